@@ -1,0 +1,3 @@
+from ravensearch.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""Campaigns linked to Instantly: validation, linking, stats sync and counters (golden module)."""

@@ -1,0 +1,98 @@
+"""Settings from the environment and `.env`; nothing else in the package reads `os.environ`."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_INSTANTLY_API_URL = "https://api.instantly.ai/api/v2"
+
+
+class Settings(BaseSettings):
+    """Every knob an operator can turn; see `.env.example` for the documented list."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    # --- Database ---
+    DATABASE_URL: str = "sqlite:///ravensearch.db"
+
+    # --- Instantly ---
+    INSTANTLY_API_KEY: SecretStr = SecretStr("")
+    INSTANTLY_API_URL: str = DEFAULT_INSTANTLY_API_URL
+    INSTANTLY_WEBHOOK_SECRET: SecretStr = SecretStr("")
+    # Instantly allows 100 req/s and 6,000 req/min per workspace; we stay at half by default.
+    INSTANTLY_MAX_PER_SECOND: int = Field(
+        50, ge=1, le=100, validation_alias=AliasChoices("RAVENSEARCH_INSTANTLY_MAX_PER_SECOND")
+    )
+    INSTANTLY_MAX_PER_MINUTE: int = Field(
+        3000, ge=1, le=6000, validation_alias=AliasChoices("RAVENSEARCH_INSTANTLY_MAX_PER_MINUTE")
+    )
+    INSTANTLY_TIMEOUT_SECONDS: float = Field(
+        30.0, gt=0, validation_alias=AliasChoices("RAVENSEARCH_INSTANTLY_TIMEOUT_SECONDS")
+    )
+    INSTANTLY_MAX_RETRIES: int = Field(
+        5, ge=0, le=20, validation_alias=AliasChoices("RAVENSEARCH_INSTANTLY_MAX_RETRIES")
+    )
+
+    # --- Jobs ---
+    REDIS_URL: str = ""
+
+    # --- Ravensearch ---
+    ENV: Literal["development", "testing", "production"] = Field(
+        "development", validation_alias=AliasChoices("RAVENSEARCH_ENV")
+    )
+    MOCK: bool = Field(False, validation_alias=AliasChoices("RAVENSEARCH_MOCK"))
+    # Mock mode's simulated campaign activity: seconds between simulated steps (0 = off).
+    MOCK_ACTIVITY_SECONDS: float = Field(
+        2.0, ge=0, validation_alias=AliasChoices("RAVENSEARCH_MOCK_ACTIVITY_SECONDS")
+    )
+    LOG_LEVEL: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", validation_alias=AliasChoices("RAVENSEARCH_LOG_LEVEL")
+    )
+    WEBHOOK_MAX_BYTES: int = Field(
+        1_000_000, ge=1024, validation_alias=AliasChoices("RAVENSEARCH_WEBHOOK_MAX_BYTES")
+    )
+    USER_AGENT: str = Field(
+        "Ravensearch/0.1 (+https://github.com/ravensearch/ravensearch)",
+        validation_alias=AliasChoices("RAVENSEARCH_USER_AGENT"),
+    )
+
+    @field_validator("DATABASE_URL")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        if not value.startswith(("sqlite", "postgresql", "postgres")):
+            raise ValueError("must start with sqlite:/// or postgresql://")
+        return value
+
+    @field_validator("INSTANTLY_API_URL")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// URL")
+        return value.rstrip("/")
+
+    @property
+    def is_mock(self) -> bool:
+        """Mock mode: no Instantly key (or forced) → the in-process fake Instantly answers."""
+        return self.MOCK or not self.INSTANTLY_API_KEY.get_secret_value()
+
+
+class SettingsError(Exception):
+    """A setting has a wrong value; the message names it in one line."""
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = ".".join(str(part) for part in first["loc"]) or "settings"
+        raise SettingsError(f"Invalid setting {name}: {first['msg']}") from None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()

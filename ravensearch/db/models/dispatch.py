@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ravensearch.db.base import Base, CreatedMixin, IDMixin, TimestampMixin
+
+
+class DispatchStatus(StrEnum):
+    pending = "pending"
+    sent = "sent"
+    opened = "opened"
+    clicked = "clicked"
+    replied = "replied"
+    bounced = "bounced"
+    unsubscribed = "unsubscribed"
+
+
+class Channel(StrEnum):
+    instantly = "instantly"
+    sendgrid = "sendgrid"
+
+
+class Dispatch(IDMixin, TimestampMixin, Base):
+    """One technician pushed (or about to be pushed) to one campaign; written before the push."""
+
+    __tablename__ = "job_dispatches"
+
+    technician_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("outreach_targets.id", ondelete="CASCADE")
+    )
+    campaign_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("outreach_campaigns.id", ondelete="CASCADE")
+    )
+    channel: Mapped[str] = mapped_column(String(20), default=Channel.instantly)
+    status: Mapped[str] = mapped_column(String(20), default=DispatchStatus.pending)
+    email: Mapped[str] = mapped_column(String(320))
+    instantly_lead_id: Mapped[str | None] = mapped_column(String(64))
+    push_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("instantly_pushes.id"))
+    pushed_at: Mapped[datetime | None] = mapped_column()
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None] = mapped_column()
+    opened_at: Mapped[datetime | None] = mapped_column()
+    clicked_at: Mapped[datetime | None] = mapped_column()
+    replied_at: Mapped[datetime | None] = mapped_column()
+    auto_replied_at: Mapped[datetime | None] = mapped_column()
+    bounced_at: Mapped[datetime | None] = mapped_column()
+    unsubscribed_at: Mapped[datetime | None] = mapped_column()
+    reply_text: Mapped[str | None] = mapped_column(Text)
+    reply_subject: Mapped[str | None] = mapped_column(String(500))
+    auto_reply_text: Mapped[str | None] = mapped_column(Text)
+    bounce_reason: Mapped[str | None] = mapped_column(Text)
+    interest_status: Mapped[str | None] = mapped_column(String(40))
+    interest_at: Mapped[datetime | None] = mapped_column()
+    unibox_url: Mapped[str | None] = mapped_column(String(500))
+
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "technician_id"),
+        UniqueConstraint("campaign_id", "email"),
+        Index("ix_job_dispatches_campaign_status", "campaign_id", "status"),
+        Index("ix_job_dispatches_technician_id", "technician_id"),
+        Index("ix_job_dispatches_unpushed", "pushed_at", "campaign_id"),
+    )
+
+
+class DispatchStep(Base):
+    """A sequence step Instantly reported sent for one dispatch (emails_sent counts these)."""
+
+    __tablename__ = "dispatch_sent_steps"
+
+    dispatch_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("job_dispatches.id", ondelete="CASCADE"), primary_key=True
+    )
+    step: Mapped[int] = mapped_column(primary_key=True)
+    sent_at: Mapped[datetime] = mapped_column()
+
+
+class InstantlyPush(IDMixin, CreatedMixin, Base):
+    """One bulk `POST /leads/add` call and the counts Instantly answered with."""
+
+    __tablename__ = "instantly_pushes"
+
+    campaign_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("outreach_campaigns.id", ondelete="CASCADE"), index=True
+    )
+    lead_count: Mapped[int] = mapped_column()
+    leads_uploaded: Mapped[int] = mapped_column(default=0)
+    duplicated_leads: Mapped[int] = mapped_column(default=0)
+    skipped_count: Mapped[int] = mapped_column(default=0)
+    in_blocklist: Mapped[int] = mapped_column(default=0)
+    invalid_email_count: Mapped[int] = mapped_column(default=0)
+    duplicate_email_count: Mapped[int] = mapped_column(default=0)
+    remaining_in_plan: Mapped[int | None] = mapped_column()
+    response: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

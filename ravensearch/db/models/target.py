@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ravensearch.db.base import Base, IDMixin, TimestampMixin
+
+
+class TargetStatus(StrEnum):
+    pending = "pending"
+    enriching = "enriching"
+    completed = "completed"
+    no_email = "no_email"
+    failed = "failed"
+
+
+class TargetSource(StrEnum):
+    manual = "manual"
+    csv = "csv"
+    google = "google"
+    yelp = "yelp"
+
+
+class Target(IDMixin, TimestampMixin, Base):
+    """A technician's business: the person or company we may recruit."""
+
+    __tablename__ = "outreach_targets"
+
+    business_name: Mapped[str] = mapped_column(String(300))
+    first_name: Mapped[str | None] = mapped_column(String(120))
+    last_name: Mapped[str | None] = mapped_column(String(120))
+    trade: Mapped[str | None] = mapped_column(String(60), index=True)
+    phone: Mapped[str | None] = mapped_column(String(40))
+    phone_e164: Mapped[str | None] = mapped_column(String(20), index=True)
+    email: Mapped[str | None] = mapped_column(String(320), index=True)
+    website: Mapped[str | None] = mapped_column(String(500))
+    website_domain: Mapped[str | None] = mapped_column(String(255), index=True)
+    address: Mapped[str | None] = mapped_column(String(300))
+    city: Mapped[str | None] = mapped_column(String(120))
+    state: Mapped[str | None] = mapped_column(String(2), index=True)
+    zip: Mapped[str | None] = mapped_column(String(10))
+    source: Mapped[str] = mapped_column(String(20), default=TargetSource.manual)
+    source_ids: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    google_place_id: Mapped[str | None] = mapped_column(String(200), unique=True)
+    yelp_id: Mapped[str | None] = mapped_column(String(200), unique=True)
+    status: Mapped[str] = mapped_column(String(20), default=TargetStatus.pending, index=True)
+    status_reason: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_outreach_targets_created_at", "created_at"),)
+
+    @property
+    def contact_name(self) -> str | None:
+        name = " ".join(part for part in (self.first_name, self.last_name) if part)
+        return name or None

@@ -1,0 +1,1 @@
+"""Instantly webhook events: store every delivery, then apply it once, in an order-safe way."""

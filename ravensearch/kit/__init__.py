@@ -1,0 +1,1 @@
+"""Small helpers that know no domain. Look here before adding one."""

@@ -1,0 +1,66 @@
+"""The FastAPI application: routers, error handlers and the background loops of one process."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from ravensearch import __version__
+from ravensearch.config import Settings, get_settings
+from ravensearch.runtime import Runtime, build_runtime
+from ravensearch.web import webhooks
+from ravensearch.web.api import campaigns, instantly, notifications, targets
+from ravensearch.web.background import start_background
+from ravensearch.web.errors import install_error_handlers
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    runtime: Runtime | None = None,
+    background: bool = True,
+    on_ready: Callable[[Runtime], None] | None = None,
+) -> FastAPI:
+    """Build the app. Given a `runtime` (tests), the app uses it and does not close it."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = runtime is None
+        rt = runtime or await build_runtime(settings or get_settings())
+        app.state.runtime = rt
+        tasks: list[asyncio.Task[None]] = start_background(app, rt) if background else []
+        if on_ready is not None:
+            on_ready(rt)
+        try:
+            yield
+        finally:
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            if owned:
+                await rt.aclose()
+
+    app = FastAPI(
+        title="Ravensearch",
+        version=__version__,
+        description="Recruit trade technicians through Instantly.ai cold email campaigns.",
+        lifespan=lifespan,
+    )
+    if runtime is not None:
+        app.state.runtime = runtime
+    install_error_handlers(app)
+    for module in (instantly, campaigns, targets, notifications):
+        app.include_router(module.router, prefix="/api")
+    app.include_router(webhooks.router, prefix="/api")
+
+    @app.get("/healthz", tags=["health"])
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app

@@ -1,0 +1,67 @@
+"""Annotated dependency aliases so route signatures read cleanly."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ravensearch.db.models import ApiToken
+from ravensearch.errors import RavensearchError
+from ravensearch.instantly.client import InstantlyClient
+from ravensearch.runtime import Runtime
+from ravensearch.tokens.service import token_service
+
+
+class Unauthorized(RavensearchError):
+    status_code = 401
+    error = "unauthorized"
+
+
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+async def get_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
+    # scope="function" (below) makes the commit happen before the response is sent, so a
+    # client that got 2xx can rely on what it wrote being stored.
+    async with runtime.sessionmaker() as session:
+        try:
+            yield session
+        except BaseException:
+            await session.rollback()
+            raise
+        await session.commit()
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+
+def get_instantly(runtime: RuntimeDep) -> InstantlyClient:
+    return runtime.instantly
+
+
+InstantlyDep = Annotated[InstantlyClient, Depends(get_instantly)]
+
+
+async def require_token(request: Request, session: SessionDep) -> ApiToken:
+    header = request.headers.get("authorization", "")
+    scheme, _, credentials = header.partition(" ")
+    if scheme.lower() != "bearer" or not credentials.strip():
+        raise Unauthorized(
+            "Missing API token. Send 'Authorization: Bearer <token>'; "
+            "create one with `ravensearch tokens create NAME`."
+        )
+    token = await token_service.authenticate(session, credentials.strip())
+    if token is None:
+        raise Unauthorized("API token is invalid or revoked.")
+    return token
+
+
+TokenDep = Annotated[ApiToken, Depends(require_token)]

@@ -1,0 +1,9 @@
+"""Test wiring: every database test runs on SQLite and PostgreSQL (schema from migrations)."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("RAVENSEARCH_ENV", "testing")
+
+pytest_plugins = ["tests.fixtures.database", "tests.fixtures.web"]
