@@ -39,6 +39,9 @@ class Runtime:
     def is_mock(self) -> bool:
         return self.fake_state is not None
 
+    def add_closeable(self, client: httpx.AsyncClient) -> None:
+        self._owned_http.append(client)
+
     async def aclose(self) -> None:
         await self.instantly.aclose()
         for client in self._owned_http:

@@ -3,13 +3,14 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ravensearch.db.models import ApiToken
 from ravensearch.errors import InvalidInput
-from ravensearch.kit.clock import utcnow
+from ravensearch.kit.clock import as_utc, utcnow
 
 TOKEN_PREFIX = "rs_"
 
@@ -42,8 +43,12 @@ class TokenService:
                 ApiToken.token_hash == _digest(plaintext), ApiToken.revoked_at.is_(None)
             )
         )
-        if token is not None:
-            token.last_used_at = utcnow()
+        now = utcnow()
+        # Only touch last_used_at once a minute: a write per API call would serialize them.
+        if token is not None and (
+            token.last_used_at is None or as_utc(token.last_used_at) < now - timedelta(minutes=1)
+        ):
+            token.last_used_at = now
         return token
 
     async def count_active(self, session: AsyncSession) -> int:

@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ravensearch.db.models import ApiToken
+from ravensearch.db.session import unit_of_work
 from ravensearch.errors import RavensearchError
 from ravensearch.instantly.client import InstantlyClient
 from ravensearch.runtime import Runtime
@@ -50,7 +51,7 @@ def get_instantly(runtime: RuntimeDep) -> InstantlyClient:
 InstantlyDep = Annotated[InstantlyClient, Depends(get_instantly)]
 
 
-async def require_token(request: Request, session: SessionDep) -> ApiToken:
+async def require_token(request: Request, runtime: RuntimeDep) -> ApiToken:
     header = request.headers.get("authorization", "")
     scheme, _, credentials = header.partition(" ")
     if scheme.lower() != "bearer" or not credentials.strip():
@@ -58,7 +59,10 @@ async def require_token(request: Request, session: SessionDep) -> ApiToken:
             "Missing API token. Send 'Authorization: Bearer <token>'; "
             "create one with `ravensearch tokens create NAME`."
         )
-    token = await token_service.authenticate(session, credentials.strip())
+    # Its own short transaction: on SQLite a transaction holds the write lock, and the
+    # handler may open others (flows), so auth must not keep one open.
+    async with unit_of_work(runtime.sessionmaker) as session:
+        token = await token_service.authenticate(session, credentials.strip())
     if token is None:
         raise Unauthorized("API token is invalid or revoked.")
     return token

@@ -1,0 +1,52 @@
+"""Campaign operations that call Instantly: no transaction is held open during the call.
+
+(On SQLite a transaction holds the database's write lock, so a slow Instantly must never
+stall webhook intake.)
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from ravensearch.campaigns.service import campaign_service, parse_instantly_campaign_id
+from ravensearch.db.models import Campaign
+from ravensearch.db.session import unit_of_work
+from ravensearch.instantly.client import InstantlyClient
+from ravensearch.kit.trades import normalize_trade
+
+
+async def create_linked(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    instantly: InstantlyClient,
+    *,
+    instantly_campaign_id: str,
+    trade_filter: str | None,
+) -> Campaign:
+    """Validate the Instantly campaign, then link it with its name and stats (409 if linked)."""
+    campaign_id = parse_instantly_campaign_id(instantly_campaign_id)
+    trade = normalize_trade(trade_filter) if trade_filter else None
+    async with unit_of_work(sessionmaker) as session:
+        await campaign_service.ensure_not_linked(session, campaign_id)
+    remote, stats = await campaign_service.fetch_from_instantly(instantly, campaign_id)
+    async with unit_of_work(sessionmaker) as session:
+        return await campaign_service.link(
+            session, remote=remote, stats=stats, trade_filter=trade
+        )
+
+
+async def sync(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    instantly: InstantlyClient,
+    *,
+    campaign_id: uuid.UUID,
+) -> Campaign:
+    """Pull the campaign's name, status and analytics from Instantly now."""
+    async with unit_of_work(sessionmaker) as session:
+        instantly_id = (await campaign_service.get(session, campaign_id)).instantly_campaign_id
+    remote, stats = await campaign_service.fetch_from_instantly(instantly, instantly_id)
+    async with unit_of_work(sessionmaker) as session:
+        return await campaign_service.apply_sync(
+            session, campaign_id=campaign_id, remote=remote, stats=stats
+        )

@@ -1,0 +1,26 @@
+"""The `ravensearch` command line (Typer): one module per command group."""
+
+from __future__ import annotations
+
+import typer
+
+from ravensearch.cli import campaigns, db, dispatch, fake, serve, tokens
+from ravensearch.cli.targets import import_csv
+
+app = typer.Typer(
+    name="ravensearch",
+    help="Recruit trade technicians through Instantly.ai cold email.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.command("serve")(serve.serve)
+app.command("fake-instantly")(fake.fake_instantly)
+app.command("import")(import_csv)
+app.command("dispatch")(dispatch.dispatch)
+app.add_typer(db.app, name="db")
+app.add_typer(tokens.app, name="tokens")
+app.add_typer(campaigns.app, name="campaigns")
+
+
+def main() -> None:
+    app()

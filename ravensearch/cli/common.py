@@ -1,0 +1,50 @@
+"""What every command shares: settings errors and domain errors become one readable line."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import typer
+from rich.console import Console
+
+from ravensearch.config import Settings, SettingsError, get_settings
+from ravensearch.errors import RavensearchError
+from ravensearch.runtime import Runtime, build_runtime
+
+T = TypeVar("T")
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def fail(message: str) -> typer.Exit:
+    err_console.print(f"[bold red]Error:[/] {message}", highlight=False)
+    return typer.Exit(code=1)
+
+
+def settings_or_exit() -> Settings:
+    try:
+        return get_settings()
+    except SettingsError as exc:
+        raise fail(str(exc)) from None
+
+
+def run_with_runtime(work: Callable[[Runtime], Awaitable[T]]) -> T:
+    """Build a runtime, run `work`, close it; domain errors print and exit 1."""
+    settings = settings_or_exit()
+
+    async def _main() -> T:
+        runtime = await build_runtime(settings)
+        try:
+            return await work(runtime)
+        finally:
+            await runtime.aclose()
+
+    try:
+        return asyncio.run(_main())
+    except RavensearchError as exc:
+        raise fail(exc.message) from None
+    except OSError as exc:
+        raise fail(f"Cannot reach the database ({exc.strerror or exc}). Check DATABASE_URL.") from None

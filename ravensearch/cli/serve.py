@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import asyncio
+
+import typer
+import uvicorn
+
+from ravensearch.cli.common import console, settings_or_exit
+from ravensearch.config import Settings
+from ravensearch.db.session import unit_of_work
+from ravensearch.logging import configure_logging
+from ravensearch.runtime import build_runtime
+from ravensearch.tokens.service import token_service
+from ravensearch.web.app import create_app
+
+
+async def _first_start(settings: Settings) -> str | None:
+    """Migrate the embedded database and, when no token exists yet, make one to print."""
+    runtime = await build_runtime(settings)
+    try:
+        async with unit_of_work(runtime.sessionmaker) as session:
+            if await token_service.count_active(session):
+                return None
+            return (await token_service.create(session, name="first-start")).plaintext
+    finally:
+        await runtime.aclose()
+
+
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Interface to bind."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+) -> None:
+    """Start the web app and API (and, in mock mode, the simulated Instantly)."""
+    settings = settings_or_exit()
+    configure_logging(settings.LOG_LEVEL)
+    token = asyncio.run(_first_start(settings))
+    if settings.is_mock:
+        console.print("[yellow]Mock mode[/]: no INSTANTLY_API_KEY, Instantly is simulated.")
+    if token:
+        console.print("No API token existed, so one was created (shown once):")
+        console.print(f"  [bold]{token}[/]", highlight=False, soft_wrap=True)
+    console.print(f"Ravensearch on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")

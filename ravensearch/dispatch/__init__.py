@@ -1,0 +1,1 @@
+"""Dispatch: record each technician → campaign push first, then push in bulk, exactly once."""

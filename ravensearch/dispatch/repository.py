@@ -1,0 +1,157 @@
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection, Iterator, Sequence
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ravensearch.db.models import Dispatch, InstantlyPush, Target, TargetStatus
+from ravensearch.db.upsert import insert_ignoring_conflicts
+
+T = TypeVar("T")
+
+# Both SQLite and asyncpg cap bound parameters near 32k; stay far below.
+IN_CHUNK = 5000
+
+
+def chunked(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class DispatchRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def targets_by_id(self, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Target]:
+        found: dict[uuid.UUID, Target] = {}
+        for part in chunked(ids, IN_CHUNK):
+            rows = await self.session.scalars(select(Target).where(Target.id.in_(part)))
+            found.update((t.id, t) for t in rows)
+        return found
+
+    async def existing_for_campaign(
+        self, campaign_id: uuid.UUID, *, target_ids: Sequence[uuid.UUID], emails: Sequence[str]
+    ) -> tuple[dict[uuid.UUID, datetime | None], set[str]]:
+        """Targets and emails already dispatched to the campaign (target → pushed_at)."""
+        by_target: dict[uuid.UUID, datetime | None] = {}
+        for part in chunked(target_ids, IN_CHUNK):
+            stmt = select(Dispatch.technician_id, Dispatch.pushed_at).where(
+                Dispatch.campaign_id == campaign_id, Dispatch.technician_id.in_(part)
+            )
+            by_target.update((row[0], row[1]) for row in await self.session.execute(stmt))
+        seen: set[str] = set()
+        for part_e in chunked(emails, IN_CHUNK):
+            stmt_e = select(Dispatch.email).where(
+                Dispatch.campaign_id == campaign_id, Dispatch.email.in_(part_e)
+            )
+            seen.update(await self.session.scalars(stmt_e))
+        return by_target, seen
+
+    async def insert_pending(self, rows: Sequence[dict[str, Any]]) -> None:
+        dialect = self.session.bind.dialect.name
+        for part in chunked(rows, 1000):
+            stmt = insert_ignoring_conflicts(Dispatch.__table__, dialect, list(part))  # type: ignore[arg-type]
+            await self.session.execute(stmt)
+
+    async def unpushed(
+        self, campaign_id: uuid.UUID, *, limit: int, older_than: datetime | None = None
+    ) -> Sequence[tuple[Dispatch, Target]]:
+        stmt = (
+            select(Dispatch, Target)
+            .join(Target, Target.id == Dispatch.technician_id)
+            .where(Dispatch.campaign_id == campaign_id, Dispatch.pushed_at.is_(None))
+            .order_by(Dispatch.created_at, Dispatch.id)
+            .limit(limit)
+        )
+        if older_than is not None:
+            stmt = stmt.where(Dispatch.updated_at < older_than)
+        return [(row[0], row[1]) for row in (await self.session.execute(stmt)).all()]
+
+    async def count_unpushed(self, campaign_id: uuid.UUID) -> int:
+        stmt = select(func.count()).select_from(Dispatch).where(
+            Dispatch.campaign_id == campaign_id, Dispatch.pushed_at.is_(None)
+        )
+        return int(await self.session.scalar(stmt) or 0)
+
+    async def campaigns_with_unpushed(self, *, older_than: datetime) -> Sequence[uuid.UUID]:
+        stmt = (
+            select(Dispatch.campaign_id)
+            .where(Dispatch.pushed_at.is_(None), Dispatch.updated_at < older_than)
+            .distinct()
+        )
+        return (await self.session.scalars(stmt)).all()
+
+    async def mark_attempt(self, ids: Collection[uuid.UUID], *, now: datetime) -> None:
+        for part in chunked(list(ids), IN_CHUNK):
+            await self.session.execute(
+                update(Dispatch)
+                .where(Dispatch.id.in_(part))
+                .values(attempts=Dispatch.attempts + 1, updated_at=now)
+                .execution_options(synchronize_session=False)
+            )
+
+    async def mark_failed(self, ids: Collection[uuid.UUID], *, error: str, now: datetime) -> None:
+        for part in chunked(list(ids), IN_CHUNK):
+            await self.session.execute(
+                update(Dispatch)
+                .where(Dispatch.id.in_(part))
+                .values(last_error=error[:2000], updated_at=now)
+                .execution_options(synchronize_session=False)
+            )
+
+    async def mark_pushed(
+        self, push: InstantlyPush, lead_ids: dict[uuid.UUID, str | None], *, now: datetime
+    ) -> None:
+        self.session.add(push)
+        await self.session.flush()
+        params = [
+            {"b_id": dispatch_id, "b_lead": lead_id} for dispatch_id, lead_id in lead_ids.items()
+        ]
+        stmt = (
+            update(Dispatch.__table__)
+            .where(Dispatch.__table__.c.id == bindparam("b_id"))
+            .values(
+                pushed_at=now,
+                push_id=push.id,
+                instantly_lead_id=bindparam("b_lead"),
+                last_error=None,
+                updated_at=now,
+            )
+        )
+        await self.session.execute(stmt, params)
+
+    async def delete(self, ids: Collection[uuid.UUID]) -> None:
+        if ids:
+            await self.session.execute(delete(Dispatch).where(Dispatch.id.in_(list(ids))))
+
+    async def ready_target_ids(self, campaign_id: uuid.UUID, trade: str | None) -> list[uuid.UUID]:
+        """Completed targets with an email that this campaign has not seen yet."""
+        already = select(Dispatch.technician_id).where(Dispatch.campaign_id == campaign_id)
+        stmt = select(Target.id).where(
+            Target.status == TargetStatus.completed,
+            Target.email.isnot(None),
+            Target.id.notin_(already),
+        )
+        if trade:
+            stmt = stmt.where(Target.trade == trade)
+        return list((await self.session.scalars(stmt.order_by(Target.created_at))).all())
+
+    async def list_for_campaign(
+        self, campaign_id: uuid.UUID, *, status: str | None, limit: int, offset: int
+    ) -> tuple[Sequence[Dispatch], int]:
+        where = [Dispatch.campaign_id == campaign_id]
+        if status:
+            where.append(Dispatch.status == status)
+        total = await self.session.scalar(select(func.count()).select_from(Dispatch).where(*where))
+        stmt = (
+            select(Dispatch)
+            .where(*where)
+            .order_by(Dispatch.created_at.desc(), Dispatch.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        return (await self.session.scalars(stmt)).all(), int(total or 0)

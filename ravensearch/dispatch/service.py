@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ravensearch.db.models import Campaign, Channel, DispatchStatus, TargetStatus
+from ravensearch.dispatch.repository import DispatchRepository
+from ravensearch.kit.clock import utcnow
+from ravensearch.kit.emails import is_valid_email, normalize_email
+from ravensearch.suppressions.service import suppression_service
+
+
+class SkipReason(StrEnum):
+    not_found = "not_found"
+    no_email = "no_email"
+    invalid_email = "invalid_email"
+    not_completed = "not_completed"
+    suppressed = "suppressed"
+    already_dispatched = "already_dispatched"
+    duplicate_email = "duplicate_email"
+
+
+@dataclass
+class Recorded:
+    """What recording a selection did: rows written, and why the others were skipped."""
+
+    recorded: int = 0
+    skipped: list[tuple[uuid.UUID, SkipReason]] = field(default_factory=list)
+
+
+class DispatchService:
+    async def record(
+        self, session: AsyncSession, *, campaign: Campaign, target_ids: Sequence[uuid.UUID]
+    ) -> Recorded:
+        """Write a pending dispatch row for each eligible target, before anything is sent.
+
+        Rows are unique per (campaign, target) and (campaign, email), so recording the same
+        selection twice writes nothing new. A target whose earlier row was recorded but never
+        pushed is not skipped: the push that follows will finish it.
+        """
+        ids = list(dict.fromkeys(target_ids))
+        repository = DispatchRepository(session)
+        targets = await repository.targets_by_id(ids)
+        emails = {t.id: normalize_email(t.email) for t in targets.values()}
+        present = [e for e in emails.values() if e]
+        suppressed = await suppression_service.suppressed_among(session, present)
+        existing, taken_emails = await repository.existing_for_campaign(
+            campaign.id, target_ids=list(targets), emails=present
+        )
+        result = Recorded()
+        rows = []
+        now = utcnow()
+        for target_id in ids:
+            target = targets.get(target_id)
+            email = emails.get(target_id)
+            reason: SkipReason | None = None
+            if target is None:
+                reason = SkipReason.not_found
+            elif target_id in existing:
+                if existing[target_id] is not None:
+                    reason = SkipReason.already_dispatched
+                else:
+                    continue  # recorded earlier, not pushed yet: the push finishes it
+            elif not email:
+                reason = SkipReason.no_email
+            elif not is_valid_email(email):
+                reason = SkipReason.invalid_email
+            elif target.status != TargetStatus.completed:
+                reason = SkipReason.not_completed
+            elif email in suppressed:
+                reason = SkipReason.suppressed
+            elif email in taken_emails:
+                reason = SkipReason.duplicate_email
+            if reason is not None:
+                result.skipped.append((target_id, reason))
+                continue
+            assert email is not None
+            taken_emails.add(email)
+            rows.append(
+                {
+                    "id": uuid.uuid4(),
+                    "technician_id": target_id,
+                    "campaign_id": campaign.id,
+                    "channel": Channel.instantly,
+                    "status": DispatchStatus.pending,
+                    "email": email,
+                    "attempts": 0,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+        await repository.insert_pending(rows)
+        result.recorded = len(rows)
+        return result
+
+    async def ready_target_ids(self, session: AsyncSession, *, campaign: Campaign) -> list[uuid.UUID]:
+        return await DispatchRepository(session).ready_target_ids(campaign.id, campaign.trade_filter)
+
+
+dispatch_service = DispatchService()

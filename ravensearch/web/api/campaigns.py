@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from ravensearch.campaigns.schemas import CampaignCreate, CampaignList, CampaignRead
+from ravensearch.campaigns import flows as campaign_flows
+from ravensearch.campaigns.service import campaign_service
+from ravensearch.dispatch.repository import DispatchRepository
+from ravensearch.dispatch.schemas import DispatchList, DispatchRead
+from ravensearch.web.deps import RuntimeDep, SessionDep, TokenDep
+
+router = APIRouter(prefix="/campaigns", tags=["campaigns"])
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "Missing or invalid API token"},
+    404: {"description": "Unknown campaign"},
+}
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=CampaignRead,
+    responses={
+        **_ERRORS,
+        400: {"description": "Not a UUID"},
+        409: {"description": "Already linked"},
+        502: {"description": "Instantly unreachable, key rejected, or no paid plan"},
+    },
+)
+async def create_campaign(body: CampaignCreate, runtime: RuntimeDep, _token: TokenDep) -> Any:
+    """Link an Instantly campaign: validated against Instantly, name and stats filled in."""
+    return await campaign_flows.create_linked(
+        runtime.sessionmaker,
+        runtime.instantly,
+        instantly_campaign_id=body.instantly_campaign_id,
+        trade_filter=body.trade_filter,
+    )
+
+
+@router.get("", response_model=CampaignList, responses=_ERRORS)
+async def list_campaigns(session: SessionDep, _token: TokenDep) -> Any:
+    return {"items": await campaign_service.list(session)}
+
+
+@router.get("/{campaign_id}", response_model=CampaignRead, responses=_ERRORS)
+async def get_campaign(campaign_id: uuid.UUID, session: SessionDep, _token: TokenDep) -> Any:
+    return await campaign_service.get(session, campaign_id)
+
+
+@router.post("/{campaign_id}/sync", response_model=CampaignRead, responses=_ERRORS)
+async def sync_campaign(campaign_id: uuid.UUID, runtime: RuntimeDep, _token: TokenDep) -> Any:
+    """Pull the campaign's name, status and analytics from Instantly now."""
+    return await campaign_flows.sync(runtime.sessionmaker, runtime.instantly, campaign_id=campaign_id)
+
+
+@router.get("/{campaign_id}/dispatches", response_model=DispatchList, responses=_ERRORS)
+async def list_dispatches(
+    campaign_id: uuid.UUID,
+    session: SessionDep,
+    _token: TokenDep,
+    status: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> Any:
+    await campaign_service.get(session, campaign_id)
+    items, total = await DispatchRepository(session).list_for_campaign(
+        campaign_id, status=status, limit=limit, offset=offset
+    )
+    return {"items": [DispatchRead.model_validate(d) for d in items], "total": total}
