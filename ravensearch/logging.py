@@ -1,20 +1,34 @@
-"""Logging setup: one line per event, and no secret ever reaches a handler."""
+"""Logging setup: structlog on top of stdlib logging, one line per event, secrets redacted."""
 
 from __future__ import annotations
 
 import logging
 import re
+from collections.abc import MutableMapping
+from typing import Any
+
+import structlog
 
 _SECRET_PATTERNS = [
     re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+"),
     re.compile(r"(?i)((?:api[_-]?key|secret|password|token)[\"']?\s*[:=]\s*[\"']?)[^\s\"',}]+"),
 ]
+_SECRET_KEYS = ("key", "secret", "password", "token", "authorization")
 
 
 def redact(text: str) -> str:
     for pattern in _SECRET_PATTERNS:
         text = pattern.sub(r"\1[redacted]", text)
     return text
+
+
+def _redact_event(
+    _logger: Any, _method: str, event: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
+    for name in list(event):
+        if any(part in name.lower() for part in _SECRET_KEYS):
+            event[name] = "[redacted]"
+    return event
 
 
 class RedactingFilter(logging.Filter):
@@ -27,6 +41,17 @@ class RedactingFilter(logging.Filter):
 
 
 def configure_logging(level: str = "INFO") -> None:
+    """Route structlog through stdlib logging so one level and one filter govern both."""
+    structlog.configure(
+        processors=[
+            structlog.stdlib.filter_by_level,
+            _redact_event,
+            structlog.processors.KeyValueRenderer(key_order=["event"], sort_keys=True),
+        ],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=False,
+    )
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
     handler.addFilter(RedactingFilter())

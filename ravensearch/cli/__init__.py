@@ -6,6 +6,7 @@ import typer
 
 from ravensearch.cli import campaigns, db, dispatch, fake, serve, tokens
 from ravensearch.cli.targets import import_csv
+from ravensearch.logging import configure_logging
 
 app = typer.Typer(
     name="ravensearch",
@@ -20,6 +21,11 @@ app.command("dispatch")(dispatch.dispatch)
 app.add_typer(db.app, name="db")
 app.add_typer(tokens.app, name="tokens")
 app.add_typer(campaigns.app, name="campaigns")
+
+
+@app.callback()
+def _setup(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log every call.")) -> None:
+    configure_logging("INFO" if verbose else "WARNING")
 
 
 def main() -> None:

@@ -1,0 +1,49 @@
+"""Instantly API v2: the async client, its error tree, the workspace rate limiter and the
+schemas we read. Imports no domain and no database; a fake lives in `instantly.fake`."""
+
+from ravensearch.instantly.client import InstantlyClient
+from ravensearch.instantly.errors import (
+    InstantlyAuthError,
+    InstantlyConnectionError,
+    InstantlyError,
+    InstantlyNotFound,
+    InstantlyPlanError,
+    InstantlyRateLimited,
+    InstantlyServerError,
+    InstantlyStatusError,
+    InstantlyTimeout,
+    InstantlyValidationError,
+)
+from ravensearch.instantly.ratelimit import RateLimiter, shared_limiter
+from ravensearch.instantly.schemas import (
+    CAMPAIGN_STATUS_WORDS,
+    AddLeadsResult,
+    BlocklistEntry,
+    CampaignAnalytics,
+    CreatedLead,
+    InstantlyCampaign,
+    Lead,
+)
+
+__all__ = [
+    "CAMPAIGN_STATUS_WORDS",
+    "AddLeadsResult",
+    "BlocklistEntry",
+    "CampaignAnalytics",
+    "CreatedLead",
+    "InstantlyAuthError",
+    "InstantlyCampaign",
+    "InstantlyClient",
+    "InstantlyConnectionError",
+    "InstantlyError",
+    "InstantlyNotFound",
+    "InstantlyPlanError",
+    "InstantlyRateLimited",
+    "InstantlyServerError",
+    "InstantlyStatusError",
+    "InstantlyTimeout",
+    "InstantlyValidationError",
+    "Lead",
+    "RateLimiter",
+    "shared_limiter",
+]

@@ -1,0 +1,303 @@
+"""Async client for the Instantly API v2: the only code that talks to Instantly.
+
+Every call goes through `InstantlyClient._request()`, which owns auth, the workspace rate
+limiter, timeouts, retries and error mapping (see `errors.py` for the tree).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import time
+from collections.abc import AsyncIterator, Sequence
+from types import TracebackType
+from typing import Any, Self
+
+import httpx
+import structlog
+
+from ravensearch.instantly.errors import (
+    InstantlyConnectionError,
+    InstantlyError,
+    InstantlyStatusError,
+    InstantlyTimeout,
+    parse_retry_after,
+)
+from ravensearch.instantly.pagination import iterate_cursor
+from ravensearch.instantly.ratelimit import RateLimiter, shared_limiter, workspace_key
+from ravensearch.instantly.schemas import (
+    AddLeadsResult,
+    BlocklistEntry,
+    CampaignAnalytics,
+    InstantlyCampaign,
+    Lead,
+)
+
+DEFAULT_BASE_URL = "https://api.instantly.ai/api/v2"
+DEFAULT_USER_AGENT = "Ravensearch/0.1 (+https://github.com/ravensearch/ravensearch)"
+MAX_LEADS_PER_ADD = 1000  # POST /leads/add `maxItems` (instantly_v2.md §4.2)
+MAX_PAGE_SIZE = 100
+RETRY_AFTER_CAP = 60.0
+
+log = structlog.get_logger("ravensearch.instantly")
+
+
+def should_retry(status_code: int) -> bool:
+    """408, 429 and 5xx are transient; any other 4xx would fail the same way again."""
+    return status_code in (408, 429) or status_code >= 500
+
+
+class InstantlyClient:
+    """One Instantly workspace, reached with one API key.
+
+    Use it as an async context manager, or call `aclose()`. An injected `http_client` is
+    left open: whoever made it closes it. The rate limiter is shared per workspace unless
+    one is passed in, so several clients for the same key never exceed the limit together.
+    """
+
+    def __init__(
+        self,
+        api_key: str,
+        *,
+        base_url: str = DEFAULT_BASE_URL,
+        http_client: httpx.AsyncClient | None = None,
+        timeout: float = 30.0,
+        max_retries: int = 5,
+        max_per_second: int = 50,
+        max_per_minute: int = 3000,
+        rate_limiter: RateLimiter | None = None,
+        user_agent: str = DEFAULT_USER_AGENT,
+        backoff_base: float = 0.5,
+        backoff_max: float = 8.0,
+    ) -> None:
+        if not api_key:
+            raise ValueError("an Instantly API key is required")
+        if max_retries < 0:
+            raise ValueError("max_retries must be >= 0")
+        self._base_url = base_url.rstrip("/")
+        self._owns_http = http_client is None
+        self._http = http_client if http_client is not None else httpx.AsyncClient()
+        self._timeout = httpx.Timeout(timeout)
+        self._max_retries = max_retries
+        self._backoff_base = backoff_base
+        self._backoff_max = backoff_max
+        self._limiter = rate_limiter or shared_limiter(
+            workspace_key(self._base_url, api_key), max_per_second, max_per_minute
+        )
+        self._headers = {
+            "Authorization": f"Bearer {api_key}",
+            "User-Agent": user_agent,
+            "Accept": "application/json",
+        }
+
+    def __repr__(self) -> str:
+        return f"InstantlyClient(base_url={self._base_url!r})"
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        if self._owns_http:
+            await self._http.aclose()
+
+    # --- campaigns -------------------------------------------------------------------
+
+    async def get_campaign(self, campaign_id: str) -> InstantlyCampaign:
+        """Raises InstantlyNotFound for an unknown id, InstantlyValidationError for a non-UUID."""
+        data = await self._request("GET", f"/campaigns/{campaign_id}")
+        return InstantlyCampaign.model_validate(data)
+
+    async def iter_campaigns(
+        self, *, search: str | None = None, page_size: int = MAX_PAGE_SIZE
+    ) -> AsyncIterator[InstantlyCampaign]:
+        """Every campaign (optionally whose name matches `search`), page by page."""
+        if not 1 <= page_size <= MAX_PAGE_SIZE:
+            raise ValueError(f"page_size must be between 1 and {MAX_PAGE_SIZE}")
+
+        async def fetch(cursor: str | None) -> Any:
+            params: dict[str, str | int] = {"limit": page_size}
+            if search:
+                params["search"] = search
+            if cursor:
+                params["starting_after"] = cursor
+            return await self._request("GET", "/campaigns", params=params)
+
+        async for item in iterate_cursor(fetch):
+            yield InstantlyCampaign.model_validate(item)
+
+    async def list_campaigns(self, *, search: str | None = None) -> list[InstantlyCampaign]:
+        return [campaign async for campaign in self.iter_campaigns(search=search)]
+
+    async def get_campaign_analytics(self, campaign_id: str) -> CampaignAnalytics | None:
+        """The campaign's analytics row, or None before it has sent anything (Instantly
+        then answers with an empty array)."""
+        rows = await self._request("GET", "/campaigns/analytics", params={"id": campaign_id})
+        if not isinstance(rows, list):
+            raise InstantlyError("Instantly analytics answer is not an array")
+        for row in rows:
+            if isinstance(row, dict) and row.get("campaign_id") == campaign_id:
+                return CampaignAnalytics.model_validate(row)
+        return CampaignAnalytics.model_validate(rows[0]) if rows else None
+
+    # --- leads -----------------------------------------------------------------------
+
+    async def add_leads(self, campaign_id: str, leads: Sequence[Lead]) -> list[AddLeadsResult]:
+        """Add `leads` to a campaign in chunks of at most 1,000; one result per chunk, in order.
+
+        Safe to call again with the same leads: a lead already in the campaign is counted
+        in `duplicated_leads`, never created twice. A retried chunk therefore reports the
+        leads its first (timed-out) attempt created as duplicates.
+        """
+        results: list[AddLeadsResult] = []
+        for start in range(0, len(leads), MAX_LEADS_PER_ADD):
+            chunk = leads[start : start + MAX_LEADS_PER_ADD]
+            body = {
+                "campaign_id": campaign_id,
+                # Why retrying this POST is safe: with skip_if_in_campaign a repeat of a
+                # request that already committed finds every lead in place and skips it
+                # (Instantly has no idempotency key, so this flag is our only guard).
+                "skip_if_in_campaign": True,
+                "leads": [lead.to_payload() for lead in chunk],
+            }
+            data = await self._request("POST", "/leads/add", json_body=body)
+            results.append(AddLeadsResult.model_validate(data))
+        return results
+
+    # --- block list / workspace ------------------------------------------------------
+
+    async def add_to_blocklist(self, value: str) -> BlocklistEntry:
+        """Block an email address or a whole domain (`is_domain` tells which it was)."""
+        # Retried like any call: a second identical entry blocks nothing new.
+        data = await self._request("POST", "/block-lists-entries", json_body={"bl_value": value})
+        return BlocklistEntry.model_validate(data)
+
+    async def get_current_workspace(self) -> dict[str, Any]:
+        """The workspace that owns the key: a cheap "is the key valid and paid?" check."""
+        data = await self._request("GET", "/workspaces/current")
+        if not isinstance(data, dict):
+            raise InstantlyError("Instantly workspace answer is not an object")
+        return data
+
+    # --- transport -------------------------------------------------------------------
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, str | int] | None = None,
+        json_body: dict[str, Any] | None = None,
+    ) -> Any:
+        """Send one API call with rate limiting and retries; return the decoded JSON.
+
+        Raises:
+            InstantlyStatusError: a subclass per status, after retries for 429/5xx.
+            InstantlyConnectionError: network failure or timeout after the last retry.
+        """
+        headers = dict(self._headers)
+        content: bytes | None = None
+        if json_body is not None:
+            # Only with a body: Instantly's Fastify rejects an empty body typed as JSON.
+            headers["Content-Type"] = "application/json"
+            content = json.dumps(json_body).encode()
+        url = f"{self._base_url}{path}"
+        attempts = self._max_retries + 1
+        for attempt in range(1, attempts + 1):
+            await self._limiter.acquire()
+            try:
+                response = await self._send(method, path, url, params, content, headers, attempt)
+            except InstantlyConnectionError:
+                if attempt == attempts:
+                    raise
+                await asyncio.sleep(self.retry_delay(attempt, None))
+                continue
+            if response.is_success:
+                return _decode(response)
+            error = InstantlyStatusError.from_response(response)
+            if attempt == attempts or not should_retry(response.status_code):
+                raise error
+            await asyncio.sleep(self.retry_delay(attempt, parse_retry_after(response.headers)))
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        url: str,
+        params: dict[str, str | int] | None,
+        content: bytes | None,
+        headers: dict[str, str],
+        attempt: int,
+    ) -> httpx.Response:
+        started = time.perf_counter()
+        try:
+            response = await self._http.request(
+                method, url, params=params, content=content, headers=headers, timeout=self._timeout
+            )
+        except httpx.TimeoutException as exc:
+            self._log(method, path, None, started, attempt, error="timeout")
+            raise InstantlyTimeout(f"Instantly {method} {path} timed out") from exc
+        except (httpx.NetworkError, httpx.RemoteProtocolError) as exc:
+            self._log(method, path, None, started, attempt, error=type(exc).__name__)
+            raise InstantlyConnectionError(
+                f"Instantly {method} {path} failed: {type(exc).__name__}: {exc}"
+            ) from exc
+        self._log(method, path, response.status_code, started, attempt)
+        return response
+
+    def retry_delay(self, attempt: int, retry_after: float | None) -> float:
+        """Seconds to wait before retry number `attempt` (1-based).
+
+        `Retry-After` wins when the server sends it (capped at 60 s); otherwise exponential
+        backoff with full jitter, so clients that failed together do not retry together.
+        """
+        if retry_after is not None:
+            return min(max(retry_after, 0.0), RETRY_AFTER_CAP)
+        ceiling = min(self._backoff_max, self._backoff_base * 2 ** (attempt - 1))
+        return random.uniform(0.0, ceiling)
+
+    @staticmethod
+    def _log(
+        method: str,
+        path: str,
+        status: int | None,
+        started: float,
+        attempt: int,
+        *,
+        error: str | None = None,
+    ) -> None:
+        # Path only: ids are fine, but neither the key nor any lead email is ever logged.
+        elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
+        fields: dict[str, Any] = {
+            "method": method,
+            "path": path,
+            "status": status,
+            "elapsed_ms": elapsed_ms,
+            "attempt": attempt,
+        }
+        if error is not None:
+            fields["error"] = error
+        if status is not None and status < 400:
+            log.info("instantly.request", **fields)
+        else:
+            log.warning("instantly.request", **fields)
+
+
+def _decode(response: httpx.Response) -> Any:
+    if not response.content:
+        return None
+    try:
+        return response.json()
+    except ValueError as exc:
+        raise InstantlyError(
+            f"Instantly answered {response.status_code} with a body that is not JSON"
+        ) from exc
