@@ -37,8 +37,39 @@ class Settings(BaseSettings):
         5, ge=0, le=20, validation_alias=AliasChoices("RAVENSEARCH_INSTANTLY_MAX_RETRIES")
     )
 
+    # --- Google Places API (New) ---
+    GOOGLE_PLACES_API_KEY: SecretStr = SecretStr("")
+    GOOGLE_PLACES_API_URL: str = "https://places.googleapis.com/v1"
+
+    # --- Yelp Fusion ---
+    YELP_API_KEY: SecretStr = SecretStr("")
+    YELP_API_URL: str = "https://api.yelp.com/v3"
+
+    # --- Enrichment (website crawling) ---
+    ALLOW_PRIVATE_NETWORK: bool = Field(
+        False, validation_alias=AliasChoices("RAVENSEARCH_ALLOW_PRIVATE_NETWORK")
+    )
+    CRAWL_CONCURRENCY: int = Field(
+        64, ge=1, le=1000, validation_alias=AliasChoices("RAVENSEARCH_CRAWL_CONCURRENCY")
+    )
+    CRAWL_TIMEOUT_SECONDS: float = Field(
+        10.0, gt=0, validation_alias=AliasChoices("RAVENSEARCH_CRAWL_TIMEOUT_SECONDS")
+    )
+    CRAWL_MAX_PAGES: int = Field(
+        5, ge=1, le=20, validation_alias=AliasChoices("RAVENSEARCH_CRAWL_MAX_PAGES")
+    )
+    CRAWL_MAX_BYTES: int = Field(
+        2_000_000, ge=10_000, validation_alias=AliasChoices("RAVENSEARCH_CRAWL_MAX_BYTES")
+    )
+
     # --- Jobs ---
     REDIS_URL: str = ""
+    JOBS_DATABASE: str = Field(
+        "ravensearch-jobs.db", validation_alias=AliasChoices("RAVENSEARCH_JOBS_DATABASE")
+    )
+    JOBS_WORKERS: int = Field(2, ge=1, le=64, validation_alias=AliasChoices("RAVENSEARCH_JOBS_WORKERS"))
+    # Run jobs in the web process (embedded default). Off when separate `worker`s run them.
+    JOBS_IN_PROCESS: bool = Field(True, validation_alias=AliasChoices("RAVENSEARCH_JOBS_IN_PROCESS"))
 
     # --- Ravensearch ---
     ENV: Literal["development", "testing", "production"] = Field(
@@ -67,12 +98,27 @@ class Settings(BaseSettings):
             raise ValueError("must start with sqlite:/// or postgresql://")
         return value
 
-    @field_validator("INSTANTLY_API_URL")
+    @field_validator("INSTANTLY_API_URL", "GOOGLE_PLACES_API_URL", "YELP_API_URL")
     @classmethod
     def _http_url(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):
             raise ValueError("must be an http:// or https:// URL")
         return value.rstrip("/")
+
+    @field_validator("REDIS_URL")
+    @classmethod
+    def _redis_url(cls, value: str) -> str:
+        if value and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must be a redis:// URL (or empty for the embedded SQLite queue)")
+        return value
+
+    @property
+    def google_is_mock(self) -> bool:
+        return self.MOCK or not self.GOOGLE_PLACES_API_KEY.get_secret_value()
+
+    @property
+    def yelp_is_mock(self) -> bool:
+        return self.MOCK or not self.YELP_API_KEY.get_secret_value()
 
     @property
     def is_mock(self) -> bool:

@@ -9,9 +9,11 @@ from ravensearch.db.models.dispatch import (
     DispatchStep,
     InstantlyPush,
 )
+from ravensearch.db.models.job import Job, JobKind, JobState
 from ravensearch.db.models.notification import Notification, NotificationKind
 from ravensearch.db.models.suppression import Suppression, SuppressionKind
 from ravensearch.db.models.target import Target, TargetSource, TargetStatus
+from ravensearch.db.models.target_email import TargetEmail
 from ravensearch.db.models.webhook_event import EventState, WebhookEvent
 
 __all__ = [
@@ -24,11 +26,15 @@ __all__ = [
     "DispatchStep",
     "EventState",
     "InstantlyPush",
+    "Job",
+    "JobKind",
+    "JobState",
     "Notification",
     "NotificationKind",
     "Suppression",
     "SuppressionKind",
     "Target",
+    "TargetEmail",
     "TargetSource",
     "TargetStatus",
     "WebhookEvent",

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Index, String, Text
@@ -48,8 +49,17 @@ class Target(IDMixin, TimestampMixin, Base):
     yelp_id: Mapped[str | None] = mapped_column(String(200), unique=True)
     status: Mapped[str] = mapped_column(String(20), default=TargetStatus.pending, index=True)
     status_reason: Mapped[str | None] = mapped_column(Text)
+    # Cross-source identity: normalized business name (+ zip) for matching listings.
+    name_key: Mapped[str | None] = mapped_column(String(300), index=True)
+    latitude: Mapped[float | None] = mapped_column()
+    longitude: Mapped[float | None] = mapped_column()
+    enrich_attempts: Mapped[int] = mapped_column(default=0)
+    enriched_at: Mapped[datetime | None] = mapped_column()
 
-    __table_args__ = (Index("ix_outreach_targets_created_at", "created_at"),)
+    __table_args__ = (
+        Index("ix_outreach_targets_created_at", "created_at"),
+        Index("ix_outreach_targets_status_updated", "status", "updated_at"),
+    )
 
     @property
     def contact_name(self) -> str | None:
