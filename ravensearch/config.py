@@ -67,6 +67,10 @@ class Settings(BaseSettings):
     JOBS_DATABASE: str = Field(
         "ravensearch-jobs.db", validation_alias=AliasChoices("RAVENSEARCH_JOBS_DATABASE")
     )
+    # Queue name; lets several Ravensearch installs share one Redis.
+    JOBS_QUEUE: str = Field(
+        "ravensearch", min_length=1, validation_alias=AliasChoices("RAVENSEARCH_JOBS_QUEUE")
+    )
     JOBS_WORKERS: int = Field(2, ge=1, le=64, validation_alias=AliasChoices("RAVENSEARCH_JOBS_WORKERS"))
     # Run jobs in the web process (embedded default). Off when separate `worker`s run them.
     JOBS_IN_PROCESS: bool = Field(True, validation_alias=AliasChoices("RAVENSEARCH_JOBS_IN_PROCESS"))

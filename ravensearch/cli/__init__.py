@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from ravensearch.cli import campaigns, db, dispatch, fake, serve, tokens
+from ravensearch.cli import campaigns, db, dispatch, fake, serve, tokens, worker
 from ravensearch.cli.targets import import_csv
 from ravensearch.logging import configure_logging
 
@@ -18,6 +18,7 @@ app.command("serve")(serve.serve)
 app.command("fake-instantly")(fake.fake_instantly)
 app.command("import")(import_csv)
 app.command("dispatch")(dispatch.dispatch)
+app.command("worker")(worker.worker)
 app.add_typer(db.app, name="db")
 app.add_typer(tokens.app, name="tokens")
 app.add_typer(campaigns.app, name="campaigns")

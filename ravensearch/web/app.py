@@ -13,8 +13,9 @@ from ravensearch import __version__
 from ravensearch.config import Settings, get_settings
 from ravensearch.runtime import Runtime, build_runtime
 from ravensearch.web import webhooks
-from ravensearch.web.api import campaigns, instantly, notifications, targets
-from ravensearch.web.background import start_background
+from ravensearch.jobs.tasks import enqueue_job
+from ravensearch.web.api import campaigns, instantly, jobs, notifications, targets
+from ravensearch.web.background import start_background, start_job_consumer
 from ravensearch.web.errors import install_error_handlers
 
 
@@ -32,12 +33,18 @@ def create_app(
         owned = runtime is None
         rt = runtime or await build_runtime(settings or get_settings())
         app.state.runtime = rt
-        tasks: list[asyncio.Task[None]] = start_background(app, rt) if background else []
+        tasks: list[asyncio.Task[None]] = []
+        stop_jobs: Callable[[], None] | None = None
+        if background:
+            tasks = start_background(app, rt)
+            stop_jobs = start_job_consumer(rt)
         if on_ready is not None:
             on_ready(rt)
         try:
             yield
         finally:
+            if stop_jobs is not None:
+                await asyncio.to_thread(stop_jobs)
             for task in tasks:
                 task.cancel()
             for task in tasks:
@@ -55,7 +62,8 @@ def create_app(
     if runtime is not None:
         app.state.runtime = runtime
     install_error_handlers(app)
-    for module in (instantly, campaigns, targets, notifications):
+    app.state.enqueue = enqueue_job
+    for module in (instantly, campaigns, targets, jobs, notifications):
         app.include_router(module.router, prefix="/api")
     app.include_router(webhooks.router, prefix="/api")
 

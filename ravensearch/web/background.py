@@ -1,36 +1,50 @@
-"""Loops that run beside the web server: apply stored webhook events, finish stalled dispatches,
-and in mock mode let the fake Instantly post its simulated activity back to this app."""
+"""What runs beside the web server: the webhook-event applier, Huey's job workers, and in mock
+mode the fake Instantly posting its simulated activity back to this app."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import timedelta
+from collections.abc import Callable
 
 import httpx
 from fastapi import FastAPI
+from huey.consumer import Consumer
 
-from ravensearch.dispatch.flows import sweep_unpushed
 from ravensearch.instantly.fake import ActivityConfig
+from ravensearch.jobs import tasks  # noqa: F401  (registers the tasks on `huey`)
+from ravensearch.jobs.backend import huey
+from ravensearch.jobs.host import JobHost, install_host
 from ravensearch.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
-SWEEP_EVERY_SECONDS = 60.0
 MOCK_WEBHOOK_URL = "http://ravensearch.internal/api/webhooks/instantly"
 
 
-async def _sweep_dispatches(runtime: Runtime) -> None:
-    while True:
-        await asyncio.sleep(SWEEP_EVERY_SECONDS)
-        try:
-            pushed = await sweep_unpushed(
-                runtime.sessionmaker, runtime.instantly, stale_after=timedelta(minutes=2)
-            )
-            if pushed:
-                log.info("dispatch.sweep pushed=%d", pushed)
-        except Exception:
-            log.exception("dispatch.sweep.failed")
+class EmbeddedConsumer(Consumer):  # type: ignore[misc]
+    """Huey's consumer without its signal handlers: inside `serve`, uvicorn owns the signals."""
+
+    def _set_signal_handlers(self) -> None:
+        pass
+
+
+def start_job_consumer(runtime: Runtime) -> Callable[[], None] | None:
+    """Run Huey's worker threads in this process (the embedded default); returns a stopper.
+
+    Jobs run on this server's event loop, sharing its engine and clients (see jobs/host.py).
+    """
+    if not runtime.settings.JOBS_IN_PROCESS:
+        return None
+    install_host(JobHost(asyncio.get_running_loop(), runtime))
+    consumer = EmbeddedConsumer(huey, workers=runtime.settings.JOBS_WORKERS, periodic=True)
+    consumer.start()
+
+    def stop() -> None:
+        consumer.stop(graceful=False)
+        install_host(None)
+
+    return stop
 
 
 def _simulate_mock_activity(app: FastAPI, runtime: Runtime) -> None:
@@ -51,5 +65,4 @@ def start_background(app: FastAPI, runtime: Runtime) -> list[asyncio.Task[None]]
     _simulate_mock_activity(app, runtime)
     return [
         asyncio.create_task(runtime.events.run(), name="events.applier"),
-        asyncio.create_task(_sweep_dispatches(runtime), name="dispatch.sweep"),
     ]

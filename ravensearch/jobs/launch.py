@@ -1,0 +1,86 @@
+"""Create a job row, commit it, then enqueue it (a job is never queued before it exists)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from ravensearch.campaigns.service import campaign_service
+from ravensearch.db.models import Job, JobKind
+from ravensearch.db.session import unit_of_work
+from ravensearch.errors import InvalidInput
+from ravensearch.jobs.service import job_service
+from ravensearch.kit.trades import normalize_trade
+from ravensearch.targets.addresses import normalize_state
+
+Enqueue = Callable[[uuid.UUID], None]
+SOURCES = ("google", "yelp", "all")
+
+
+async def _launch(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    enqueue: Enqueue,
+    *,
+    kind: JobKind,
+    params: dict[str, Any],
+) -> Job:
+    async with unit_of_work(sessionmaker) as session:
+        job = await job_service.create(session, kind=kind, params=params)
+    enqueue(job.id)
+    return job
+
+
+def collect_params(*, source: str, trade: str, state: str) -> dict[str, str]:
+    """Check and normalise what a collection asks for (raises InvalidInput with the fix)."""
+    if source not in SOURCES:
+        raise InvalidInput(f"Unknown source '{source}': use one of {', '.join(SOURCES)}.")
+    try:
+        state_code = normalize_state(state)
+    except ValueError as exc:
+        raise InvalidInput(str(exc).capitalize() + ".") from None
+    return {"source": source, "trade": normalize_trade(trade), "state": state_code}
+
+
+async def launch_collect(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    enqueue: Enqueue,
+    *,
+    source: str,
+    trade: str,
+    state: str,
+) -> Job:
+    params = collect_params(source=source, trade=trade, state=state)
+    return await _launch(sessionmaker, enqueue, kind=JobKind.collect, params=params)
+
+
+async def launch_enrich(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    enqueue: Enqueue,
+    *,
+    target_ids: Sequence[uuid.UUID] | None,
+    limit: int | None,
+) -> Job:
+    params: dict[str, Any] = {
+        "target_ids": [str(t) for t in target_ids] if target_ids else None,
+        "limit": limit,
+    }
+    return await _launch(sessionmaker, enqueue, kind=JobKind.enrich, params=params)
+
+
+async def launch_dispatch(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    enqueue: Enqueue,
+    *,
+    campaign_id: uuid.UUID,
+    target_ids: Sequence[uuid.UUID] | None,
+) -> Job:
+    async with unit_of_work(sessionmaker) as session:
+        await campaign_service.get(session, campaign_id)  # 404 now, not a failed job later
+    params: dict[str, Any] = {
+        "campaign_id": str(campaign_id),
+        "target_ids": [str(t) for t in target_ids] if target_ids else None,
+    }
+    return await _launch(sessionmaker, enqueue, kind=JobKind.dispatch, params=params)

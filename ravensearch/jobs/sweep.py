@@ -1,0 +1,82 @@
+"""The periodic sweep: the database row is the truth, so anything stalled is picked up again."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import update
+
+from ravensearch.campaigns import flows as campaign_flows
+from ravensearch.campaigns.repository import CampaignRepository
+from ravensearch.db.models import JobState, Target, TargetStatus
+from ravensearch.db.session import unit_of_work
+from ravensearch.dispatch.flows import sweep_unpushed
+from ravensearch.errors import RavensearchError
+from ravensearch.jobs.service import MAX_ATTEMPTS, job_service, stale_cutoffs
+from ravensearch.kit.clock import utcnow
+from ravensearch.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+ENRICHING_STALE_AFTER = timedelta(minutes=15)
+
+
+@dataclass
+class SweepReport:
+    requeued_jobs: list[str]
+    failed_jobs: int
+    targets_reset: int
+    dispatches_pushed: int
+
+
+async def sweep(runtime: Runtime) -> SweepReport:
+    """Reset targets stuck `enriching`, re-enqueue lost jobs, finish unpushed dispatches."""
+    now = utcnow()
+    queued_before, running_before = stale_cutoffs(now)
+    requeue: list[str] = []
+    failed = 0
+    async with unit_of_work(runtime.sessionmaker) as session:
+        reset = await session.execute(
+            update(Target)
+            .where(
+                Target.status == TargetStatus.enriching,
+                Target.updated_at < now - ENRICHING_STALE_AFTER,
+            )
+            .values(status=TargetStatus.pending, status_reason="retrying after a stalled run")
+            .execution_options(synchronize_session=False)
+        )
+        for job in await job_service.stalled(
+            session, queued_before=queued_before, running_before=running_before
+        ):
+            if job.attempts >= MAX_ATTEMPTS:
+                job.state = JobState.failed
+                job.message = f"Gave up after {job.attempts} attempts."
+                job.finished_at = now
+                failed += 1
+            else:
+                job.state = JobState.queued
+                job.updated_at = now
+                requeue.append(str(job.id))
+    pushed = await sweep_unpushed(runtime.sessionmaker, runtime.instantly)
+    return SweepReport(
+        requeued_jobs=requeue,
+        failed_jobs=failed,
+        targets_reset=int(getattr(reset, "rowcount", 0) or 0),
+        dispatches_pushed=pushed,
+    )
+
+
+async def sync_all_campaigns(runtime: Runtime) -> int:
+    """Pull name, status and analytics of every campaign not completed; returns how many."""
+    async with unit_of_work(runtime.sessionmaker) as session:
+        ids = [c.id for c in await CampaignRepository(session).list_syncable()]
+    synced = 0
+    for campaign_id in ids:
+        try:
+            await campaign_flows.sync(runtime.sessionmaker, runtime.instantly, campaign_id=campaign_id)
+            synced += 1
+        except RavensearchError as exc:
+            log.warning("campaigns.sync.failed campaign_id=%s reason=%s", campaign_id, exc.message)
+    return synced

@@ -1,0 +1,165 @@
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import update
+
+from ravensearch.db.models import Dispatch, Job, JobState, Target, TargetStatus
+from ravensearch.db.session import unit_of_work
+from ravensearch.instantly.fake import FakeInstantlyState
+from ravensearch.jobs.execute import execute_job
+from ravensearch.jobs.launch import launch_dispatch
+from ravensearch.jobs.sweep import sweep
+from ravensearch.kit.clock import utcnow
+from ravensearch.runtime import Runtime
+from tests.fixtures.factories import create_campaign, create_target
+
+
+@pytest.fixture
+def queued(app: FastAPI) -> list[uuid.UUID]:
+    recorded: list[uuid.UUID] = []
+    app.state.enqueue = recorded.append
+    return recorded
+
+
+class TestLaunchApi:
+    async def test_collect_returns_202_and_a_job(
+        self, client: httpx.AsyncClient, queued: list[uuid.UUID]
+    ) -> None:
+        response = await client.post(
+            "/api/targets/collect", json={"source": "all", "trade": "HVAC", "state": "tx"}
+        )
+        assert response.status_code == 202
+        job_id = response.json()["jobId"]
+        assert queued == [uuid.UUID(job_id)]
+        job = (await client.get(f"/api/jobs/{job_id}")).json()
+        assert job["kind"] == "collect"
+        assert job["state"] == "queued"
+        assert job["params"] == {"source": "all", "trade": "hvac", "state": "TX"}
+        assert job["progress"] == {"done": 0, "total": None}
+
+    @pytest.mark.parametrize(
+        ("body", "status", "needle"),
+        [
+            ({"source": "bing", "trade": "hvac", "state": "TX"}, 422, "source"),
+            ({"source": "google", "trade": "hvac", "state": "ZZ"}, 400, "state"),
+            ({"source": "google", "trade": "astronaut", "state": "TX"}, 400, "hvac"),
+            ({"source": "google", "state": "TX"}, 422, "trade"),
+        ],
+    )
+    async def test_collect_rejects_bad_input(
+        self, client: httpx.AsyncClient, queued: list[uuid.UUID], body: dict[str, str],
+        status: int, needle: str,
+    ) -> None:
+        response = await client.post("/api/targets/collect", json=body)
+        assert response.status_code == status
+        assert needle in response.json()["detail"]
+        assert queued == []
+
+    async def test_enrich_returns_202(
+        self, client: httpx.AsyncClient, queued: list[uuid.UUID]
+    ) -> None:
+        response = await client.post("/api/targets/enrich", json={"limit": 10})
+        assert response.status_code == 202
+        assert len(queued) == 1
+
+    async def test_unknown_job_404_and_auth(
+        self, client: httpx.AsyncClient, anon_client: httpx.AsyncClient
+    ) -> None:
+        assert (await client.get(f"/api/jobs/{uuid.uuid4()}")).status_code == 404
+        assert (await anon_client.get("/api/jobs")).status_code == 401
+
+    async def test_dispatch_job_unknown_campaign_is_404(
+        self, client: httpx.AsyncClient, queued: list[uuid.UUID]
+    ) -> None:
+        response = await client.post("/api/dispatch-jobs", json={"campaignId": str(uuid.uuid4())})
+        assert response.status_code == 404
+        assert queued == []
+
+
+class TestExecute:
+    async def test_dispatch_job_runs_to_success_once(
+        self, runtime: Runtime, fake_state: FakeInstantlyState
+    ) -> None:
+        remote = fake_state.add_campaign("Remote", status=1)
+        async with unit_of_work(runtime.sessionmaker) as session:
+            campaign = await create_campaign(session, instantly_campaign_id=remote.id)
+            for _ in range(3):
+                await create_target(session)
+        job = await launch_dispatch(
+            runtime.sessionmaker, lambda _id: None, campaign_id=campaign.id, target_ids=None
+        )
+        assert await execute_job(runtime, job.id) == JobState.succeeded
+        async with runtime.sessionmaker() as session:
+            row = await session.get(Job, job.id)
+            assert row is not None
+            assert row.state == JobState.succeeded
+            assert row.counts["pushed"] == 3
+            assert row.progress_done == 3
+            assert row.finished_at is not None
+        # A repeat (e.g. the queue delivered twice) does nothing.
+        assert await execute_job(runtime, job.id) == JobState.succeeded
+        assert len(fake_state.leads_by_campaign(remote.id)) == 3
+
+    async def test_instantly_outage_fails_the_job_with_a_reason(
+        self, runtime: Runtime, fake_state: FakeInstantlyState
+    ) -> None:
+        remote = fake_state.add_campaign("Remote", status=1)
+        async with unit_of_work(runtime.sessionmaker) as session:
+            campaign = await create_campaign(session, instantly_campaign_id=remote.id)
+            await create_target(session)
+        job = await launch_dispatch(
+            runtime.sessionmaker, lambda _id: None, campaign_id=campaign.id, target_ids=None
+        )
+        fake_state.fail_next(50, 500)
+        assert await execute_job(runtime, job.id) == JobState.failed
+        async with runtime.sessionmaker() as session:
+            row = await session.get(Job, job.id)
+            assert row is not None
+            assert row.state == JobState.failed
+            assert row.message is not None and "1 dispatch(es) pending" in row.message
+            assert "Instantly" in row.errors[0]
+
+
+class TestSweep:
+    async def test_requeues_lost_jobs_and_resets_stuck_targets(self, runtime: Runtime) -> None:
+        old = utcnow() - timedelta(hours=1)
+        async with unit_of_work(runtime.sessionmaker) as session:
+            stuck = await create_target(session, status=TargetStatus.enriching, email=None)
+            lost = Job(kind="enrich", state=JobState.queued, params={}, counts={}, errors=[])
+            tired = Job(kind="enrich", state=JobState.running, params={}, counts={}, errors=[],
+                        attempts=3)
+            fresh = Job(kind="enrich", state=JobState.queued, params={}, counts={}, errors=[])
+            session.add_all([lost, tired, fresh])
+            await session.flush()
+            for job in (lost, tired):
+                await session.execute(update(Job).where(Job.id == job.id).values(updated_at=old))
+            await session.execute(
+                update(Target).where(Target.id == stuck.id).values(updated_at=old)
+            )
+        report = await sweep(runtime)
+        assert report.requeued_jobs == [str(lost.id)]
+        assert report.failed_jobs == 1
+        assert report.targets_reset == 1
+        async with runtime.sessionmaker() as session:
+            target = await session.get(Target, stuck.id)
+            assert target is not None and target.status == TargetStatus.pending
+            gave_up = await session.get(Job, tired.id)
+            assert gave_up is not None and gave_up.state == JobState.failed
+
+    async def test_finishes_unpushed_dispatches(
+        self, runtime: Runtime, fake_state: FakeInstantlyState
+    ) -> None:
+        remote = fake_state.add_campaign("Remote", status=1)
+        async with unit_of_work(runtime.sessionmaker) as session:
+            campaign = await create_campaign(session, instantly_campaign_id=remote.id)
+            target = await create_target(session)
+            session.add(Dispatch(campaign_id=campaign.id, technician_id=target.id,
+                                 email=target.email, updated_at=utcnow() - timedelta(hours=1)))
+        report = await sweep(runtime)
+        assert report.dispatches_pushed == 1
+        assert len(fake_state.leads_by_campaign(remote.id)) == 1

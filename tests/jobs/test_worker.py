@@ -1,0 +1,98 @@
+"""Jobs for real: a separate `ravensearch worker` process consuming from Redis."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+
+import pytest
+import redis
+from huey import RedisHuey
+
+from ravensearch.db.models import Dispatch, Job, JobState
+from ravensearch.db.session import unit_of_work
+from ravensearch.instantly.fake.demo import HVAC_TEXAS_ID
+from ravensearch.jobs.launch import launch_dispatch
+from ravensearch.runtime import Runtime
+from tests.fixtures.factories import create_campaign, create_target
+
+REDIS_URL = os.environ.get("RAVENSEARCH_TEST_REDIS", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture
+def redis_queue() -> str:
+    try:
+        redis.Redis.from_url(REDIS_URL).ping()
+    except redis.RedisError as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"Redis not reachable at {REDIS_URL}: {exc}")
+        pytest.skip(f"Redis not reachable at {REDIS_URL}")
+    return f"rs-test-{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture
+def worker(db_url: str, redis_queue: str, tmp_path: object) -> Iterator[subprocess.Popen[bytes]]:
+    env = {
+        **os.environ,
+        "DATABASE_URL": db_url,
+        "REDIS_URL": REDIS_URL,
+        "RAVENSEARCH_JOBS_QUEUE": redis_queue,
+        "RAVENSEARCH_MOCK": "1",
+        "INSTANTLY_API_KEY": "",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ravensearch", "worker", "--workers", "2"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    yield process
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+async def test_a_worker_process_runs_a_job_from_redis(
+    runtime: Runtime, redis_queue: str, worker: subprocess.Popen[bytes]
+) -> None:
+    queue = RedisHuey(redis_queue, url=REDIS_URL, results=False)
+
+    def stand_in(job_id: str) -> str:
+        return job_id
+
+    # Huey names a task by module + name; the worker holds the real `jobs.run` body.
+    stand_in.__module__ = "ravensearch.jobs.tasks"
+    run_job = queue.task(name="jobs.run")(stand_in)
+    async with unit_of_work(runtime.sessionmaker) as session:
+        campaign = await create_campaign(session, instantly_campaign_id=HVAC_TEXAS_ID)
+        for _ in range(4):
+            await create_target(session)
+    job = await launch_dispatch(
+        runtime.sessionmaker,
+        lambda job_id: run_job(str(job_id)),
+        campaign_id=campaign.id,
+        target_ids=None,
+    )
+    state = None
+    for _ in range(300):
+        await asyncio.sleep(0.1)
+        async with runtime.sessionmaker() as session:
+            row = await session.get(Job, job.id)
+            state = row.state if row else None
+        if state in (JobState.succeeded, JobState.failed) or worker.poll() is not None:
+            break
+    output = b""
+    if state != JobState.succeeded:
+        worker.terminate()
+        output = worker.communicate(timeout=10)[0]
+    assert state == JobState.succeeded, output.decode(errors="replace")[-3000:]
+    async with runtime.sessionmaker() as session:
+        rows = (await session.execute(Dispatch.__table__.select())).all()
+    assert len(rows) == 4
+    assert all(row.pushed_at is not None for row in rows)
