@@ -1,3 +1,63 @@
-from fastapi import APIRouter
+"""`/api/targets`: create, import, list and read targets. Every route needs the bearer token."""
 
-router = APIRouter(tags=["targets"])
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, UploadFile
+
+from ravensearch.targets.csv_import import MAX_IMPORT_BYTES
+from ravensearch.targets.schemas import (
+    ImportReport,
+    TargetCreate,
+    TargetFilters,
+    TargetList,
+    TargetRead,
+)
+from ravensearch.targets.service import target_service
+from ravensearch.web.deps import SessionDep, TokenDep
+
+router = APIRouter(prefix="/targets", tags=["targets"])
+
+
+def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    descriptions = {
+        400: "The file cannot be imported (empty, not CSV, no business name column)",
+        401: "Missing, invalid or revoked API token",
+        404: "No such target",
+        413: "The file is larger than 20 MB",
+        422: "A field or filter has an invalid value; `detail` names it and says why",
+    }
+    return {code: {"description": descriptions[code]} for code in (401, *codes)}
+
+
+@router.post("", status_code=201, response_model=TargetRead, responses=_errors(422))
+async def create_target(body: TargetCreate, session: SessionDep, _token: TokenDep) -> Any:
+    return await target_service.create(session, data=body)
+
+
+@router.post("/import", response_model=ImportReport, responses=_errors(400, 413, 422))
+async def import_targets(file: UploadFile, session: SessionDep, _token: TokenDep) -> ImportReport:
+    """Upload a CSV (multipart field `file`). Bad rows are listed by line; the rest land."""
+    # One byte past the limit is enough for the service to reject the file without us
+    # reading the whole upload into memory.
+    content = await file.read(MAX_IMPORT_BYTES + 1)
+    return await target_service.import_csv(session, content=content)
+
+
+@router.get("", response_model=TargetList, responses=_errors(422))
+async def list_targets(
+    session: SessionDep,
+    _token: TokenDep,
+    filters: Annotated[TargetFilters, Query()],
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> Any:
+    items, total = await target_service.list(session, filters=filters, limit=limit, offset=offset)
+    return {"items": items, "total": total, "limit": limit, "offset": offset}
+
+
+@router.get("/{target_id}", response_model=TargetRead, responses=_errors(404, 422))
+async def get_target(target_id: uuid.UUID, session: SessionDep, _token: TokenDep) -> Any:
+    return await target_service.get(session, target_id)

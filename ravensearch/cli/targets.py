@@ -1,0 +1,85 @@
+"""`ravensearch import FILE.csv`: the CSV import of `POST /api/targets/import`, from a shell."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from ravensearch.cli.common import console, fail, run_with_runtime
+from ravensearch.db.session import unit_of_work
+from ravensearch.runtime import Runtime
+from ravensearch.targets.schemas import ImportReport
+from ravensearch.targets.service import target_service
+
+# Below this size an import finishes before a progress bar would be worth drawing.
+PROGRESS_MIN_BYTES = 256 * 1024
+SHOWN_ERRORS = 50
+
+app = typer.Typer(no_args_is_help=True)
+
+
+@app.callback()
+def targets() -> None:
+    """Targets: the businesses we recruit. (The root also mounts `import` directly.)"""
+
+
+@app.command("import")
+def import_csv(
+    file: Annotated[Path, typer.Argument(help="A CSV with at least a business name column.")],
+) -> None:
+    """Import targets from a CSV; re-importing a file updates rows instead of duplicating them."""
+    try:
+        content = file.read_bytes()
+    except OSError as exc:
+        raise fail(f"Cannot read {file}: {exc.strerror or exc}.") from None
+    with _progress(disable=len(content) < PROGRESS_MIN_BYTES) as progress:
+        task = progress.add_task("Importing", total=None)
+
+        async def _work(runtime: Runtime) -> ImportReport:
+            async with unit_of_work(runtime.sessionmaker) as session:
+                return await target_service.import_csv(
+                    session,
+                    content=content,
+                    on_progress=lambda done, total: progress.update(
+                        task, completed=done, total=total
+                    ),
+                )
+
+        report = run_with_runtime(_work)
+    _print_report(file, report)
+
+
+def _progress(*, disable: bool) -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=disable,
+    )
+
+
+def _print_report(file: Path, report: ImportReport) -> None:
+    summary = Table(title=f"Imported {file.name}", show_header=False)
+    summary.add_column(style="bold")
+    summary.add_column(justify="right")
+    summary.add_row("New targets", str(report.imported))
+    summary.add_row("Updated (already known)", str(report.updated))
+    summary.add_row("Skipped (bad rows)", str(report.skipped))
+    console.print(summary)
+    if not report.errors:
+        return
+    errors = Table(title="Bad rows")
+    errors.add_column("Line", justify="right")
+    errors.add_column("Reason")
+    for error in report.errors[:SHOWN_ERRORS]:
+        errors.add_row(str(error.line), error.reason)
+    console.print(errors)
+    if len(report.errors) > SHOWN_ERRORS:
+        console.print(f"… and {len(report.errors) - SHOWN_ERRORS} more bad rows.")

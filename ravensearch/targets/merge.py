@@ -1,0 +1,111 @@
+"""Cross-source identity: when two records are the same business, and how to merge them.
+
+Pure: records are plain column dicts (`Row`), whether loaded from the table or read from a
+file, so an import of 10k rows never builds 10k ORM objects.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ravensearch.db.models import TargetStatus
+
+Row = dict[str, Any]
+
+# Filled only while empty; a known value is never replaced, and never blanked.
+FILLABLE = ("first_name", "last_name", "trade", "email", "address", "city", "state", "zip")
+# Each number or URL travels with the key derived from it, so the two never disagree.
+PAIRED = (("phone", "phone_e164"), ("website", "website_domain"))
+MERGED_COLUMNS = (*FILLABLE, *(column for pair in PAIRED for column in pair))
+
+_LEGAL_SUFFIXES = frozenset({"llc", "inc", "co", "corp", "corporation", "company", "ltd", "lp"})
+_WORD = re.compile(r"[^\W_]+")
+
+
+def business_key(name: str) -> str:
+    """ "Joe's Plumbing, LLC" and "joes plumbing" → "joes plumbing"."""
+    text = name.lower().replace("'", "").replace("’", "").replace("&", " and ")
+    words = _WORD.findall(text)
+    while len(words) > 1 and words[-1] in _LEGAL_SUFFIXES:
+        words.pop()
+    return " ".join(words)
+
+
+def fill_empty(current: Row, incoming: Row) -> set[str]:
+    """Copy `incoming` values into `current`'s empty columns; return the columns changed.
+
+    A target that gains an email is ready for dispatch, so it becomes `completed`.
+    """
+    filled: set[str] = set()
+    for name in FILLABLE:
+        if incoming.get(name) and not current.get(name):
+            current[name] = incoming[name]
+            filled.add(name)
+    for name, derived in PAIRED:
+        if incoming.get(name) and not current.get(name):
+            current[name] = incoming[name]
+            current[derived] = incoming.get(derived)
+            filled.update((name, derived))
+    if "email" in filled and current.get("status") != TargetStatus.completed:
+        current["status"] = TargetStatus.completed
+        current["status_reason"] = None
+        filled.update(("status", "status_reason"))
+    return filled
+
+
+class TargetMatcher:
+    """An in-memory index of the rows one import has seen, loaded or newly read.
+
+    Match order: email (case-insensitive), then E.164 phone, then website domain with the
+    same normalised business name. A phone or domain match whose email differs from the
+    row's is another contact (two technicians of one firm), so it does not count. A row
+    with none of those keys matches on normalised business name, city and state, so that
+    re-importing it does not duplicate it. The first row indexed under a key keeps it.
+    """
+
+    def __init__(self) -> None:
+        self._by_email: dict[str, Row] = {}
+        self._by_phone: dict[str, Row] = {}
+        self._by_site: dict[tuple[str, str], Row] = {}
+        self._by_place: dict[tuple[str, str, str], Row] = {}
+
+    def add(self, row: Row) -> None:
+        if row.get("email"):
+            self._by_email.setdefault(row["email"].lower(), row)
+        if row.get("phone_e164"):
+            self._by_phone.setdefault(row["phone_e164"], row)
+        if row.get("website_domain"):
+            key = (row["website_domain"], business_key(row["business_name"]))
+            self._by_site.setdefault(key, row)
+        self._by_place.setdefault(_place_key(row), row)
+
+    def find(self, values: Row) -> Row | None:
+        email: str | None = values.get("email")
+        if not has_match_key(values):
+            return self._by_place.get(_place_key(values))
+        if email and (found := self._by_email.get(email.lower())):
+            return found
+        candidates = []
+        if values.get("phone_e164"):
+            candidates.append(self._by_phone.get(values["phone_e164"]))
+        if values.get("website_domain"):
+            key = (values["website_domain"], business_key(values["business_name"]))
+            candidates.append(self._by_site.get(key))
+        for candidate in candidates:
+            if candidate is not None and _same_contact(candidate, email):
+                return candidate
+        return None
+
+
+def has_match_key(row: Row) -> bool:
+    return bool(row.get("email") or row.get("phone_e164") or row.get("website_domain"))
+
+
+def _place_key(row: Row) -> tuple[str, str, str]:
+    city = " ".join((row.get("city") or "").lower().split())
+    return business_key(row["business_name"]), city, row.get("state") or ""
+
+
+def _same_contact(row: Row, email: str | None) -> bool:
+    return not (email and row.get("email") and row["email"].lower() != email.lower())

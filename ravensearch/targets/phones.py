@@ -1,0 +1,21 @@
+"""Phone numbers as people type them → E.164, for US (NANP) numbers only."""
+
+from __future__ import annotations
+
+import re
+
+# "555-123-4567 ext. 89", "x89", "#89": an extension is not part of the number we match on.
+_EXTENSION = re.compile(r"(?:ext\.?|extension|x|#)\s*\d{1,6}\s*$", re.IGNORECASE)
+_NON_DIGITS = re.compile(r"\D")
+
+
+def to_e164(phone: str | None) -> str | None:
+    """`+1XXXXXXXXXX` for 10 digits, or 11 digits starting with 1; None for anything else."""
+    if not phone:
+        return None
+    digits = _NON_DIGITS.sub("", _EXTENSION.sub("", phone))
+    if len(digits) == 11 and digits.startswith("1"):
+        digits = digits[1:]
+    if len(digits) != 10:
+        return None
+    return f"+1{digits}"

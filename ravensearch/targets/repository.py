@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection, Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, false, func, insert, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ravensearch.db.models import Target
+from ravensearch.kit.clock import utcnow
+from ravensearch.targets.merge import MERGED_COLUMNS, Row
+from ravensearch.targets.schemas import TargetFilters
+
+_TABLE = Target.metadata.tables[Target.__tablename__]
+# What an import needs to know of a stored target to match it and fill its gaps.
+_UPDATED = ("id", "status", "status_reason", *MERGED_COLUMNS)
+_ROW_COLUMNS = tuple(_TABLE.c[name] for name in ("business_name", *_UPDATED))
+
+
+def _conditions(filters: TargetFilters) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if filters.trade:
+        conditions.append(Target.trade == filters.trade)
+    if filters.state:
+        conditions.append(Target.state == filters.state)
+    if filters.status:
+        conditions.append(Target.status == filters.status)
+    if filters.has_email is not None:
+        has_email = and_(Target.email.is_not(None), Target.email != "")
+        conditions.append(has_email if filters.has_email else ~has_email)
+    contact = func.coalesce(Target.first_name, "") + " " + func.coalesce(Target.last_name, "")
+    searched = (Target.business_name, contact, Target.email, Target.city)
+    # Every word must appear somewhere: "smith austin" finds Smith Plumbing in Austin.
+    # icontains renders lower() LIKE on SQLite and ILIKE on PostgreSQL; autoescape keeps a
+    # typed % or _ literal.
+    for word in (filters.q or "").split():
+        conditions.append(or_(*(column.icontains(word, autoescape=True) for column in searched)))
+    return conditions
+
+
+class TargetRepository:
+    """Every query on `outreach_targets`."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, target_id: uuid.UUID) -> Target | None:
+        return await self.session.get(Target, target_id)
+
+    def add(self, target: Target) -> None:
+        self.session.add(target)
+
+    async def flush(self) -> None:
+        await self.session.flush()
+
+    async def paginate(
+        self, filters: TargetFilters, *, limit: int, offset: int
+    ) -> tuple[Sequence[Target], int]:
+        conditions = _conditions(filters)
+        count = select(func.count()).select_from(Target).where(*conditions)
+        total = int(await self.session.scalar(count) or 0)
+        stmt: Select[Any] = (
+            select(Target)
+            .where(*conditions)
+            .order_by(Target.created_at.desc(), Target.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        return (await self.session.scalars(stmt)).all(), total
+
+    async def get_matching_rows(
+        self,
+        *,
+        emails: Collection[str],
+        phones: Collection[str],
+        domains: Collection[str],
+        names: Collection[str],
+    ) -> list[Row]:
+        """Targets sharing any of these keys (emails and names lower-case), oldest first."""
+        stmt = (
+            select(*_ROW_COLUMNS)
+            .where(
+                or_(
+                    func.lower(Target.email).in_(emails) if emails else false(),
+                    Target.phone_e164.in_(phones) if phones else false(),
+                    Target.website_domain.in_(domains) if domains else false(),
+                    func.lower(Target.business_name).in_(names) if names else false(),
+                )
+            )
+            .order_by(Target.created_at, Target.id)
+        )
+        return [dict(row) for row in (await self.session.execute(stmt)).mappings()]
+
+    async def insert_rows(self, rows: Sequence[Row]) -> None:
+        """Multi-row INSERTs without ORM objects; defaults (id, timestamps) are filled in."""
+        if rows:
+            # A Core executemany on the table: the ORM's bulk path drops None values and splits
+            # a batch into one statement per distinct set of filled columns.
+            await self.session.execute(insert(_TABLE), list(rows))
+
+    async def update_rows(self, rows: Sequence[Row]) -> None:
+        """UPDATE the merged columns of these rows (they carry `id`) by primary key."""
+        if rows:
+            now = utcnow()
+            params = [{name: row[name] for name in _UPDATED} | {"updated_at": now} for row in rows]
+            await self.session.execute(update(Target), params)

@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+import pytest
+
+from ravensearch.targets import csv_import
+from ravensearch.targets.csv_import import CsvImportError, CsvTooLarge, parse_targets_csv
+
+
+def _csv(*lines: str) -> bytes:
+    return ("\r\n".join(lines) + "\r\n").encode()
+
+
+class TestHeaders:
+    def test_aliases_case_spaces_and_dashes(self) -> None:
+        parsed = parse_targets_csv(
+            _csv(
+                " Company Name ,FirstName,LAST,E-Mail,Telephone,URL,Street,City,State,"
+                "Postal-Code,Category",
+                "Acme,Pat,Lee,pat@acme.com,512 555 0100,acme.com,1 Main St,Austin,TX,78701,Plumber",
+            )
+        )
+        assert parsed.errors == []
+        assert parsed.rows[0].data.model_dump() == {
+            "business_name": "Acme",
+            "first_name": "Pat",
+            "last_name": "Lee",
+            "email": "pat@acme.com",
+            "phone": "512 555 0100",
+            "website": "https://acme.com",
+            "address": "1 Main St",
+            "city": "Austin",
+            "state": "TX",
+            "zip": "78701",
+            "trade": "plumbing",
+        }
+
+    def test_missing_business_name_column_names_what_was_found(self) -> None:
+        with pytest.raises(CsvImportError) as exc:
+            parse_targets_csv(_csv("Email,Telephone,Notes", "a@b.com,1,x"))
+        assert exc.value.status_code == 400
+        assert "Found columns: 'Email', 'Telephone', 'Notes'" in exc.value.message
+        assert "Required: business_name (or one of: company," in exc.value.message
+
+    def test_semicolon_delimited_export(self) -> None:
+        parsed = parse_targets_csv(_csv("name;email", "Acme;pat@acme.com"))
+        assert parsed.rows[0].data.email == "pat@acme.com"
+
+
+class TestEncodings:
+    def test_utf8_with_bom(self) -> None:
+        parsed = parse_targets_csv(b"\xef\xbb\xbfBusiness_Name,City\nCaf\xc3\xa9 Plumbing,Austin\n")
+        assert parsed.rows[0].data.business_name == "Café Plumbing"
+
+    def test_falls_back_from_utf8(self) -> None:
+        parsed = parse_targets_csv("name,city\nPeña Roofing,San José\n".encode("latin-1"))
+        assert parsed.rows[0].data.business_name == "Peña Roofing"
+        assert parsed.rows[0].data.city == "San José"
+
+
+class TestRows:
+    def test_errors_carry_physical_line_numbers(self) -> None:
+        content = _csv(
+            "name,email,state,zip,address",  # line 1
+            "Good One,one@acme.com,TX,78701,1 Main",  # 2
+            "",  # 3: blank, ignored
+            ",nobody@acme.com,TX,,",  # 4
+            'Quoted,two@acme.com,TX,78701,"Suite 5',  # 5: the address spans two lines
+            'Main St"',  # 6
+            "Bad Email,x@,TX,,",  # 7
+            "Bad State,,ZZ,,",  # 8
+            "Bad Both,y@,tx,7,",  # 9
+            "N/A,,TX,,",  # 10: a placeholder is no name
+            "-,,,,",  # 11: placeholders only: a blank row
+        )
+        parsed = parse_targets_csv(content)
+        assert [(row.line, row.data.business_name) for row in parsed.rows] == [
+            (2, "Good One"),
+            (5, "Quoted"),
+        ]
+        assert parsed.rows[1].data.address == "Suite 5\r\nMain St"
+        reasons = {error.line: error.reason for error in parsed.errors}
+        assert sorted(reasons) == [4, 7, 8, 9, 10]
+        assert reasons[4] == "missing business name"
+        assert reasons[7].startswith("invalid email 'x@'")
+        assert reasons[8].startswith("unknown state 'ZZ'")
+        assert "invalid email 'y@'" in reasons[9]
+        assert "invalid zip '7'" in reasons[9]
+        assert reasons[10] == "missing business name"
+
+    def test_too_long_value_names_the_column(self) -> None:
+        parsed = parse_targets_csv(_csv("name,city", f"Acme,{'x' * 121}"))
+        assert parsed.errors[0].reason == "city: String should have at most 120 characters"
+
+    def test_header_only_has_no_rows(self) -> None:
+        parsed = parse_targets_csv(_csv("name,email"))
+        assert (parsed.rows, parsed.errors) == ([], [])
+
+
+class TestUnusableFiles:
+    @pytest.mark.parametrize("content", [b"", b"  \r\n\r\n", b"\xef\xbb\xbf"])
+    def test_empty(self, content: bytes) -> None:
+        with pytest.raises(CsvImportError, match="The file is empty"):
+            parse_targets_csv(content)
+
+    def test_binary(self) -> None:
+        with pytest.raises(CsvImportError, match="binary file"):
+            parse_targets_csv(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+
+    def test_excel_workbook(self) -> None:
+        with pytest.raises(CsvImportError, match="save it as CSV"):
+            parse_targets_csv(b"PK\x03\x04\x14\x00\x06\x00")
+
+    def test_too_large(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setattr(csv_import, "MAX_IMPORT_BYTES", 1024)
+        with pytest.raises(CsvTooLarge) as exc:
+            parse_targets_csv(b"name\n" + b"Acme\n" * 300)
+        assert exc.value.status_code == 413

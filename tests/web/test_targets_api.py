@@ -1,0 +1,222 @@
+from __future__ import annotations
+
+import uuid
+from typing import Any, ClassVar
+
+import httpx
+import pytest
+
+from ravensearch.targets import csv_import
+from ravensearch.web.api import targets as targets_api
+
+READ_FIELDS = {
+    "id",
+    "business_name",
+    "first_name",
+    "last_name",
+    "contact_name",
+    "trade",
+    "phone",
+    "phone_e164",
+    "email",
+    "website",
+    "website_domain",
+    "address",
+    "city",
+    "state",
+    "zip",
+    "source",
+    "status",
+    "status_reason",
+    "created_at",
+    "updated_at",
+}
+
+
+async def _create(client: httpx.AsyncClient, **body: Any) -> dict[str, Any]:
+    response = await client.post("/api/targets", json={"businessName": "Acme Heating", **body})
+    assert response.status_code == 201, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+async def _upload(client: httpx.AsyncClient, content: bytes) -> httpx.Response:
+    return await client.post(
+        "/api/targets/import", files={"file": ("targets.csv", content, "text/csv")}
+    )
+
+
+class TestCreate:
+    async def test_created_with_every_column(self, client: httpx.AsyncClient) -> None:
+        body = await _create(
+            client,
+            firstName="Pat",
+            lastName="Lee",
+            email="Pat@Acme.com",
+            phone="(512) 555-0100",
+            website="acme.com",
+            address="1 Main St",
+            city="Austin",
+            state="tx",
+            zip="78701-1234",
+            trade="HVAC",
+        )
+        assert set(body) == READ_FIELDS
+        assert {key: body[key] for key in READ_FIELDS - {"id", "created_at", "updated_at"}} == {
+            "business_name": "Acme Heating",
+            "first_name": "Pat",
+            "last_name": "Lee",
+            "contact_name": "Pat Lee",
+            "trade": "hvac",
+            "phone": "(512) 555-0100",
+            "phone_e164": "+15125550100",
+            "email": "pat@acme.com",
+            "website": "https://acme.com",
+            "website_domain": "acme.com",
+            "address": "1 Main St",
+            "city": "Austin",
+            "state": "TX",
+            "zip": "78701-1234",
+            "source": "manual",
+            "status": "completed",
+            "status_reason": None,
+        }
+        assert body["created_at"].endswith(("+00:00", "Z"))
+        fetched = await client.get(f"/api/targets/{body['id']}")
+        assert fetched.json() == body
+
+    async def test_without_email_is_pending(self, client: httpx.AsyncClient) -> None:
+        body = await _create(client)
+        assert (body["status"], body["status_reason"], body["email"]) == (
+            "pending",
+            "no email yet",
+            None,
+        )
+
+    # One test loops over the cases: each database test pays for a fresh token and, on
+    # PostgreSQL, a TRUNCATE. The rules themselves are unit-tested in tests/targets.
+    INVALID: ClassVar[list[tuple[dict[str, Any], str]]] = [
+        ({}, "businessName: Field required"),
+        ({"businessName": "  "}, "businessName: missing business name"),
+        ({"businessName": "x" * 301}, "businessName: String should have at most 300"),
+        ({"businessName": "A", "email": "x@"}, "email: invalid email 'x@'"),
+        ({"businessName": "A", "state": "ZZ"}, "state: unknown state 'ZZ'"),
+        ({"businessName": "A", "zip": "123"}, "zip: invalid zip '123'"),
+        ({"businessName": "A", "trade": "baker"}, "trade: Unknown trade 'baker'. Allowed trades:"),
+        ({"businessName": "A", "nickname": "x"}, "nickname: Extra inputs are not permitted"),
+    ]
+
+    async def test_invalid_field_is_422_naming_it(self, client: httpx.AsyncClient) -> None:
+        for body, detail in self.INVALID:
+            response = await client.post("/api/targets", json=body)
+            assert response.status_code == 422, body
+            assert response.json()["error"] == "invalid_input"
+            assert detail in response.json()["detail"], response.json()
+        listed = await client.get("/api/targets")
+        assert listed.json()["total"] == 0
+
+
+class TestAuth:
+    async def test_token_required(self, anon_client: httpx.AsyncClient) -> None:
+        routes = [
+            ("POST", "/api/targets"),
+            ("POST", "/api/targets/import"),
+            ("GET", "/api/targets"),
+            ("GET", f"/api/targets/{uuid.uuid4()}"),
+        ]
+        for method, path in routes:
+            response = await anon_client.request(method, path, json={"businessName": "Acme"})
+            assert response.status_code == 401, path
+            assert response.json()["error"] == "unauthorized"
+
+
+class TestImport:
+    async def test_report_and_rows(self, client: httpx.AsyncClient) -> None:
+        content = (
+            "\ufeffCompany Name,E-mail Address,Phone Number,Zip Code\r\n"
+            "Acme Heating,pat@acme.com,512-555-0100,78701\r\n"
+            "Unknown State,,,1\r\n"
+            "Best Plumbing,,,\r\n"
+        ).encode()
+        response = await _upload(client, content)
+        assert response.status_code == 200
+        report = response.json()
+        assert (report["imported"], report["updated"], report["skipped"]) == (2, 0, 1)
+        assert report["errors"] == [{"line": 3, "reason": report["errors"][0]["reason"]}]
+        assert report["errors"][0]["reason"].startswith("invalid zip '1'")
+        listed = (await client.get("/api/targets")).json()
+        assert {item["business_name"]: item["source"] for item in listed["items"]} == {
+            "Acme Heating": "csv",
+            "Best Plumbing": "csv",
+        }
+        again = (await _upload(client, content)).json()
+        assert (again["imported"], again["updated"]) == (0, 2)
+
+    @pytest.mark.parametrize(
+        ("content", "detail"),
+        [
+            (b"", "The file is empty"),
+            (b"Email,Phone\nx@y.com,1\n", "Found columns: 'Email', 'Phone'"),
+            (b"\x00\x01\x02binary", "binary file"),
+        ],
+    )
+    async def test_unusable_file_is_400(
+        self, client: httpx.AsyncClient, content: bytes, detail: str
+    ) -> None:
+        response = await _upload(client, content)
+        assert response.status_code == 400
+        assert detail in response.json()["detail"]
+
+    async def test_too_large_is_413(
+        self, client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setattr(csv_import, "MAX_IMPORT_BYTES", 100)
+        monkeypatch.setattr(targets_api, "MAX_IMPORT_BYTES", 100)
+        response = await _upload(client, b"name\n" + b"Acme Heating\n" * 50)
+        assert response.status_code == 413
+        assert response.json()["error"] == "file_too_large"
+
+    async def test_file_field_required(self, client: httpx.AsyncClient) -> None:
+        response = await client.post("/api/targets/import", files={"upload": ("a.csv", b"name")})
+        assert response.status_code == 422
+        assert "file: Field required" in response.json()["detail"]
+
+
+class TestList:
+    async def test_filters_search_and_pages(self, client: httpx.AsyncClient) -> None:
+        for n in range(3):
+            await _create(
+                client, businessName=f"Heat {n}", trade="hvac", state="TX", email=f"h{n}@heat.com"
+            )
+        await _create(client, businessName="Pipe Co", trade="plumbing", state="CA", city="Fresno")
+        page = (await client.get("/api/targets", params={"trade": "HVAC", "limit": 2})).json()
+        assert (page["total"], page["limit"], page["offset"]) == (3, 2, 0)
+        assert [item["business_name"] for item in page["items"]] == ["Heat 2", "Heat 1"]
+        rest = await client.get("/api/targets", params={"trade": "hvac", "limit": 2, "offset": 2})
+        assert [item["business_name"] for item in rest.json()["items"]] == ["Heat 0"]
+        found = await client.get("/api/targets", params={"q": "fresno", "has_email": "false"})
+        assert [item["business_name"] for item in found.json()["items"]] == ["Pipe Co"]
+
+    BAD: ClassVar[list[tuple[dict[str, Any], str]]] = [
+        ({"trade": "baker"}, "query.trade: Unknown trade 'baker'. Allowed trades:"),
+        ({"state": "ZZ"}, "query.state: unknown state 'ZZ'"),
+        ({"status": "done"}, "query.status: Input should be 'pending'"),
+        ({"has_email": "maybe"}, "query.has_email:"),
+        ({"limit": 0}, "query.limit:"),
+        ({"limit": 501}, "query.limit:"),
+        ({"offset": -1}, "query.offset:"),
+    ]
+
+    async def test_bad_filter_is_422(self, client: httpx.AsyncClient) -> None:
+        for params, detail in self.BAD:
+            response = await client.get("/api/targets", params=params)
+            assert response.status_code == 422, params
+            assert detail in response.json()["detail"], response.json()
+
+
+class TestGet:
+    async def test_unknown_is_404(self, client: httpx.AsyncClient) -> None:
+        missing = uuid.uuid4()
+        response = await client.get(f"/api/targets/{missing}")
+        assert response.status_code == 404
+        assert response.json() == {"error": "not_found", "detail": f"Target {missing} not found"}
