@@ -38,7 +38,11 @@ def add(
             trade_filter=trade,
         )
 
-    console.print(_table([run_with_runtime(_work)]))
+    campaign = run_with_runtime(_work)
+    console.print(f"Linked [bold]{campaign.name}[/] ({campaign.status}).", highlight=False)
+    console.print(f"  campaign id:  {campaign.id}", highlight=False, soft_wrap=True)
+    console.print(f"  instantly id: {campaign.instantly_campaign_id}", highlight=False,
+                  soft_wrap=True)
 
 
 @app.command("list")
