@@ -1,6 +1,7 @@
 """Every table, one per module; importing this package registers them all on `Base.metadata`."""
 
 from ravensearch.db.models.api_token import ApiToken
+from ravensearch.db.models.audit import AppSetting, AuditEntry
 from ravensearch.db.models.campaign import Campaign, CampaignStatus
 from ravensearch.db.models.dispatch import (
     Channel,
@@ -11,13 +12,17 @@ from ravensearch.db.models.dispatch import (
 )
 from ravensearch.db.models.job import Job, JobKind, JobState
 from ravensearch.db.models.notification import Notification, NotificationKind
+from ravensearch.db.models.pipeline import PipelineMove, PipelineStage, RefusalReason
 from ravensearch.db.models.suppression import Suppression, SuppressionKind
 from ravensearch.db.models.target import Target, TargetSource, TargetStatus
 from ravensearch.db.models.target_email import TargetEmail
+from ravensearch.db.models.user import Role, User
 from ravensearch.db.models.webhook_event import EventState, WebhookEvent
 
 __all__ = [
     "ApiToken",
+    "AppSetting",
+    "AuditEntry",
     "Campaign",
     "CampaignStatus",
     "Channel",
@@ -31,11 +36,16 @@ __all__ = [
     "JobState",
     "Notification",
     "NotificationKind",
+    "PipelineMove",
+    "PipelineStage",
+    "RefusalReason",
+    "Role",
     "Suppression",
     "SuppressionKind",
     "Target",
     "TargetEmail",
     "TargetSource",
     "TargetStatus",
+    "User",
     "WebhookEvent",
 ]

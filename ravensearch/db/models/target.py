@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from enum import StrEnum
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Index, String, Text
@@ -55,6 +55,10 @@ class Target(IDMixin, TimestampMixin, Base):
     longitude: Mapped[float | None] = mapped_column()
     enrich_attempts: Mapped[int] = mapped_column(default=0)
     enriched_at: Mapped[datetime | None] = mapped_column()
+    # Recruiting pipeline (after a reply); history in pipeline_moves.
+    pipeline_stage: Mapped[str | None] = mapped_column(String(20), index=True)
+    pipeline_refusal_reason: Mapped[str | None] = mapped_column(String(30))
+    pipeline_updated_at: Mapped[datetime | None] = mapped_column()
 
     __table_args__ = (
         Index("ix_outreach_targets_created_at", "created_at"),

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ravensearch.db.base import Base, IDMixin, TimestampMixin
+
+
+class Role(StrEnum):
+    admin = "admin"
+    viewer = "viewer"
+
+
+class User(IDMixin, TimestampMixin, Base):
+    """Someone who signs in to the admin UI; viewers can look, admins can act."""
+
+    __tablename__ = "users"
+
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20), default=Role.viewer)
+    last_login_at: Mapped[datetime | None] = mapped_column()
+    disabled_at: Mapped[datetime | None] = mapped_column()
