@@ -12,7 +12,7 @@ os.environ.setdefault(
     os.path.join(tempfile.mkdtemp(prefix="rs-jobs-"), "jobs.db"),
 )
 
-from ravensearch.logging import configure_logging  # noqa: E402
+from ravensearch.logging import configure_logging
 
 configure_logging("WARNING")
 

@@ -20,7 +20,7 @@ def _env_names() -> set[str]:
 
 
 def test_every_setting_is_documented_in_env_example() -> None:
-    documented = set(re.findall(r"^([A-Z_]+)=", (ROOT / ".env.example").read_text(), re.M))
+    documented = set(re.findall(r"^([A-Z_]+)=", (ROOT / ".env.example").read_text(), re.MULTILINE))
     assert _env_names() - documented == set()
 
 

@@ -31,9 +31,7 @@ async def create_linked(
         await campaign_service.ensure_not_linked(session, campaign_id)
     remote, stats = await campaign_service.fetch_from_instantly(instantly, campaign_id)
     async with unit_of_work(sessionmaker) as session:
-        return await campaign_service.link(
-            session, remote=remote, stats=stats, trade_filter=trade
-        )
+        return await campaign_service.link(session, remote=remote, stats=stats, trade_filter=trade)
 
 
 async def sync(

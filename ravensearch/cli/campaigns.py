@@ -14,12 +14,31 @@ app = typer.Typer(help="Campaigns linked to Instantly.", no_args_is_help=True)
 
 
 def _table(campaigns: list[Campaign]) -> Table:
-    table = Table("id", "name", "status", "targets", "sent", "opened", "clicked", "replied",
-                  "bounced", "instantly id")
+    table = Table(
+        "id",
+        "name",
+        "status",
+        "targets",
+        "sent",
+        "opened",
+        "clicked",
+        "replied",
+        "bounced",
+        "instantly id",
+    )
     for c in campaigns:
-        table.add_row(str(c.id), c.name, c.status, str(c.total_targets), str(c.emails_sent),
-                      str(c.emails_opened), str(c.emails_clicked), str(c.replies_received),
-                      str(c.emails_bounced), c.instantly_campaign_id)
+        table.add_row(
+            str(c.id),
+            c.name,
+            c.status,
+            str(c.total_targets),
+            str(c.emails_sent),
+            str(c.emails_opened),
+            str(c.emails_clicked),
+            str(c.replies_received),
+            str(c.emails_bounced),
+            c.instantly_campaign_id,
+        )
     return table
 
 
@@ -41,8 +60,9 @@ def add(
     campaign = run_with_runtime(_work)
     console.print(f"Linked [bold]{campaign.name}[/] ({campaign.status}).", highlight=False)
     console.print(f"  campaign id:  {campaign.id}", highlight=False, soft_wrap=True)
-    console.print(f"  instantly id: {campaign.instantly_campaign_id}", highlight=False,
-                  soft_wrap=True)
+    console.print(
+        f"  instantly id: {campaign.instantly_campaign_id}", highlight=False, soft_wrap=True
+    )
 
 
 @app.command("list")

@@ -47,4 +47,6 @@ def run_with_runtime(work: Callable[[Runtime], Awaitable[T]]) -> T:
     except RavensearchError as exc:
         raise fail(exc.message) from None
     except OSError as exc:
-        raise fail(f"Cannot reach the database ({exc.strerror or exc}). Check DATABASE_URL.") from None
+        raise fail(
+            f"Cannot reach the database ({exc.strerror or exc}). Check DATABASE_URL."
+        ) from None

@@ -12,7 +12,9 @@ from ravensearch.runtime import Runtime
 
 def dispatch(
     campaign: uuid.UUID = typer.Option(..., "--campaign", help="Ravensearch campaign id."),
-    all_ready: bool = typer.Option(False, "--all-ready", help="Every completed target not yet sent."),
+    all_ready: bool = typer.Option(
+        False, "--all-ready", help="Every completed target not yet sent."
+    ),
     target: list[uuid.UUID] = typer.Option(None, "--target", help="A target id (repeatable)."),
 ) -> None:
     """Push technicians to the campaign's Instantly campaign as leads (each at most once)."""

@@ -10,7 +10,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 
 def insert_ignoring_conflicts(
-    table: Table, dialect_name: str, rows: Sequence[dict[str, Any]] | dict[str, Any], *,
+    table: Table,
+    dialect_name: str,
+    rows: Sequence[dict[str, Any]] | dict[str, Any],
+    *,
     index_elements: Sequence[str] | None = None,
 ) -> Insert:
     """An INSERT that silently skips rows colliding with a unique constraint.

@@ -12,6 +12,7 @@ from ravensearch.db.models import Dispatch, InstantlyPush, Target, TargetStatus
 from ravensearch.db.upsert import insert_ignoring_conflicts
 
 T = TypeVar("T")
+_TABLE = Dispatch.metadata.tables[Dispatch.__tablename__]
 
 # Both SQLite and asyncpg cap bound parameters near 32k; stay far below.
 IN_CHUNK = 5000
@@ -52,9 +53,9 @@ class DispatchRepository:
         return by_target, seen
 
     async def insert_pending(self, rows: Sequence[dict[str, Any]]) -> None:
-        dialect = self.session.bind.dialect.name
+        dialect = self.session.get_bind().dialect.name
         for part in chunked(rows, 1000):
-            stmt = insert_ignoring_conflicts(Dispatch.__table__, dialect, list(part))  # type: ignore[arg-type]
+            stmt = insert_ignoring_conflicts(_TABLE, dialect, list(part))
             await self.session.execute(stmt)
 
     async def unpushed(
@@ -72,8 +73,10 @@ class DispatchRepository:
         return [(row[0], row[1]) for row in (await self.session.execute(stmt)).all()]
 
     async def count_unpushed(self, campaign_id: uuid.UUID) -> int:
-        stmt = select(func.count()).select_from(Dispatch).where(
-            Dispatch.campaign_id == campaign_id, Dispatch.pushed_at.is_(None)
+        stmt = (
+            select(func.count())
+            .select_from(Dispatch)
+            .where(Dispatch.campaign_id == campaign_id, Dispatch.pushed_at.is_(None))
         )
         return int(await self.session.scalar(stmt) or 0)
 
@@ -112,8 +115,8 @@ class DispatchRepository:
             {"b_id": dispatch_id, "b_lead": lead_id} for dispatch_id, lead_id in lead_ids.items()
         ]
         stmt = (
-            update(Dispatch.__table__)
-            .where(Dispatch.__table__.c.id == bindparam("b_id"))
+            update(_TABLE)
+            .where(_TABLE.c.id == bindparam("b_id"))
             .values(
                 pushed_at=now,
                 push_id=push.id,

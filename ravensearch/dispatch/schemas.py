@@ -14,7 +14,7 @@ class DispatchRequest(CamelModel):
 
 
 class Skipped(ReadModel):
-    targetId: uuid.UUID  # noqa: N815  (the design's response field name)
+    targetId: uuid.UUID
     reason: str
 
 

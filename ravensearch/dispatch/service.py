@@ -97,8 +97,12 @@ class DispatchService:
         result.recorded = len(rows)
         return result
 
-    async def ready_target_ids(self, session: AsyncSession, *, campaign: Campaign) -> list[uuid.UUID]:
-        return await DispatchRepository(session).ready_target_ids(campaign.id, campaign.trade_filter)
+    async def ready_target_ids(
+        self, session: AsyncSession, *, campaign: Campaign
+    ) -> list[uuid.UUID]:
+        return await DispatchRepository(session).ready_target_ids(
+            campaign.id, campaign.trade_filter
+        )
 
 
 dispatch_service = DispatchService()

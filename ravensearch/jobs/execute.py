@@ -109,6 +109,8 @@ async def _run(runtime: Runtime, kind: str, params: dict[str, Any], tracker: Job
         )
         if outcome.push.error:
             # The rows stay pending and the sweep pushes them once Instantly answers again.
-            raise UpstreamError(f"{outcome.push.error} {outcome.push.pending} dispatch(es) pending.")
+            raise UpstreamError(
+                f"{outcome.push.error} {outcome.push.pending} dispatch(es) pending."
+            )
         return outcome.push
     raise RavensearchError(f"Unknown job kind '{kind}'.")

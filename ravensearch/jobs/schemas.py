@@ -30,7 +30,7 @@ class DispatchJobRequest(CamelModel):
 
 
 class JobAccepted(ReadModel):
-    jobId: uuid.UUID  # noqa: N815  (camelCase like the design's other bodies)
+    jobId: uuid.UUID
     state: str
 
 

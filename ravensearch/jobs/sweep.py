@@ -75,7 +75,9 @@ async def sync_all_campaigns(runtime: Runtime) -> int:
     synced = 0
     for campaign_id in ids:
         try:
-            await campaign_flows.sync(runtime.sessionmaker, runtime.instantly, campaign_id=campaign_id)
+            await campaign_flows.sync(
+                runtime.sessionmaker, runtime.instantly, campaign_id=campaign_id
+            )
             synced += 1
         except RavensearchError as exc:
             log.warning("campaigns.sync.failed campaign_id=%s reason=%s", campaign_id, exc.message)

@@ -17,6 +17,6 @@ def parse_iso(value: object) -> datetime | None:
     if not isinstance(value, str) or not value:
         return None
     try:
-        return as_utc(datetime.fromisoformat(value.replace("Z", "+00:00")))
+        return as_utc(datetime.fromisoformat(value))
     except ValueError:
         return None

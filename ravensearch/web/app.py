@@ -11,9 +11,9 @@ from fastapi import FastAPI
 
 from ravensearch import __version__
 from ravensearch.config import Settings, get_settings
+from ravensearch.jobs.tasks import enqueue_job
 from ravensearch.runtime import Runtime, build_runtime
 from ravensearch.web import webhooks
-from ravensearch.jobs.tasks import enqueue_job
 from ravensearch.web.api import campaigns, instantly, jobs, notifications, targets
 from ravensearch.web.background import start_background, start_job_consumer
 from ravensearch.web.errors import install_error_handlers

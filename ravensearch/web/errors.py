@@ -41,6 +41,9 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("web.unhandled_error path=%s", request.url.path)
         return JSONResponse(
-            {"error": "internal_error", "detail": "Something went wrong on our side; it is logged."},
+            {
+                "error": "internal_error",
+                "detail": "Something went wrong on our side; it is logged.",
+            },
             500,
         )

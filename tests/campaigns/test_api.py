@@ -25,7 +25,9 @@ def remote(fake_state: FakeInstantlyState) -> str:
 
 class TestValidateCampaign:
     async def test_valid(self, client: httpx.AsyncClient, remote: str) -> None:
-        response = await client.post("/api/instantly/validate-campaign", json={"campaignId": remote})
+        response = await client.post(
+            "/api/instantly/validate-campaign", json={"campaignId": remote}
+        )
         assert response.status_code == 200
         assert response.json() == {
             "valid": True,
@@ -40,7 +42,9 @@ class TestValidateCampaign:
             },
         }
 
-    @pytest.mark.parametrize(("code", "word"), [(0, "draft"), (2, "paused"), (-2, "bounce_protect")])
+    @pytest.mark.parametrize(
+        ("code", "word"), [(0, "draft"), (2, "paused"), (-2, "bounce_protect")]
+    )
     async def test_status_is_a_word(
         self, client: httpx.AsyncClient, fake_state: FakeInstantlyState, code: int, word: str
     ) -> None:
@@ -72,7 +76,9 @@ class TestValidateCampaign:
         self, client: httpx.AsyncClient, fake_state: FakeInstantlyState, remote: str
     ) -> None:
         fake_state.api_keys.clear()
-        response = await client.post("/api/instantly/validate-campaign", json={"campaignId": remote})
+        response = await client.post(
+            "/api/instantly/validate-campaign", json={"campaignId": remote}
+        )
         assert response.status_code == 502
         assert "API key" in response.json()["detail"]
 
@@ -80,7 +86,9 @@ class TestValidateCampaign:
         self, client: httpx.AsyncClient, fake_state: FakeInstantlyState, remote: str
     ) -> None:
         fake_state.unpaid_keys.add("test-key")
-        response = await client.post("/api/instantly/validate-campaign", json={"campaignId": remote})
+        response = await client.post(
+            "/api/instantly/validate-campaign", json={"campaignId": remote}
+        )
         assert response.status_code == 502
         assert "paid plan" in response.json()["detail"]
 
@@ -88,7 +96,9 @@ class TestValidateCampaign:
         self, client: httpx.AsyncClient, fake_state: FakeInstantlyState, remote: str
     ) -> None:
         fake_state.fail_next(10, 503)
-        response = await client.post("/api/instantly/validate-campaign", json={"campaignId": remote})
+        response = await client.post(
+            "/api/instantly/validate-campaign", json={"campaignId": remote}
+        )
         assert response.status_code == 502
         assert "server error" in response.json()["detail"]
 
@@ -114,8 +124,16 @@ class TestCreateCampaign:
         assert body["trade_filter"] == "hvac"
         assert body["status"] == "active"
         assert body["instantly_stats"]["leads_count"] == 3
-        for column in ("total_targets", "emails_sent", "emails_opened", "replies_received",
-                       "emails_clicked", "emails_bounced", "unsubscribed", "created_at"):
+        for column in (
+            "total_targets",
+            "emails_sent",
+            "emails_opened",
+            "replies_received",
+            "emails_clicked",
+            "emails_bounced",
+            "unsubscribed",
+            "created_at",
+        ):
             assert column in body
 
     async def test_conflict_when_already_linked(
@@ -164,9 +182,7 @@ class TestCreateCampaign:
         bad = await client.get("/api/campaigns/not-a-uuid")
         assert bad.status_code == 422
 
-    async def test_instantly_campaign_listing(
-        self, client: httpx.AsyncClient, remote: str
-    ) -> None:
+    async def test_instantly_campaign_listing(self, client: httpx.AsyncClient, remote: str) -> None:
         response = await client.get("/api/instantly/campaigns")
         assert response.status_code == 200
         assert remote in [item["id"] for item in response.json()["items"]]

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
@@ -13,12 +14,31 @@ from ravensearch.db.engine import create_engine
 
 DESIGN_COLUMNS = {
     "outreach_campaigns": {
-        "id", "name", "instantly_campaign_id", "trade_filter", "status", "total_targets",
-        "emails_sent", "emails_opened", "replies_received", "created_at",
+        "id",
+        "name",
+        "instantly_campaign_id",
+        "trade_filter",
+        "status",
+        "total_targets",
+        "emails_sent",
+        "emails_opened",
+        "replies_received",
+        "created_at",
     },
     "job_dispatches": {
-        "id", "technician_id", "campaign_id", "channel", "status", "sent_at", "opened_at",
-        "clicked_at", "replied_at", "bounced_at", "reply_text", "bounce_reason", "created_at",
+        "id",
+        "technician_id",
+        "campaign_id",
+        "channel",
+        "status",
+        "sent_at",
+        "opened_at",
+        "clicked_at",
+        "replied_at",
+        "bounced_at",
+        "reply_text",
+        "bounce_reason",
+        "created_at",
     },
 }
 
@@ -40,8 +60,13 @@ async def test_migrations_match_the_models(engine: AsyncEngine) -> None:
         columns = await connection.run_sync(_columns)
     for table, expected in DESIGN_COLUMNS.items():
         assert expected <= columns[table]
-    for table in ("outreach_targets", "notifications", "webhook_events", "suppressions",
-                  "api_tokens"):
+    for table in (
+        "outreach_targets",
+        "notifications",
+        "webhook_events",
+        "suppressions",
+        "api_tokens",
+    ):
         assert table in columns
 
 

@@ -59,7 +59,10 @@ async def linked(runtime: Runtime, fake_state: FakeInstantlyState) -> Campaign:
 
 class TestDispatchApi:
     async def test_pushes_selected_targets_once(
-        self, client: httpx.AsyncClient, runtime: Runtime, linked: Campaign,
+        self,
+        client: httpx.AsyncClient,
+        runtime: Runtime,
+        linked: Campaign,
         fake_state: FakeInstantlyState,
     ) -> None:
         ids = await _targets(runtime.sessionmaker, 3)
@@ -130,7 +133,10 @@ class TestDispatchApi:
         assert "campaignId" in response.json()["detail"]
 
     async def test_instantly_outage_keeps_rows_pending_then_rerun_finishes(
-        self, client: httpx.AsyncClient, runtime: Runtime, linked: Campaign,
+        self,
+        client: httpx.AsyncClient,
+        runtime: Runtime,
+        linked: Campaign,
         fake_state: FakeInstantlyState,
     ) -> None:
         ids = await _targets(runtime.sessionmaker, 5)
@@ -174,8 +180,12 @@ class TestBulk:
 
 class TestCrashRecovery:
     async def test_crash_after_ledger_write_is_finished_by_the_sweep(
-        self, runtime: Runtime, linked: Campaign, fake_state: FakeInstantlyState,
-        monkeypatch: pytest.MonkeyPatch, instantly: InstantlyClient,
+        self,
+        runtime: Runtime,
+        linked: Campaign,
+        fake_state: FakeInstantlyState,
+        monkeypatch: pytest.MonkeyPatch,
+        instantly: InstantlyClient,
     ) -> None:
         ids = await _targets(runtime.sessionmaker, 4)
 
@@ -199,13 +209,20 @@ class TestCrashRecovery:
         )
         assert pushed == 4
         assert len(fake_state.leads_by_campaign(linked.instantly_campaign_id)) == 4
-        assert await sweep_unpushed(
-            runtime.sessionmaker, runtime.instantly, stale_after=timedelta(seconds=-1)
-        ) == 0
+        assert (
+            await sweep_unpushed(
+                runtime.sessionmaker, runtime.instantly, stale_after=timedelta(seconds=-1)
+            )
+            == 0
+        )
 
     async def test_address_suppressed_before_push_is_never_sent(
-        self, runtime: Runtime, linked: Campaign, fake_state: FakeInstantlyState,
-        monkeypatch: pytest.MonkeyPatch, instantly: InstantlyClient,
+        self,
+        runtime: Runtime,
+        linked: Campaign,
+        fake_state: FakeInstantlyState,
+        monkeypatch: pytest.MonkeyPatch,
+        instantly: InstantlyClient,
     ) -> None:
         ids = await _targets(runtime.sessionmaker, 2)
         monkeypatch.setattr(instantly, "add_leads", _raise_outage)
@@ -215,7 +232,8 @@ class TestCrashRecovery:
         monkeypatch.undo()
         async with unit_of_work(runtime.sessionmaker) as session:
             target = await session.get(Target, ids[0])
-            assert target is not None and target.email
+            assert target is not None
+            assert target.email
             await suppression_service.add(
                 session, target.email, reason="unsubscribed elsewhere", source="unsubscribe"
             )

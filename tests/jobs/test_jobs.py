@@ -52,8 +52,12 @@ class TestLaunchApi:
         ],
     )
     async def test_collect_rejects_bad_input(
-        self, client: httpx.AsyncClient, queued: list[uuid.UUID], body: dict[str, str],
-        status: int, needle: str,
+        self,
+        client: httpx.AsyncClient,
+        queued: list[uuid.UUID],
+        body: dict[str, str],
+        status: int,
+        needle: str,
     ) -> None:
         response = await client.post("/api/targets/collect", json=body)
         assert response.status_code == status
@@ -121,7 +125,8 @@ class TestExecute:
             row = await session.get(Job, job.id)
             assert row is not None
             assert row.state == JobState.failed
-            assert row.message is not None and "1 dispatch(es) pending" in row.message
+            assert row.message is not None
+            assert "1 dispatch(es) pending" in row.message
             assert "Instantly" in row.errors[0]
 
 
@@ -131,8 +136,9 @@ class TestSweep:
         async with unit_of_work(runtime.sessionmaker) as session:
             stuck = await create_target(session, status=TargetStatus.enriching, email=None)
             lost = Job(kind="enrich", state=JobState.queued, params={}, counts={}, errors=[])
-            tired = Job(kind="enrich", state=JobState.running, params={}, counts={}, errors=[],
-                        attempts=3)
+            tired = Job(
+                kind="enrich", state=JobState.running, params={}, counts={}, errors=[], attempts=3
+            )
             fresh = Job(kind="enrich", state=JobState.queued, params={}, counts={}, errors=[])
             session.add_all([lost, tired, fresh])
             await session.flush()
@@ -147,9 +153,11 @@ class TestSweep:
         assert report.targets_reset == 1
         async with runtime.sessionmaker() as session:
             target = await session.get(Target, stuck.id)
-            assert target is not None and target.status == TargetStatus.pending
+            assert target is not None
+            assert target.status == TargetStatus.pending
             gave_up = await session.get(Job, tired.id)
-            assert gave_up is not None and gave_up.state == JobState.failed
+            assert gave_up is not None
+            assert gave_up.state == JobState.failed
 
     async def test_finishes_unpushed_dispatches(
         self, runtime: Runtime, fake_state: FakeInstantlyState
@@ -158,8 +166,14 @@ class TestSweep:
         async with unit_of_work(runtime.sessionmaker) as session:
             campaign = await create_campaign(session, instantly_campaign_id=remote.id)
             target = await create_target(session)
-            session.add(Dispatch(campaign_id=campaign.id, technician_id=target.id,
-                                 email=target.email, updated_at=utcnow() - timedelta(hours=1)))
+            session.add(
+                Dispatch(
+                    campaign_id=campaign.id,
+                    technician_id=target.id,
+                    email=target.email,
+                    updated_at=utcnow() - timedelta(hours=1),
+                )
+            )
         report = await sweep(runtime)
         assert report.dispatches_pushed == 1
         assert len(fake_state.leads_by_campaign(remote.id)) == 1

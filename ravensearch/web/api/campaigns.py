@@ -5,8 +5,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from ravensearch.campaigns.schemas import CampaignCreate, CampaignList, CampaignRead
 from ravensearch.campaigns import flows as campaign_flows
+from ravensearch.campaigns.schemas import CampaignCreate, CampaignList, CampaignRead
 from ravensearch.campaigns.service import campaign_service
 from ravensearch.dispatch.repository import DispatchRepository
 from ravensearch.dispatch.schemas import DispatchList, DispatchRead
@@ -54,7 +54,9 @@ async def get_campaign(campaign_id: uuid.UUID, session: SessionDep, _token: Toke
 @router.post("/{campaign_id}/sync", response_model=CampaignRead, responses=_ERRORS)
 async def sync_campaign(campaign_id: uuid.UUID, runtime: RuntimeDep, _token: TokenDep) -> Any:
     """Pull the campaign's name, status and analytics from Instantly now."""
-    return await campaign_flows.sync(runtime.sessionmaker, runtime.instantly, campaign_id=campaign_id)
+    return await campaign_flows.sync(
+        runtime.sessionmaker, runtime.instantly, campaign_id=campaign_id
+    )
 
 
 @router.get("/{campaign_id}/dispatches", response_model=DispatchList, responses=_ERRORS)

@@ -1,0 +1,106 @@
+"""The whole loop on a fresh install in mock mode: link a demo campaign, import, dispatch,
+and watch the simulated Instantly's webhooks move the counters and raise notifications."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import httpx
+import pytest
+
+from ravensearch.config import Settings
+from ravensearch.instantly.fake import drain
+from ravensearch.instantly.fake.demo import HVAC_TEXAS_ID
+from ravensearch.runtime import build_runtime
+from ravensearch.web.app import create_app
+from ravensearch.web.background import start_background
+
+EXAMPLE_CSV = Path(__file__).resolve().parents[2] / "examples" / "technicians.csv"
+
+
+async def test_the_mock_loop_end_to_end(db_url: str, engine: object) -> None:
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        DATABASE_URL=db_url,
+        INSTANTLY_API_KEY="",
+        RAVENSEARCH_MOCK_ACTIVITY_SECONDS=0.01,
+        ENV="testing",
+    )
+    runtime = await build_runtime(settings, migrate_db=False)
+    assert runtime.is_mock
+    assert runtime.fake_state is not None
+    app = create_app(runtime=runtime, background=False)
+    tasks = start_background(app, runtime)
+    try:
+        from ravensearch.db.session import unit_of_work
+        from ravensearch.tokens.service import token_service
+
+        async with unit_of_work(runtime.sessionmaker) as session:
+            token = (await token_service.create(session, name="e2e")).plaintext
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app),
+            base_url="http://testserver",
+            headers={"Authorization": f"Bearer {token}"},
+        ) as client:
+            valid = (
+                await client.post(
+                    "/api/instantly/validate-campaign", json={"campaignId": HVAC_TEXAS_ID}
+                )
+            ).json()
+            assert valid["valid"] is True
+            campaign = (
+                await client.post("/api/campaigns", json={"instantlyCampaignId": HVAC_TEXAS_ID})
+            ).json()
+            with EXAMPLE_CSV.open("rb") as handle:
+                report = (
+                    await client.post(
+                        "/api/targets/import", files={"file": ("t.csv", handle, "text/csv")}
+                    )
+                ).json()
+            assert report["imported"] >= 15
+            ready = (await client.get("/api/targets", params={"status": "completed"})).json()
+            ids = [t["id"] for t in ready["items"]]
+            result = (
+                await client.post(
+                    "/api/instantly/dispatch-leads",
+                    json={"campaignId": campaign["id"], "targetIds": ids},
+                )
+            ).json()
+            assert result["leads_sent"] == len(ids)
+
+            await drain(runtime.fake_state)
+            for _ in range(100):
+                await runtime.events.drain()
+                current = (await client.get(f"/api/campaigns/{campaign['id']}")).json()
+                if current["emails_sent"] >= len(ids):
+                    break
+                await asyncio.sleep(0.05)
+            assert current["emails_sent"] >= len(ids)
+            dispatches = (await client.get(f"/api/campaigns/{campaign['id']}/dispatches")).json()
+            statuses = [d["status"] for d in dispatches["items"]]
+            assert "pending" not in statuses
+            assert current["emails_opened"] == sum(
+                1 for d in dispatches["items"] if d["opened_at"] is not None
+            )
+            assert current["replies_received"] == sum(
+                1 for d in dispatches["items"] if d["replied_at"] is not None
+            )
+            notes = (await client.get("/api/notifications")).json()
+            kinds = {n["kind"] for n in notes["items"]}
+            expected = set()
+            if current["replies_received"]:
+                expected.add("reply")
+            if current["emails_bounced"]:
+                expected.add("bounce")
+            assert expected <= kinds
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await runtime.aclose()
+
+
+@pytest.fixture(autouse=True)
+def _no_dotenv(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("INSTANTLY_API_KEY", raising=False)
