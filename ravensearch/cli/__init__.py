@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from ravensearch.cli import campaigns, db, dispatch, fake, serve, tokens, worker
+from ravensearch.cli import campaigns, collect, db, dispatch, fake, serve, tokens, worker
 from ravensearch.cli.targets import import_csv
 from ravensearch.logging import configure_logging
 
@@ -19,6 +19,7 @@ app.command("fake-instantly")(fake.fake_instantly)
 app.command("import")(import_csv)
 app.command("dispatch")(dispatch.dispatch)
 app.command("worker")(worker.worker)
+app.command("collect")(collect.collect_command)
 app.add_typer(db.app, name="db")
 app.add_typer(tokens.app, name="tokens")
 app.add_typer(campaigns.app, name="campaigns")

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 
 import typer
 from rich.progress import Progress
@@ -39,10 +40,8 @@ def dispatch(
         f"{push.pushed} pushed in {push.calls} Instantly call(s), {push.pending} still pending, "
         f"{len(outcome.recorded.skipped)} skipped."
     )
-    reasons: dict[str, int] = {}
-    for _, reason in outcome.recorded.skipped:
-        reasons[reason] = reasons.get(reason, 0) + 1
-    for reason, count in sorted(reasons.items()):
-        console.print(f"  skipped {count} × {reason}")
+    reasons = Counter(str(reason) for _, reason in outcome.recorded.skipped)
+    for name, count in sorted(reasons.items()):
+        console.print(f"  skipped {count} × {name}")
     if push.error:
         raise fail(f"{push.error} Pending rows are kept and will be retried.")

@@ -77,6 +77,8 @@ async def _run(runtime: Runtime, kind: str, params: dict[str, Any], tracker: Job
     if kind == JobKind.collect:
         from ravensearch.sources.flows import collect
 
+        if runtime.sources is None:
+            raise RavensearchError("Collection is not configured in this process.")
         return await collect(
             runtime.sessionmaker,
             runtime.sources,

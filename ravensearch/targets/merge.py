@@ -6,6 +6,7 @@ file, so an import of 10k rows never builds 10k ORM objects.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -109,3 +110,61 @@ def _place_key(row: Row) -> tuple[str, str, str]:
 
 def _same_contact(row: Row, email: str | None) -> bool:
     return not (email and row.get("email") and row["email"].lower() != email.lower())
+
+
+# --- listings (Google, Yelp) --------------------------------------------------------
+
+# Hosts shared by many businesses: a page there says nothing about identity.
+SHARED_HOSTS = frozenset(
+    {
+        "facebook.com", "fb.com", "instagram.com", "twitter.com", "x.com", "linkedin.com",
+        "youtube.com", "tiktok.com", "pinterest.com", "yelp.com", "google.com", "goo.gl",
+        "g.page", "business.site", "godaddysites.com", "square.site", "squarespace.com",
+        "wixsite.com", "weebly.com", "wordpress.com", "blogspot.com", "linktr.ee",
+        "nextdoor.com", "angi.com", "angieslist.com", "homeadvisor.com", "thumbtack.com",
+        "bbb.org", "houzz.com", "porch.com", "yellowpages.com", "mapquest.com",
+    }
+)  # fmt: skip
+
+
+@functools.cache
+def _tld_extractor() -> Any:
+    import tldextract  # about 0.1 s to load: only when listings are merged
+
+    # The bundled suffix-list snapshot only: nothing is fetched at run time.
+    return tldextract.TLDExtract(
+        suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True
+    )
+
+
+@functools.lru_cache(maxsize=65_536)
+def registrable_domain(host: str | None) -> str | None:
+    """ "shop.acme.co.uk" → "acme.co.uk"; builder subdomains ("joes.wixsite.com") stay whole."""
+    if not host:
+        return None
+    domain: str = _tld_extractor()(host).top_domain_under_public_suffix
+    return domain or host
+
+
+def identity_domain(host: str | None) -> str | None:
+    """The registrable domain to match businesses on, or None for shared hosts."""
+    domain = registrable_domain(host)
+    return None if domain is None or domain in SHARED_HOSTS else domain
+
+
+def name_key(
+    name: str, *, city: str | None = None, state: str | None = None, zip_code: str | None = None
+) -> str | None:
+    """ "Joe's Plumbing LLC" in Saint Louis, MO → "joes plumbing|st louis|MO"; with no city,
+    the ZIP stands in; None when there is neither (a name alone identifies nothing)."""
+    key = business_key(name)
+    if not key:
+        return None
+    if city and state:
+        words = _WORD.findall(city.lower().replace("saint ", "st ").replace(".", ""))
+        place = f"{' '.join(words)}|{state.upper()}"
+    elif zip_code:
+        place = zip_code[:5]
+    else:
+        return None
+    return f"{key}|{place}"[:300]

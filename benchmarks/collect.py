@@ -1,0 +1,124 @@
+"""Coverage of the mock universe, and API calls per new technician, for one trade × state.
+
+    .venv/bin/python benchmarks/collect.py                       # hvac × TX from Google + Yelp
+    .venv/bin/python benchmarks/collect.py --trade plumbing --state OH --source google
+
+Runs the real collect flow in mock mode: the real clients talk to the in-package fakes
+through `httpx.ASGITransport` (caps enforced: 60 places per Google query, offset + limit
+≤ 240 on Yelp), and targets land in a throw-away SQLite database migrated with Alembic.
+Coverage is the share of the universe's open businesses of that trade in that state
+(those listed by the chosen providers) that ended up in a target; API calls are counted
+by the flow and cross-checked against the fakes' own counters.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import time
+
+from _common import fresh_database, verdict
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from ravensearch.config import Settings
+from ravensearch.db import migrate
+from ravensearch.db.engine import create_engine, create_sessionmaker
+from ravensearch.db.models import Target
+from ravensearch.logging import configure_logging
+from ravensearch.sources.flows import collect
+from ravensearch.sources.geo import state_geo
+from ravensearch.sources.registry import build_source_clients
+from ravensearch.sources.universe import Universe
+
+TARGET_COVERAGE = 0.95
+TARGET_GOOGLE_CALLS_PER_NEW = 0.2
+
+
+async def _stored_ids(sessionmaker: async_sessionmaker[AsyncSession]) -> set[str]:
+    async with sessionmaker() as session:
+        rows = (await session.execute(select(Target.source_ids))).scalars().all()
+    return {i for ids in rows for v in ids.values() if isinstance(v, list) for i in v}
+
+
+async def run(args: argparse.Namespace) -> bool:
+    universe = Universe(seed=args.seed)
+    started = time.perf_counter()
+    state_geo(args.state)  # the offline ZIP data, loaded once per process
+    zips_s = time.perf_counter() - started
+    businesses = universe.businesses(args.state)
+    build_s = time.perf_counter() - started - zips_s
+    wanted = [
+        b
+        for b in businesses
+        if args.trade in b.trades
+        and not b.closed
+        and (args.source == "all" or getattr(b, f"on_{args.source}"))
+    ]
+    async with fresh_database("sqlite", name="rs_bench_collect") as url:
+        engine = create_engine(url)
+        await migrate.upgrade(engine)
+        sessionmaker = create_sessionmaker(engine)
+        # No keys, whatever the environment says: the benchmark never leaves the process.
+        settings = Settings(
+            _env_file=None,  # type: ignore[call-arg]
+            DATABASE_URL=url,
+            GOOGLE_PLACES_API_KEY="",
+            YELP_API_KEY="",
+        )
+        async with build_source_clients(settings, universe=universe) as clients:
+            report = await collect(
+                sessionmaker, clients, source=args.source, trade=args.trade, state=args.state
+            )
+            fake_google = clients.google_fake.calls if clients.google_fake else 0
+            fake_yelp = clients.yelp_fake.calls if clients.yelp_fake else 0
+            rerun = None
+            if args.rerun:
+                rerun = await collect(
+                    sessionmaker, clients, source=args.source, trade=args.trade, state=args.state
+                )
+        ids = await _stored_ids(sessionmaker)
+        await engine.dispose()
+    found = sum(1 for b in wanted if b.google_id in ids or b.yelp_id in ids)
+    coverage = found / max(1, len(wanted))
+    google_per_new = report.calls_per_new_target("google")
+    print(f"collect {args.trade} × {args.state} from {args.source} (seed {args.seed})")
+    print(
+        f"  universe: {len(businesses)} businesses in {args.state} (built in {build_s:.2f} s"
+        f" after {zips_s:.2f} s loading ZIP data),"
+    )
+    print(f"            {len(wanted)} open {args.trade} businesses listed by {args.source}")
+    print(f"  {report.summary()}")
+    print(f"  tiles queried {report.tiles}, capped at minimum size {report.capped_tiles}")
+    print(f"  fakes counted: Google {fake_google}, Yelp {fake_yelp} requests")
+    print(f"  coverage: {found}/{len(wanted)} = {coverage:.1%}  (target ≥ {TARGET_COVERAGE:.0%})")
+    print(
+        f"  Google calls per new target: {google_per_new:.3f}"
+        f"  (target ≤ {TARGET_GOOGLE_CALLS_PER_NEW}; searches"
+        f" {report.google_api_calls - report.website_lookups}, lookups {report.website_lookups})"
+    )
+    print(f"  Yelp calls per new target: {report.calls_per_new_target('yelp'):.3f}")
+    if rerun is not None:
+        print(
+            f"  re-run: {rerun.new_targets} new, {rerun.merged} merged,"
+            f" {rerun.website_lookups} lookups"
+        )
+    ok_coverage = coverage >= TARGET_COVERAGE
+    ok_calls = args.source == "yelp" or google_per_new <= TARGET_GOOGLE_CALLS_PER_NEW
+    print(f"  coverage {verdict(ok_coverage)}, Google calls per new target {verdict(ok_calls)}")
+    return ok_coverage and ok_calls
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--trade", default="hvac")
+    parser.add_argument("--state", default="TX")
+    parser.add_argument("--source", default="all", choices=("google", "yelp", "all"))
+    parser.add_argument("--seed", type=int, default=20261127)
+    parser.add_argument("--rerun", action="store_true", help="collect twice (idempotency)")
+    configure_logging("WARNING")
+    asyncio.run(run(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()

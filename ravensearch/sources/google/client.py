@@ -1,0 +1,234 @@
+"""Async client for Google Places API (New) Text Search: the only code that calls Google.
+
+A tile search pages with `nextPageToken` (which Google returns only when the field mask
+names it), re-sending the identical body plus `pageToken`, as Google requires. One query
+yields at most 60 places (3 pages of 20); `TileSearch.saturated` says when it hit that cap.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from types import TracebackType
+from typing import Any, Self
+
+import httpx
+
+from ravensearch.instantly.errors import parse_retry_after
+from ravensearch.instantly.ratelimit import RateLimiter, shared_limiter, workspace_key
+from ravensearch.sources.base import (
+    SourceAuthError,
+    SourceBadRequest,
+    SourceError,
+    SourceName,
+    SourceQuotaExceeded,
+    SourceRateLimited,
+    SourceUnavailable,
+    TileSearch,
+)
+from ravensearch.sources.geo import Tile
+from ravensearch.sources.google.mapping import listings_from_response
+from ravensearch.sources.http import DEFAULT_USER_AGENT, ProviderHttp, json_or_none
+from ravensearch.sources.trades import vocabulary
+from ravensearch.targets.merge import business_key
+from ravensearch.targets.phones import to_e164
+
+DEFAULT_BASE_URL = "https://places.googleapis.com/v1"
+SEARCH_PATH = "/places:searchText"
+PAGE_SIZE = 20
+MAX_PAGES = 3
+RESULT_CAP = PAGE_SIZE * MAX_PAGES
+PLACE_FIELDS = (
+    "id",
+    "displayName",
+    "formattedAddress",
+    "addressComponents",
+    "location",
+    "nationalPhoneNumber",
+    "internationalPhoneNumber",
+    "websiteUri",
+    "businessStatus",
+    "types",
+    "pureServiceAreaBusiness",
+)
+# Without `nextPageToken` in the mask Google never returns it, and paging silently stops.
+SEARCH_FIELD_MASK = ",".join([*(f"places.{name}" for name in PLACE_FIELDS), "nextPageToken"])
+LOOKUP_FIELD_MASK = ",".join(
+    f"places.{name}"
+    for name in (
+        "id",
+        "displayName",
+        "nationalPhoneNumber",
+        "internationalPhoneNumber",
+        "websiteUri",
+        "businessStatus",
+    )
+)
+
+
+class GooglePlacesClient:
+    """One Google Cloud project's Places API (New), reached with one API key.
+
+    Use it as an async context manager or call `aclose()`. The rate limiter is shared per
+    key in the process (Google's quota is per project per minute).
+    """
+
+    name: SourceName = "google"
+
+    def __init__(
+        self,
+        api_key: str,
+        *,
+        base_url: str = DEFAULT_BASE_URL,
+        http_client: httpx.AsyncClient | None = None,
+        timeout: float = 20.0,
+        max_retries: int = 4,
+        per_second: int = 10,
+        per_minute: int = 600,
+        rate_limiter: RateLimiter | None = None,
+        backoff_base: float = 0.5,
+        backoff_max: float = 8.0,
+        page_delay: float = 0.0,
+        user_agent: str = DEFAULT_USER_AGENT,
+    ) -> None:
+        if not api_key:
+            raise ValueError("a Google Places API key is required")
+        limiter = rate_limiter or shared_limiter(
+            "google:" + workspace_key(base_url, api_key), per_second, per_minute
+        )
+        self._http = ProviderHttp(
+            "google",
+            base_url=base_url,
+            headers={"X-Goog-Api-Key": api_key},
+            map_error=error_from_response,
+            limiter=limiter,
+            http_client=http_client,
+            timeout=timeout,
+            max_retries=max_retries,
+            backoff_base=backoff_base,
+            backoff_max=backoff_max,
+            user_agent=user_agent,
+        )
+        self._page_delay = page_delay
+
+    def __repr__(self) -> str:
+        return f"GooglePlacesClient(base_url={self._http.base_url!r})"
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    def fits(self, tile: Tile) -> bool:
+        return tile.east - tile.west <= 180.0
+
+    async def search_text(self, body: dict[str, Any], *, field_mask: str) -> dict[str, Any]:
+        """One `places:searchText` call; the decoded answer (`{}` when nothing matched).
+
+        A search is a read, so retrying this POST after a 429, a 5xx or a timeout is safe.
+        """
+        response = await self._http.request(
+            "POST", SEARCH_PATH, json_body=body, headers={"X-Goog-FieldMask": field_mask}
+        )
+        data = json_or_none(response)
+        if not isinstance(data, dict):
+            raise SourceError("searchText answer is not a JSON object", provider="google")
+        return data
+
+    async def search(self, tile: Tile, trade: str) -> TileSearch:
+        """The trade's places inside `tile` (service-area businesses included), ≤ 60."""
+        body: dict[str, Any] = {
+            "textQuery": vocabulary(trade).google_query,
+            "pageSize": PAGE_SIZE,
+            "includePureServiceAreaBusinesses": True,
+            "locationRestriction": {
+                "rectangle": {
+                    "low": {"latitude": tile.south, "longitude": tile.west},
+                    "high": {"latitude": tile.north, "longitude": tile.east},
+                }
+            },
+            "languageCode": "en",
+            "regionCode": "US",
+        }
+        listings = []
+        calls = 0
+        token: str | None = None
+        while True:
+            # The same body every time, plus the token: anything else is a 400 from Google.
+            page = body if token is None else {**body, "pageToken": token}
+            data = await self.search_text(page, field_mask=SEARCH_FIELD_MASK)
+            calls += 1
+            listings.extend(listings_from_response(data))
+            token = data.get("nextPageToken") or None
+            if token is None or calls >= MAX_PAGES:
+                break
+            if self._page_delay:
+                # A fresh token may not be valid yet; clients commonly wait a moment.
+                await asyncio.sleep(self._page_delay)
+        return TileSearch(tuple(listings), len(listings) >= RESULT_CAP, calls)
+
+    async def find_website(
+        self, name: str, phone: str | None, city: str | None, state: str | None
+    ) -> str | None:
+        """The website Google lists for this business, found by phone (else name and
+        place) in one text query; None when Google has no match or no website for it."""
+        e164 = to_e164(phone)
+        if e164:
+            digits = e164[2:]
+            query = f"({digits[:3]}) {digits[3:6]}-{digits[6:]}"
+        else:
+            query = ", ".join(part for part in (name, city, state) if part)
+        body = {
+            "textQuery": query,
+            "pageSize": 5,
+            "includePureServiceAreaBusinesses": True,
+            "languageCode": "en",
+            "regionCode": "US",
+        }
+        data = await self.search_text(body, field_mask=LOOKUP_FIELD_MASK)
+        wanted = business_key(name)
+        for listing in listings_from_response(data):
+            if listing.is_closed or not listing.website:
+                continue
+            same_phone = e164 is not None and to_e164(listing.phone) == e164
+            if same_phone or business_key(listing.name) == wanted:
+                return listing.website
+        return None
+
+
+def error_from_response(response: httpx.Response) -> SourceError:
+    """Google's `{"error": {code, message, status, details}}` envelope → our error tree."""
+    body = json_or_none(response)
+    error = body.get("error") if isinstance(body, dict) else None
+    error = error if isinstance(error, dict) else {}
+    status = str(error.get("status") or "")
+    message = str(error.get("message") or response.reason_phrase or "error")
+    reasons = {
+        str(detail.get("reason"))
+        for detail in error.get("details") or ()
+        if isinstance(detail, dict) and detail.get("reason")
+    }
+    code = status or None
+    kwargs: dict[str, Any] = {"provider": "google", "status_code": response.status_code}
+    http = response.status_code
+    if http in (401, 403) or "API_KEY_INVALID" in reasons:
+        return SourceAuthError(message, code=next(iter(reasons), code), **kwargs)
+    if http == 429:
+        if "per day" in message.lower():
+            return SourceQuotaExceeded(message, code=code, **kwargs)
+        return SourceRateLimited(
+            message, code=code, retry_after=parse_retry_after(response.headers), **kwargs
+        )
+    if http == 408 or http >= 500:
+        return SourceUnavailable(message, code=code, **kwargs)
+    if http == 400:
+        return SourceBadRequest(message, code=code, **kwargs)
+    return SourceError(message, code=code, **kwargs)

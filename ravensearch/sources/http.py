@@ -1,0 +1,172 @@
+"""The one place where a source client talks HTTP: rate limit, retries, backoff, logging.
+
+Each provider passes its own error mapper (its envelope → our `SourceError` tree); a
+mapped error that is a `SourceRetriableError` is retried, anything else is raised at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import structlog
+
+# A generic limiter that happens to live with the Instantly client (a candidate for kit/).
+from ravensearch.instantly.ratelimit import RateLimiter
+from ravensearch.sources.base import (
+    SourceError,
+    SourceRateLimited,
+    SourceRetriableError,
+    SourceUnavailable,
+)
+
+RETRY_AFTER_CAP = 60.0
+DEFAULT_USER_AGENT = "Ravensearch/0.1 (+https://github.com/ravensearch/ravensearch)"
+
+log = structlog.get_logger("ravensearch.sources")
+
+ErrorMapper = Callable[[httpx.Response], SourceError]
+
+
+class ProviderHttp:
+    """Authenticated, rate-limited, retrying requests to one provider.
+
+    An injected `http_client` is left open; one made here is closed by `aclose()`.
+    """
+
+    def __init__(
+        self,
+        provider: str,
+        *,
+        base_url: str,
+        headers: dict[str, str],
+        map_error: ErrorMapper,
+        limiter: RateLimiter,
+        http_client: httpx.AsyncClient | None = None,
+        timeout: float = 20.0,
+        max_retries: int = 4,
+        backoff_base: float = 0.5,
+        backoff_max: float = 8.0,
+        user_agent: str = DEFAULT_USER_AGENT,
+    ) -> None:
+        if max_retries < 0:
+            raise ValueError("max_retries must be >= 0")
+        self.provider = provider
+        self.base_url = base_url.rstrip("/")
+        self._headers = {"User-Agent": user_agent, "Accept": "application/json", **headers}
+        self._map_error = map_error
+        self._limiter = limiter
+        self._owns_http = http_client is None
+        self._http = http_client if http_client is not None else httpx.AsyncClient()
+        self._timeout = httpx.Timeout(timeout)
+        self._max_retries = max_retries
+        self._backoff_base = backoff_base
+        self._backoff_max = backoff_max
+
+    async def aclose(self) -> None:
+        if self._owns_http:
+            await self._http.aclose()
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, str | int | float] | None = None,
+        json_body: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> httpx.Response:
+        """The first 2xx response; retries network failures, 408, 429 and 5xx.
+
+        Raises:
+            SourceError: the mapped error of the last answer (or SourceUnavailable).
+        """
+        all_headers = {**self._headers, **(headers or {})}
+        url = f"{self.base_url}{path}"
+        attempts = self._max_retries + 1
+        for attempt in range(1, attempts + 1):
+            await self._limiter.acquire()
+            started = time.perf_counter()
+            try:
+                response = await self._http.request(
+                    method,
+                    url,
+                    params=params,
+                    json=json_body,
+                    headers=all_headers,
+                    timeout=self._timeout,
+                )
+            except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
+                self._log(method, path, None, started, attempt, error=type(exc).__name__)
+                if attempt == attempts:
+                    raise SourceUnavailable(
+                        f"{method} {path} failed: {type(exc).__name__}", provider=self.provider
+                    ) from exc
+                await asyncio.sleep(self.retry_delay(attempt, None))
+                continue
+            self._log(method, path, response.status_code, started, attempt)
+            if response.is_success:
+                return response
+            error = self._error_for(response)
+            if attempt == attempts or not isinstance(error, SourceRetriableError):
+                raise error
+            retry_after = error.retry_after if isinstance(error, SourceRateLimited) else None
+            await asyncio.sleep(self.retry_delay(attempt, retry_after))
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    def _error_for(self, response: httpx.Response) -> SourceError:
+        if response.status_code == 408 or response.status_code >= 500:
+            error = self._map_error(response)
+            if isinstance(error, SourceRetriableError):
+                return error
+            return SourceUnavailable(
+                error.message,
+                provider=self.provider,
+                status_code=response.status_code,
+                code=error.code,
+            )
+        return self._map_error(response)
+
+    def retry_delay(self, attempt: int, retry_after: float | None) -> float:
+        """`Retry-After` when sent (capped), else exponential backoff with full jitter."""
+        if retry_after is not None:
+            return min(max(retry_after, 0.0), RETRY_AFTER_CAP)
+        ceiling = min(self._backoff_max, self._backoff_base * 2 ** (attempt - 1))
+        return random.uniform(0.0, ceiling)
+
+    def _log(
+        self,
+        method: str,
+        path: str,
+        status: int | None,
+        started: float,
+        attempt: int,
+        *,
+        error: str | None = None,
+    ) -> None:
+        # Path only, never headers: the key travels in a header (Google) or Bearer (Yelp).
+        fields: dict[str, Any] = {
+            "provider": self.provider,
+            "method": method,
+            "path": path,
+            "status": status,
+            "elapsed_ms": round((time.perf_counter() - started) * 1000, 1),
+            "attempt": attempt,
+        }
+        if error is not None:
+            fields["error"] = error
+        if status is not None and status < 400:
+            log.debug("sources.request", **fields)
+        else:
+            log.warning("sources.request", **fields)
+
+
+def json_or_none(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None

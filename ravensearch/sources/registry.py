@@ -1,0 +1,123 @@
+"""Which client answers for each provider: the real API when its key is set, otherwise the
+in-package fake over `httpx.ASGITransport` (mock mode), holding the synthetic universe."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Self
+
+import httpx
+from fastapi import FastAPI
+
+from ravensearch.config import Settings
+from ravensearch.instantly.ratelimit import RateLimiter
+from ravensearch.sources.base import SourceClient, SourceName
+from ravensearch.sources.google.client import DEFAULT_BASE_URL as GOOGLE_URL
+from ravensearch.sources.google.client import GooglePlacesClient
+from ravensearch.sources.google.fake import FakeGoogleState, create_google_fake
+from ravensearch.sources.universe import Universe
+from ravensearch.sources.yelp.client import DEFAULT_BASE_URL as YELP_URL
+from ravensearch.sources.yelp.client import YelpClient
+from ravensearch.sources.yelp.fake import FakeYelpState, create_yelp_fake
+
+MOCK_API_KEY = "mock-mode-key"
+
+
+@dataclass
+class SourceClients:
+    """The provider clients of one process (web app, worker or CLI command).
+
+    In mock mode `universe` is what the fakes list, and `google_fake`/`yelp_fake` expose
+    their state (call counts, fault injection).
+    """
+
+    google: GooglePlacesClient | None
+    yelp: YelpClient | None
+    universe: Universe | None = None
+    google_fake: FakeGoogleState | None = None
+    yelp_fake: FakeYelpState | None = None
+    _owned: list[httpx.AsyncClient] = field(default_factory=list)
+
+    @property
+    def google_is_mock(self) -> bool:
+        return self.google_fake is not None
+
+    @property
+    def yelp_is_mock(self) -> bool:
+        return self.yelp_fake is not None
+
+    @property
+    def website_lookups(self) -> bool:
+        """Look Yelp listings up on Google: only when both are real or both are mock (a
+        real Google knows nothing of the mock universe's businesses, and vice versa)."""
+        return self.google is not None and self.google_is_mock == self.yelp_is_mock
+
+    def client(self, name: SourceName) -> SourceClient | None:
+        return self.google if name == "google" else self.yelp
+
+    async def aclose(self) -> None:
+        for client in (self.google, self.yelp):
+            if client is not None:
+                await client.aclose()
+        for http in self._owned:
+            await http.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+
+def build_source_clients(settings: Settings, *, universe: Universe | None = None) -> SourceClients:
+    """Clients for both providers: real with a key, else wired to the fakes in process."""
+    clients = SourceClients(google=None, yelp=None)
+    if settings.google_is_mock or settings.yelp_is_mock:
+        clients.universe = universe or Universe()
+    if settings.google_is_mock:
+        assert clients.universe is not None
+        clients.google_fake = FakeGoogleState(clients.universe)
+        http = _in_process(create_google_fake(clients.google_fake), GOOGLE_URL)
+        clients._owned.append(http)
+        clients.google = GooglePlacesClient(
+            MOCK_API_KEY,
+            base_url=GOOGLE_URL,
+            http_client=http,
+            rate_limiter=RateLimiter(1000, 60_000),
+            user_agent=settings.USER_AGENT,
+        )
+    else:
+        clients.google = GooglePlacesClient(
+            settings.GOOGLE_PLACES_API_KEY.get_secret_value(),
+            base_url=settings.GOOGLE_PLACES_API_URL,
+            user_agent=settings.USER_AGENT,
+        )
+    if settings.yelp_is_mock:
+        assert clients.universe is not None
+        clients.yelp_fake = FakeYelpState(clients.universe, daily_limit=1_000_000)
+        http = _in_process(create_yelp_fake(clients.yelp_fake), YELP_URL)
+        clients._owned.append(http)
+        clients.yelp = YelpClient(
+            MOCK_API_KEY,
+            base_url=YELP_URL,
+            http_client=http,
+            rate_limiter=RateLimiter(1000, 60_000),
+            user_agent=settings.USER_AGENT,
+        )
+    else:
+        clients.yelp = YelpClient(
+            settings.YELP_API_KEY.get_secret_value(),
+            base_url=settings.YELP_API_URL,
+            user_agent=settings.USER_AGENT,
+        )
+    return clients
+
+
+def _in_process(app: FastAPI, base_url: str) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=base_url)

@@ -1,0 +1,102 @@
+"""Adaptive tiling: cover an area with queries past a provider's per-query cap. Pure.
+
+Start from the state's bounding box. Every tile is first clipped to the part of it near
+the state's ZIP centroids (a tile with none in or near it is dropped), so border tiles do
+not spend the cap on the neighbours' businesses. A tile the provider cannot search in one
+query (Yelp's 40 km radius) is split before asking. A queried tile whose answer came back
+saturated is split into four, and each quarter is queried in turn; a tile that is not
+saturated is done. Tiles narrower than `min_span` are never split: if one still saturates
+it is counted in `capped`, the only way this can miss businesses.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ravensearch.sources.geo import Tile
+
+# ~1 km: below that, more than a page of one trade at one spot is a data problem, not density.
+DEFAULT_MIN_SPAN = 0.01
+
+
+@dataclass
+class TilingStats:
+    queried: int = 0
+    saturated: int = 0
+    skipped: int = 0
+    capped: int = 0
+
+
+class AdaptiveTiler:
+    """The frontier of tiles still to query. The caller queries them and reports back.
+
+    ```python
+    tiler = AdaptiveTiler(geo.bbox, clip=geo.clip, fits=client.fits)
+    while batch := tiler.take(4):
+        for tile in batch:
+            tiler.report(tile, saturated=(await client.search(tile, trade)).saturated)
+    ```
+    """
+
+    def __init__(
+        self,
+        root: Tile,
+        *,
+        clip: Callable[[Tile], Tile | None],
+        fits: Callable[[Tile], bool] | None = None,
+        min_span: float = DEFAULT_MIN_SPAN,
+    ) -> None:
+        self._clip = clip
+        self._fits = fits or (lambda _tile: True)
+        self._min_span = min_span
+        self._pending: deque[Tile] = deque()
+        self._in_flight: set[Tile] = set()
+        self.stats = TilingStats()
+        self._add(root)
+
+    @property
+    def done(self) -> int:
+        return self.stats.queried
+
+    @property
+    def known(self) -> int:
+        """Tiles queried, being queried or waiting: the progress total (it grows on splits)."""
+        return self.stats.queried + len(self._in_flight) + len(self._pending)
+
+    @property
+    def finished(self) -> bool:
+        return not self._pending and not self._in_flight
+
+    def take(self, count: int = 1) -> list[Tile]:
+        """Up to `count` tiles to query now; empty when nothing is pending."""
+        batch: list[Tile] = []
+        while self._pending and len(batch) < count:
+            tile = self._pending.popleft()
+            self._in_flight.add(tile)
+            batch.append(tile)
+        return batch
+
+    def report(self, tile: Tile, *, saturated: bool) -> None:
+        """Record a tile's answer; a saturated one is replaced by its four quarters."""
+        self._in_flight.remove(tile)
+        self.stats.queried += 1
+        if not saturated:
+            return
+        self.stats.saturated += 1
+        if tile.span / 2 < self._min_span:
+            self.stats.capped += 1
+            return
+        for quarter in tile.split():
+            self._add(quarter)
+
+    def _add(self, whole: Tile) -> None:
+        tile = self._clip(whole)
+        if tile is None:
+            self.stats.skipped += 1
+        elif not self._fits(tile) and tile.span / 2 >= self._min_span:
+            for quarter in tile.split():
+                self._add(quarter)
+        else:
+            self._pending.append(tile)

@@ -1,0 +1,1 @@
+"""Yelp Fusion business search: the client, the JSON → listing mapping, and the fake."""

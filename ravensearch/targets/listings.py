@@ -1,0 +1,359 @@
+"""Collected listings → targets: one target per real business, across runs and sources.
+
+A listing joins the target that has, in this order: its own provider id (Google place id,
+Yelp id), its E.164 phone, its website's registrable domain (not a shared host such as
+facebook.com), or its normalised name in the same city (`name_key`) when no phone or
+domain contradicts it. Joining only fills the target's empty columns, adds the id to the
+first free id column and always to `source_ids`; it never blanks a value, never renames,
+and never touches status, email or suppression. A listing that joins nothing becomes a
+`pending` target. Re-collecting is therefore idempotent.
+
+Each batch costs one lookup query, one multi-row INSERT and one bulk UPDATE.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from sqlalchemy import false, insert, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ravensearch.db.models import Target, TargetStatus
+from ravensearch.kit.clock import utcnow
+from ravensearch.targets.addresses import normalize_state, normalize_zip
+from ravensearch.targets.merge import Row, identity_domain, name_key
+from ravensearch.targets.phones import to_e164
+from ravensearch.targets.service import NO_EMAIL_REASON
+from ravensearch.targets.websites import normalize_website, website_domain
+
+_TABLE = Target.metadata.tables[Target.__tablename__]
+_ID_COLUMN = {"google": "google_place_id", "yelp": "yelp_id"}
+# Filled while empty, never overwritten (phone and website travel with their derived key).
+_FILLED = ("trade", "address", "city", "state", "zip", "name_key", "latitude", "longitude")
+_PAIRED = (("phone", "phone_e164"), ("website", "website_domain"))
+_UPDATED = (*_FILLED, *(c for pair in _PAIRED for c in pair), *_ID_COLUMN.values(), "source_ids")
+_LOADED = ("id", "business_name", "status", *_UPDATED)
+_TRACKING = ("utm_", "gclid", "fbclid")
+# `source_ids` key recording that a Google website lookup was made (so it is not repeated).
+WEBSITE_LOOKUP = "website_lookup"
+
+
+class Listing(Protocol):
+    """A business as one provider lists it (`sources.base.RawListing` fits)."""
+
+    @property
+    def source(self) -> str: ...
+    @property
+    def source_id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def phone(self) -> str | None: ...
+    @property
+    def website(self) -> str | None: ...
+    @property
+    def address(self) -> str | None: ...
+    @property
+    def city(self) -> str | None: ...
+    @property
+    def state(self) -> str | None: ...
+    @property
+    def zip(self) -> str | None: ...
+    @property
+    def lat(self) -> float | None: ...
+    @property
+    def lng(self) -> float | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class WebsiteWanted:
+    """A target this batch touched that has no website and was never found on Google."""
+
+    target_id: uuid.UUID
+    name: str
+    phone: str | None
+    city: str | None
+    state: str | None
+
+
+@dataclass
+class UpsertResult:
+    created: int = 0
+    merged: int = 0
+    websiteless: list[WebsiteWanted] = field(default_factory=list)
+
+
+class _Index:
+    """Rows by every identity key; the first row indexed under a key keeps it."""
+
+    def __init__(self) -> None:
+        self.keys: dict[tuple[str, str], Row] = {}
+
+    def add(self, row: Row) -> None:
+        for key in _keys(row):
+            self.keys.setdefault(key, row)
+
+    def find(self, values: Row) -> Row | None:
+        for kind, value in _keys(values):
+            found = self.keys.get((kind, value))
+            if found is None or found is values:
+                continue
+            if kind != "name" or not _contradicts(found, values):
+                return found
+        return None
+
+
+def _keys(row: Row) -> list[tuple[str, str]]:
+    keys = [(column, row[column]) for column in _ID_COLUMN.values() if row.get(column)]
+    for kind, value in (
+        ("phone", row.get("phone_e164")),
+        ("domain", identity_domain(row.get("website_domain"))),
+        ("name", row.get("name_key")),
+    ):
+        if value:
+            keys.append((kind, value))
+    return keys
+
+
+def _contradicts(row: Row, values: Row) -> bool:
+    """Same name, same city, but both phones known and different (and no shared site)."""
+    phones = row.get("phone_e164"), values.get("phone_e164")
+    domains = (
+        identity_domain(row.get("website_domain")),
+        identity_domain(values.get("website_domain")),
+    )
+    return (
+        all(phones) and phones[0] != phones[1] and not (all(domains) and domains[0] == domains[1])
+    )
+
+
+def _clean(value: str | None, length: int) -> str | None:
+    text = " ".join((value or "").split())
+    return text[:length] or None
+
+
+def _normalized(normalize: Callable[[str], str], value: str | None) -> str | None:
+    if not value:
+        return None
+    try:
+        return normalize(value)
+    except ValueError:
+        return None
+
+
+def _without_tracking(url: str | None) -> str | None:
+    """Drop `utm_*`, `gclid` and `fbclid` (Google Business Profile links carry them)."""
+    if not url or "?" not in url:
+        return url
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+             if not k.lower().startswith(_TRACKING)]  # fmt: skip
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def listing_values(listing: Listing, *, trade: str | None, default_state: str | None) -> Row:
+    """A listing as target columns (normalised; values that do not parse become None)."""
+    website = _normalized(normalize_website, _without_tracking(listing.website))
+    if website is not None and len(website) > 500:
+        website = None
+    state = _normalized(normalize_state, listing.state) or default_state
+    zip_code = _normalized(normalize_zip, listing.zip)
+    city = _clean(listing.city, 120)
+    name = _clean(listing.name, 300) or listing.source_id
+    values: Row = {
+        "business_name": name,
+        "trade": trade,
+        "phone": _clean(listing.phone, 40),
+        "phone_e164": to_e164(listing.phone),
+        "website": website,
+        "website_domain": website_domain(website),
+        "address": _clean(listing.address, 300),
+        "city": city,
+        "state": state,
+        "zip": zip_code,
+        "name_key": name_key(name, city=city, state=state, zip_code=zip_code),
+        "latitude": listing.lat,
+        "longitude": listing.lng,
+        "google_place_id": None,
+        "yelp_id": None,
+        "source_ids": {listing.source: [listing.source_id]},
+    }
+    values[_ID_COLUMN[listing.source]] = listing.source_id[:200]
+    return values
+
+
+def _merge(row: Row, values: Row, taken: set[tuple[str, str]]) -> bool:
+    """Fill `row`'s gaps from `values`; True when anything changed."""
+    changed = False
+    for column in _FILLED:
+        if values.get(column) is not None and row.get(column) in (None, ""):
+            row[column] = values[column]
+            changed = True
+    for column, derived in _PAIRED:
+        if values.get(column) and not row.get(column):
+            row[column], row[derived] = values[column], values[derived]
+            changed = True
+    for column in _ID_COLUMN.values():
+        value = values.get(column)
+        # A second place id of one business (a duplicate listing) lives in source_ids only.
+        if value and not row.get(column) and (column, value) not in taken:
+            row[column] = value
+            taken.add((column, value))
+            changed = True
+    ids = {
+        k: list(v) if isinstance(v, list) else v for k, v in (row.get("source_ids") or {}).items()
+    }
+    for source, new_ids in values["source_ids"].items():
+        known = ids.get(source)
+        known = known if isinstance(known, list) else ([known] if known else [])
+        missing = [i for i in new_ids if i not in known]
+        if missing:
+            ids[source] = [*known, *missing]
+            changed = True
+    row["source_ids"] = ids
+    return changed
+
+
+class ListingService:
+    async def upsert(
+        self,
+        session: AsyncSession,
+        *,
+        listings: Sequence[Listing],
+        trade: str | None,
+        default_state: str | None = None,
+    ) -> UpsertResult:
+        """Create or merge one target per listing (see the module docstring); flushes.
+
+        Raises sqlalchemy's IntegrityError when a concurrent run inserted one of these
+        provider ids first: roll back and call again, the retry merges into that row.
+        """
+        batch = [
+            listing_values(item, trade=trade, default_state=default_state) for item in listings
+        ]
+        index = _Index()
+        stored = await self._load_matches(session, batch)
+        for row in stored:
+            index.add(row)
+        taken = {key for row in stored for key in _keys(row) if key[0] in _ID_COLUMN.values()}
+        result = UpsertResult()
+        fresh: list[Row] = []
+        changed: dict[uuid.UUID, Row] = {}
+        touched: dict[uuid.UUID, Row] = {}
+        for values in batch:
+            match = index.find(values)
+            if match is None:
+                values["id"] = uuid.uuid4()
+                fresh.append(values)
+                taken.update(k for k in _keys(values) if k[0] in _ID_COLUMN.values())
+                index.add(values)
+                touched[values["id"]] = values
+                continue
+            result.merged += 1
+            touched[match["id"]] = match
+            if _merge(match, values, taken):
+                index.add(match)
+                if "status" in match:  # a stored row, not one inserted by this batch
+                    changed[match["id"]] = match
+        result.created = len(fresh)
+        await self._insert(session, fresh)
+        await self._update(session, list(changed.values()))
+        result.websiteless = [
+            WebsiteWanted(row["id"], row["business_name"], row["phone"], row["city"], row["state"])
+            for row in touched.values()
+            if not row.get("website")
+            and not row.get("google_place_id")
+            and WEBSITE_LOOKUP not in (row.get("source_ids") or {})
+        ]
+        return result
+
+    async def record_websites(
+        self, session: AsyncSession, *, found: Mapping[uuid.UUID, str | None]
+    ) -> int:
+        """Store website lookup results: fill empty websites, and mark each target looked
+        up so that a later run does not pay for the same lookup. Returns websites filled."""
+        if not found:
+            return 0
+        columns = [_TABLE.c[name] for name in ("id", "website", "website_domain", "source_ids")]
+        rows = (
+            await session.execute(select(*columns).where(_TABLE.c.id.in_(list(found))))
+        ).mappings()
+        updates: list[dict[str, Any]] = []
+        filled = 0
+        now = utcnow()
+        for row in rows:
+            website = _normalized(normalize_website, found[row["id"]])
+            values = {
+                "id": row["id"],
+                "website": row["website"],
+                "website_domain": row["website_domain"],
+                "source_ids": {
+                    **(row["source_ids"] or {}),
+                    WEBSITE_LOOKUP: "found" if website else "none",
+                },
+                "updated_at": now,
+            }
+            if website and not row["website"] and len(website) <= 500:
+                values["website"], values["website_domain"] = website, website_domain(website)
+                filled += 1
+            updates.append(values)
+        if updates:
+            await session.execute(update(Target), updates)
+        return filled
+
+    async def _load_matches(self, session: AsyncSession, batch: Sequence[Row]) -> list[Row]:
+        wanted: dict[str, set[str]] = {
+            "google_place_id": set(), "yelp_id": set(), "phone_e164": set(),
+            "website_domain": set(), "name_key": set(),
+        }  # fmt: skip
+        for values in batch:
+            for column, keys in wanted.items():
+                if column != "website_domain" and values.get(column):
+                    keys.add(values[column])
+            domain = identity_domain(values.get("website_domain"))
+            if domain:
+                # Stored domains are hosts without www: the apex finds most of them.
+                wanted["website_domain"].update((domain, values["website_domain"]))
+        conditions = [_TABLE.c[c].in_(sorted(v)) for c, v in wanted.items() if v]
+        if not conditions:
+            return []
+        stmt = (
+            select(*(_TABLE.c[name] for name in _LOADED))
+            .where(or_(false(), *conditions))
+            .order_by(_TABLE.c.created_at, _TABLE.c.id)
+        )
+        return [dict(row) for row in (await session.execute(stmt)).mappings()]
+
+    async def _insert(self, session: AsyncSession, rows: Sequence[Row]) -> None:
+        if not rows:
+            return
+        now = utcnow()
+        records = [
+            {
+                **{name: row[name] for name in ("id", "business_name", *_UPDATED)},
+                "source": next(iter(row["source_ids"])),
+                "status": TargetStatus.pending,
+                "status_reason": NO_EMAIL_REASON,
+                "enrich_attempts": 0,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for row in rows
+        ]
+        await session.execute(insert(_TABLE), records)
+
+    async def _update(self, session: AsyncSession, rows: Sequence[Row]) -> None:
+        if rows:
+            now = utcnow()
+            params = [
+                {"id": row["id"], **{c: row[c] for c in _UPDATED}, "updated_at": now}
+                for row in rows
+            ]
+            await session.execute(update(Target), params)
+
+
+listing_service = ListingService()

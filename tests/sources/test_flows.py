@@ -1,0 +1,138 @@
+"""The collect flow in mock mode (in-process fakes), on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from ravensearch.db.models import Target, TargetStatus
+from ravensearch.errors import InvalidInput
+from ravensearch.sources.base import SourceUnavailable, TileSearch
+from ravensearch.sources.flows import CollectProgress, collect
+from ravensearch.sources.geo import Tile
+from ravensearch.sources.registry import SourceClients
+from ravensearch.sources.universe import Universe
+from tests.sources.conftest import STATE
+
+Sessionmaker = async_sessionmaker[AsyncSession]
+
+
+async def _rows(sessionmaker: Sessionmaker) -> list[Target]:
+    async with sessionmaker() as session:
+        return list((await session.scalars(select(Target))).all())
+
+
+def _stored_ids(rows: list[Target]) -> set[str]:
+    return {i for t in rows for v in t.source_ids.values() if isinstance(v, list) for i in v}
+
+
+class TestCollect:
+    async def test_every_open_business_once_and_honest_counts(
+        self,
+        engine: AsyncEngine,
+        sessionmaker: Sessionmaker,
+        mock_clients: SourceClients,
+        universe: Universe,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        google = mock_clients.google
+        assert google is not None
+        search = google.search
+        connections_during_http: list[int] = []
+
+        async def watched(tile: Tile, trade: str) -> TileSearch:
+            # No transaction may stay open while a provider is asked (SQLite's write lock).
+            pool: Any = engine.sync_engine.pool
+            connections_during_http.append(pool.checkedout())
+            return await search(tile, trade)
+
+        monkeypatch.setattr(google, "search", watched)
+        progress: list[CollectProgress] = []
+        report = await collect(
+            sessionmaker, mock_clients, source="all", trade="garage_door", state=STATE,
+            on_progress=progress.append,
+        )  # fmt: skip
+        rows = await _rows(sessionmaker)
+        wanted = [
+            b for b in universe.businesses(STATE) if "garage_door" in b.trades and not b.closed
+        ]
+        ids = _stored_ids(rows)
+        assert all(b.google_id in ids or b.yelp_id in ids for b in wanted)
+        assert report.new_targets == len(rows) == len(wanted)
+        assert report.closed_skipped > 0
+        assert report.merged > 0
+        assert {t.status for t in rows} == {TargetStatus.pending}
+        assert set(connections_during_http) == {0}
+        assert mock_clients.google_fake is not None
+        assert mock_clients.yelp_fake is not None
+        assert report.google_api_calls == mock_clients.google_fake.calls
+        assert report.yelp_api_calls == mock_clients.yelp_fake.calls
+        assert report.website_lookups > 0  # the Yelp-only ones
+        assert progress[-1].tiles_done == progress[-1].tiles_total == report.tiles
+        assert all(p.tiles_done <= p.tiles_total for p in progress)
+
+    async def test_re_collect_adds_nothing_and_keeps_edits(
+        self, sessionmaker: Sessionmaker, mock_clients: SourceClients
+    ) -> None:
+        first = await collect(
+            sessionmaker, mock_clients, source="yelp", trade="locksmith", state=STATE
+        )
+        async with sessionmaker() as session:
+            edited = await session.scalar(select(Target).where(Target.website.is_not(None)))
+            assert edited is not None
+            edited.business_name, edited.email = "Edited Name", "me@edited.example"
+            edited.status = TargetStatus.completed
+            await session.commit()
+        again = await collect(
+            sessionmaker, mock_clients, source="yelp", trade="locksmith", state=STATE
+        )
+        async with sessionmaker() as session:
+            reloaded = await session.get(Target, edited.id)
+            count = await session.scalar(select(func.count()).select_from(Target))
+        assert first.websites_found > 0  # Yelp has no websites: Google supplied them
+        assert (again.new_targets, again.website_lookups, count) == (0, 0, first.new_targets)
+        assert reloaded is not None
+        assert (reloaded.business_name, reloaded.email, reloaded.status) == (
+            "Edited Name", "me@edited.example", TargetStatus.completed,
+        )  # fmt: skip
+
+    async def test_listings_found_before_a_failure_are_kept(
+        self,
+        sessionmaker: Sessionmaker,
+        mock_clients: SourceClients,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        google = mock_clients.google
+        assert google is not None
+        search = google.search
+        calls = 0
+
+        async def failing(tile: Tile, trade: str) -> Any:
+            nonlocal calls
+            calls += 1
+            if calls > 2:
+                raise SourceUnavailable("down", provider="google")
+            return await search(tile, trade)
+
+        monkeypatch.setattr(google, "search", failing)
+        with pytest.raises(SourceUnavailable):
+            await collect(sessionmaker, mock_clients, source="google", trade="hvac", state=STATE)
+        assert len(await _rows(sessionmaker)) > 0
+
+
+class TestInput:
+    @pytest.mark.parametrize(
+        ("source", "trade", "state"),
+        [("all", "baking", "RI"), ("all", "hvac", "ZZ"), ("bing", "hvac", "RI")],
+    )
+    async def test_bad_input_is_refused_before_any_call(
+        self, mock_clients: SourceClients, source: str, trade: str, state: str
+    ) -> None:
+        unused: Any = None  # refused before the database is touched
+        with pytest.raises(InvalidInput):
+            await collect(unused, mock_clients, source=source, trade=trade, state=state)
+        assert mock_clients.google_fake is not None
+        assert mock_clients.google_fake.calls == 0

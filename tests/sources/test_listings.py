@@ -1,0 +1,176 @@
+"""Merging listings into targets, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ravensearch.db.models import Target, TargetStatus
+from ravensearch.sources.base import RawListing
+from ravensearch.targets.listings import listing_service
+from ravensearch.targets.merge import identity_domain, name_key
+from ravensearch.targets.service import target_service
+
+
+def google(source_id: str = "G1", **kw: Any) -> RawListing:
+    values: dict[str, Any] = {
+        "name": "Alamo Heating & Air, LLC",
+        "phone": "(210) 555-0147",
+        "website": "https://www.alamoheatingair.example/",
+        "address": "4410 Broadway St",
+        "city": "San Antonio",
+        "state": "TX",
+        "zip": "78209",
+        "lat": 29.4891,
+        "lng": -98.4676,
+    }
+    values.update(kw)
+    return RawListing(source="google", source_id=source_id, **values)
+
+
+def yelp(source_id: str = "Y1", **kw: Any) -> RawListing:
+    values: dict[str, Any] = {
+        "name": "Alamo Heating and Air",
+        "phone": "+12105550147",
+        "address": "4410 Broadway",
+        "city": "San Antonio",
+        "state": "TX",
+        "zip": "78209",
+    }
+    values.update(kw)
+    return RawListing(source="yelp", source_id=source_id, **values)
+
+
+async def upsert(session: AsyncSession, *listings: RawListing) -> Any:
+    return await listing_service.upsert(
+        session, listings=listings, trade="hvac", default_state="TX"
+    )
+
+
+async def targets(session: AsyncSession) -> list[Target]:
+    session.expire_all()
+    return list((await session.scalars(select(Target).order_by(Target.created_at))).all())
+
+
+class TestOneTargetPerBusiness:
+    async def test_google_yelp_and_csv_become_one_target(self, session: AsyncSession) -> None:
+        csv = (
+            b"business_name,phone,website\nAlamo Heating & Air,210.555.0147,alamoheatingair.example"
+        )
+        await target_service.import_csv(session, content=csv)
+        first = await upsert(session, google())
+        second = await upsert(session, yelp())
+        [target] = await targets(session)
+        assert (first.created, first.merged, second.created, second.merged) == (0, 1, 0, 1)
+        assert (target.google_place_id, target.yelp_id) == ("G1", "Y1")
+        assert target.source_ids == {"google": ["G1"], "yelp": ["Y1"]}
+        # The CSV's values stay; only the gaps were filled.
+        assert (target.business_name, target.source, target.website) == (
+            "Alamo Heating & Air", "csv", "https://alamoheatingair.example",
+        )  # fmt: skip
+        assert (target.zip, target.trade, target.latitude) == ("78209", "hvac", 29.4891)
+
+    async def test_phone_formats_join(self, session: AsyncSession) -> None:
+        await upsert(session, google(website=None))
+        result = await upsert(session, yelp(name="Totally Different Name", phone="210-555-0147"))
+        assert result.merged == 1
+        assert len(await targets(session)) == 1
+
+    async def test_www_and_apex_join_without_a_phone(self, session: AsyncSession) -> None:
+        await upsert(
+            session,
+            google(phone=None, website="http://alamoheatingair.example/?utm_source=gmb&x=1"),
+        )
+        result = await upsert(session, google("G2", name="Alamo HVAC", phone="(210) 555-9999"))
+        [target] = await targets(session)
+        assert result.merged == 1
+        assert target.phone_e164 == "+12105559999"  # the gap was filled
+        assert target.website == "http://alamoheatingair.example/?x=1"
+        assert target.google_place_id == "G1"
+        assert target.source_ids == {"google": ["G1", "G2"]}
+
+    async def test_a_listing_seen_twice_in_one_batch(self, session: AsyncSession) -> None:
+        result = await upsert(session, google(), google(), yelp())
+        assert (result.created, result.merged) == (1, 2)
+        assert len(await targets(session)) == 1
+
+
+class TestNoFalseJoins:
+    async def test_facebook_pages_are_not_an_identity(self, session: AsyncSession) -> None:
+        await upsert(
+            session,
+            google("G1", phone="(210) 555-0001", website="https://www.facebook.com/alamohvac"),
+            google("G2", name="Bexar Plumbing", phone="(210) 555-0002",
+                   website="https://facebook.com/bexarplumbing"),
+        )  # fmt: skip
+        assert len(await targets(session)) == 2
+
+    async def test_same_name_in_the_same_city_unless_the_phones_differ(
+        self, session: AsyncSession
+    ) -> None:
+        await upsert(session, google("G1", name="Rio Mobile AC LLC", phone=None, website=None))
+        joined = await upsert(session, yelp("Y1", name="Rio Mobile AC", phone="+12105550199"))
+        other = await upsert(session, yelp("Y2", name="Rio Mobile AC", phone="+12105550777"))
+        elsewhere = await upsert(
+            session, yelp("Y3", name="Rio Mobile AC", phone=None, city="Austin")
+        )
+        assert (joined.merged, other.created, elsewhere.created) == (1, 1, 1)
+        assert len(await targets(session)) == 3
+
+
+class TestNeverLoseAnything:
+    @pytest.mark.parametrize("status", [TargetStatus.completed, TargetStatus.no_email])
+    async def test_re_collect_keeps_edits_status_and_values(
+        self, session: AsyncSession, status: TargetStatus
+    ) -> None:
+        await upsert(session, google())
+        [target] = await targets(session)
+        assert target.status == TargetStatus.pending
+        target.business_name = "Alamo H&A (edited)"
+        target.email = "owner@alamoheatingair.example"
+        target.status = status
+        target.status_reason = "manual"
+        await session.flush()
+        result = await upsert(session, google(phone=None, website=None, address=None, city=None))
+        [target] = await targets(session)
+        assert result.merged == 1
+        assert (target.business_name, target.email, target.status, target.status_reason) == (
+            "Alamo H&A (edited)", "owner@alamoheatingair.example", status, "manual",
+        )  # fmt: skip
+        assert (target.phone_e164, target.website_domain, target.city) == (
+            "+12105550147", "alamoheatingair.example", "San Antonio",
+        )  # fmt: skip
+
+
+class TestWebsiteLookups:
+    async def test_asked_for_once_and_only_without_google(self, session: AsyncSession) -> None:
+        from_google = await upsert(session, google(website=None))
+        from_yelp = await upsert(session, yelp("Y9", name="Bexar Plumbing", phone="+12105550300"))
+        assert from_google.websiteless == []
+        [wanted] = from_yelp.websiteless
+        filled = await listing_service.record_websites(
+            session, found={wanted.target_id: "https://www.bexarplumbing.example/"}
+        )
+        again = await upsert(session, yelp("Y9", name="Bexar Plumbing", phone="+12105550300"))
+        assert (filled, again.websiteless) == (1, [])
+        target = next(t for t in await targets(session) if t.yelp_id == "Y9")
+        assert target.website_domain == "bexarplumbing.example"
+        assert target.source_ids["website_lookup"] == "found"
+
+
+class TestIdentityKeys:
+    def test_name_key_ignores_legal_form_and_saint(self) -> None:
+        assert name_key("Joe's Plumbing, LLC", city="Saint Louis", state="mo") == name_key(
+            "joes plumbing", city="St. Louis", state="MO"
+        )
+        assert name_key("Joe's Plumbing", zip_code="63101-1234") == "joes plumbing|63101"
+        assert name_key("Joe's Plumbing") is None
+
+    def test_identity_domain(self) -> None:
+        assert identity_domain("shop.acme.co.uk") == "acme.co.uk"
+        assert identity_domain("joes.wixsite.com") == "joes.wixsite.com"
+        assert identity_domain("facebook.com") is None
+        assert identity_domain("joes.business.site") is None
