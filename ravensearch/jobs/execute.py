@@ -92,6 +92,8 @@ async def _run(runtime: Runtime, kind: str, params: dict[str, Any], tracker: Job
     if kind == JobKind.enrich:
         from ravensearch.enrichment.flows import enrich_targets
 
+        if runtime.enricher is None:
+            raise RavensearchError("Enrichment is not configured in this process.")
         ids = [uuid.UUID(i) for i in params.get("target_ids") or []] or None
         return await enrich_targets(
             runtime.sessionmaker,

@@ -1,0 +1,335 @@
+"""The only code that fetches arbitrary websites: a polite, bounded, SSRF-safe crawl of one site.
+
+A crawl reads the home page, then up to `max_pages - 1` same-site pages that look like
+contact or about pages (probing `/contact` and `/contact-us` when none is linked).
+Redirects, including `<meta http-equiv="refresh">`, are followed by hand so that every hop
+is checked by the `AddressGuard` before anything is sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import ssl
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from enum import StrEnum
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+import httpx
+from selectolax.lexbor import LexborHTMLParser
+
+from ravensearch.enrichment.domains import same_site, social_domain
+from ravensearch.enrichment.links import Navigation, parse_navigation
+from ravensearch.enrichment.netguard import (
+    AddressGuard,
+    HostNotFound,
+    HostResolver,
+    PrivateAddressRefused,
+    SystemHostResolver,
+    pinned_transport,
+)
+
+log = logging.getLogger(__name__)
+
+MAX_REDIRECTS = 5
+PROBE_PATHS = ("/contact", "/contact-us")
+_HTML_TYPES = ("text/html", "application/xhtml+xml")
+_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w-]+)""", re.IGNORECASE)
+
+
+class CrawlError(StrEnum):
+    invalid_url = "invalid_url"
+    social_site = "social_site"
+    private_address = "private_address"
+    host_not_found = "host_not_found"
+    unreachable = "unreachable"
+    timeout = "timeout"
+    http_status = "http_status"
+    not_html = "not_html"
+    too_many_redirects = "too_many_redirects"
+    left_site = "left_site"  # a contact page redirected to another site (never the home page)
+
+
+_EXPLANATIONS = {
+    CrawlError.invalid_url: "invalid website URL",
+    CrawlError.social_site: "social-only website ({detail})",
+    CrawlError.private_address: "refused: website resolves to a private address ({detail})",
+    CrawlError.host_not_found: "unreachable: host not found",
+    CrawlError.unreachable: "unreachable: {detail}",
+    CrawlError.timeout: "timed out: {detail}",
+    CrawlError.http_status: "website answered {detail}",
+    CrawlError.not_html: "website is not HTML ({detail})",
+    CrawlError.too_many_redirects: "too many redirects",
+    CrawlError.left_site: "website redirected to another site ({detail})",
+}
+
+
+def explain_crawl_error(error: CrawlError, detail: str | None) -> str:
+    """One line for people: `social-only website (facebook.com)`."""
+    return _EXPLANATIONS[error].format(detail=(detail or "")[:200])
+
+
+@dataclass(frozen=True)
+class Page:
+    url: str
+    status: int
+    html: str
+    truncated: bool = False
+    # The parsed `html`, kept so extraction does not parse the page a second time.
+    document: LexborHTMLParser | None = field(default=None, repr=False, compare=False)
+
+
+@dataclass
+class CrawlResult:
+    url: str
+    final_url: str | None = None
+    pages: list[Page] = field(default_factory=list)
+    error: str | None = None  # a CrawlError value when the home page could not be read
+    detail: str | None = None
+    requests: int = 0
+
+
+class _Failure(Exception):
+    def __init__(self, error: CrawlError, detail: str) -> None:
+        super().__init__(detail)
+        self.error = error
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class _Fetched:
+    status: int
+    content_type: str
+    location: str | None
+    body: bytes
+    truncated: bool
+
+
+@dataclass(frozen=True)
+class _Visit:
+    client: httpx.AsyncClient
+    result: CrawlResult
+
+
+class _Borrowed(httpx.AsyncBaseTransport):
+    """A transport the crawler owns, lent to one site's client (which must not close it)."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self._inner = inner
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return await self._inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        pass
+
+
+class _HostSlots:
+    """A semaphore per host, dropped when nobody holds or waits for it."""
+
+    def __init__(self, per_host: int) -> None:
+        self._per_host = per_host
+        self._slots: dict[str, tuple[asyncio.Semaphore, list[int]]] = {}
+
+    @asynccontextmanager
+    async def hold(self, host: str) -> AsyncIterator[None]:
+        semaphore, users = self._slots.setdefault(host, (asyncio.Semaphore(self._per_host), [0]))
+        users[0] += 1
+        try:
+            async with semaphore:
+                yield
+        finally:
+            users[0] -= 1
+            if users[0] == 0:
+                del self._slots[host]
+
+
+class Crawler:
+    """Fetches a site's home and contact pages within the page, byte, time and host limits."""
+
+    def __init__(
+        self,
+        *,
+        max_pages: int = 5,
+        timeout: float = 10.0,
+        max_bytes: int = 2_000_000,
+        concurrency: int = 64,
+        per_host: int = 2,
+        user_agent: str = "Ravensearch",
+        allow_private_network: bool = False,
+        transport: httpx.AsyncBaseTransport | None = None,
+        resolver: HostResolver | None = None,
+    ) -> None:
+        self.max_pages = max_pages
+        self.timeout = timeout
+        self.max_bytes = max_bytes
+        self.guard = AddressGuard(
+            resolver or SystemHostResolver(), allow_private_network=allow_private_network
+        )
+        self._transport = transport
+        self._ssl_context: ssl.SSLContext | None = None
+        self._headers = {"User-Agent": user_agent, "Accept": "text/html,application/xhtml+xml"}
+        self._requests = asyncio.Semaphore(concurrency)
+        self._hosts = _HostSlots(per_host)
+        self._site_limits = httpx.Limits(max_connections=2 * per_host)
+
+    async def aclose(self) -> None:
+        if self._transport is not None:
+            await self._transport.aclose()
+
+    def _site_client(self) -> httpx.AsyncClient:
+        # One small connection pool per crawl: a site is never visited again, and httpcore
+        # scans every pooled connection on each request, so one pool shared by hundreds of
+        # sites would cost more CPU per request than parsing the page.
+        if self._transport is not None:
+            transport: httpx.AsyncBaseTransport = _Borrowed(self._transport)
+        else:
+            if self._ssl_context is None:
+                self._ssl_context = httpx.create_ssl_context(trust_env=False)
+            transport = pinned_transport(
+                self.guard, limits=self._site_limits, ssl_context=self._ssl_context
+            )
+        return httpx.AsyncClient(
+            transport=transport,
+            headers=self._headers,
+            timeout=self.timeout,
+            follow_redirects=False,
+            trust_env=False,
+        )
+
+    async def crawl(self, url: str) -> CrawlResult:
+        """Read the site at `url` (absolute http/https); a failure is in `error`, never raised."""
+        result = CrawlResult(url=url)
+        async with self._site_client() as client:
+            visit = _Visit(client, result)
+            try:
+                home, navigation = await self._follow(url, visit, site=None)
+            except _Failure as failure:
+                result.error, result.detail = failure.error, failure.detail
+                return result
+            result.final_url = home.url
+            result.pages.append(home)
+            links = [link for link in navigation.contact_links if link != home.url]
+            if not links:
+                links = [urljoin(home.url, path) for path in PROBE_PATHS]
+            await self._fetch_subpages(links[: self.max_pages - 1], visit, site=home.url)
+        return result
+
+    async def _fetch_subpages(self, links: list[str], visit: _Visit, *, site: str) -> None:
+        result = visit.result
+
+        async def fetch(link: str) -> Page | None:
+            try:
+                page, _ = await self._follow(link, visit, site=site)
+            except _Failure as failure:
+                log.debug("crawl.page.skipped url=%s error=%s", link, failure.error)
+                return None
+            return page
+
+        if not links:
+            return
+        # A site gets a budget as well as each request, so a tarpit cannot hold a worker.
+        tasks = [asyncio.create_task(fetch(link)) for link in links]
+        done, pending = await asyncio.wait(tasks, timeout=self.timeout * 2)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+        seen = {page.url for page in result.pages}
+        for task in tasks:
+            if task in done and (page := task.result()) is not None and page.url not in seen:
+                seen.add(page.url)
+                result.pages.append(page)
+
+    async def _follow(
+        self, url: str, visit: _Visit, *, site: str | None
+    ) -> tuple[Page, Navigation]:
+        """GET `url`, following up to MAX_REDIRECTS redirects; `site` keeps hops on one site."""
+        for _ in range(MAX_REDIRECTS + 1):
+            parts = urlsplit(url)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise _Failure(CrawlError.invalid_url, f"not a web URL: {url}")
+            if not parts.path:
+                url = urlunsplit(parts._replace(path="/"))
+            if site is None and (social := social_domain(url)):
+                raise _Failure(CrawlError.social_site, social)
+            if site is not None and not same_site(url, site):
+                raise _Failure(CrawlError.left_site, url)
+            fetched = await self._fetch(url, visit)
+            if fetched.location is not None:
+                url = urljoin(url, fetched.location)
+                continue
+            if not 200 <= fetched.status < 300:
+                raise _Failure(CrawlError.http_status, f"HTTP {fetched.status}")
+            if not _is_html(fetched.content_type):
+                raise _Failure(CrawlError.not_html, fetched.content_type or "no content type")
+            html = _decode(fetched.body, fetched.content_type)
+            document = LexborHTMLParser(html)
+            navigation = parse_navigation(document, url)
+            if navigation.refresh_url and navigation.refresh_url != url:
+                url = navigation.refresh_url
+                continue
+            return Page(url, fetched.status, html, fetched.truncated, document), navigation
+        raise _Failure(CrawlError.too_many_redirects, f"more than {MAX_REDIRECTS} redirects")
+
+    async def _fetch(self, url: str, visit: _Visit) -> _Fetched:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        try:
+            async with self._hosts.hold(host), self._requests, asyncio.timeout(self.timeout):
+                # Checked before the request whatever the transport; the default transport
+                # then dials exactly these checked addresses (see netguard.py).
+                await self.guard.addresses(host, parts.port or _default_port(parts.scheme))
+                visit.result.requests += 1
+                return await self._get(visit.client, url)
+        except PrivateAddressRefused as exc:
+            raise _Failure(CrawlError.private_address, exc.address) from None
+        except HostNotFound:
+            raise _Failure(CrawlError.host_not_found, host) from None
+        except (TimeoutError, httpx.TimeoutException):
+            raise _Failure(CrawlError.timeout, f"no answer within {self.timeout:g} s") from None
+        except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
+            raise _Failure(CrawlError.invalid_url, str(exc)) from None
+        except httpx.HTTPError as exc:
+            raise _Failure(CrawlError.unreachable, str(exc) or type(exc).__name__) from None
+
+    async def _get(self, client: httpx.AsyncClient, url: str) -> _Fetched:
+        async with client.stream("GET", url) as response:
+            content_type = response.headers.get("content-type", "").lower()
+            location = response.headers.get("location")
+            if response.is_redirect and location:
+                return _Fetched(response.status_code, content_type, location, b"", False)
+            if not (response.is_success and _is_html(content_type)):
+                return _Fetched(response.status_code, content_type, None, b"", False)
+            body = bytearray()
+            truncated = False
+            async for chunk in response.aiter_bytes():
+                body.extend(chunk)
+                if len(body) >= self.max_bytes:
+                    truncated = True
+                    del body[self.max_bytes :]
+                    break
+            return _Fetched(response.status_code, content_type, None, bytes(body), truncated)
+
+
+def _is_html(content_type: str) -> bool:
+    # No Content-Type at all is common on hand-made sites; browsers sniff it as HTML.
+    return not content_type or content_type.startswith(_HTML_TYPES)
+
+
+def _default_port(scheme: str) -> int:
+    return 443 if scheme == "https" else 80
+
+
+def _decode(body: bytes, content_type: str) -> str:
+    charset = None
+    if "charset=" in content_type:
+        charset = content_type.split("charset=", 1)[1].split(";", 1)[0].strip(" \"'")
+    elif match := _CHARSET.search(body[:2048]):
+        charset = match.group(1).decode("ascii", "ignore")
+    try:
+        return body.decode(charset or "utf-8", errors="replace")
+    except LookupError:
+        return body.decode("utf-8", errors="replace")
