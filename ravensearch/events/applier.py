@@ -1,21 +1,128 @@
-# Placeholder until the events domain lands (being written now).
+"""The background loop that applies stored webhook events, one batch per transaction."""
+
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from ravensearch.db.session import unit_of_work
+from ravensearch.events.service import BATCH_SIZE, BatchResult, events_service
+
+log = logging.getLogger(__name__)
 
 
 class EventApplier:
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    """Applies pending events: woken by the webhook endpoint, polling as a fallback.
+
+    One per process. Several processes may run one each against PostgreSQL: claiming
+    uses `FOR UPDATE SKIP LOCKED`, so no event is applied twice.
+    """
+
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        *,
+        batch_size: int = BATCH_SIZE,
+        poll_seconds: float = 1.0,
+        settle_seconds: float = 0.5,
+    ) -> None:
         self.sessionmaker = sessionmaker
+        self.batch_size = batch_size
+        self.poll_seconds = poll_seconds
+        self.settle_seconds = settle_seconds
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._wakeup: asyncio.Event | None = None
 
     def wake(self) -> None:
-        pass
+        """Ask the running loop to look for events now. Safe from any thread; a no-op
+        when `run()` is not running (the next poll or `drain()` finds the events)."""
+        loop, wakeup = self._loop, self._wakeup
+        if loop is None or wakeup is None or loop.is_closed():
+            return
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            wakeup.set()
+        else:
+            loop.call_soon_threadsafe(wakeup.set)
 
     async def run(self) -> None:
-        while True:
-            await asyncio.sleep(3600)
+        """Apply events forever. Errors are logged and retried after a poll interval; the
+        loop only ends when its task is cancelled."""
+        self._loop = asyncio.get_running_loop()
+        self._wakeup = wakeup = asyncio.Event()
+        try:
+            while True:
+                # Cleared before applying, so a wake that arrives meanwhile is not lost.
+                wakeup.clear()
+                try:
+                    while (await self.apply_batch()).processed >= self.batch_size:
+                        pass
+                except Exception:
+                    log.exception("events.applier.error")
+                    await asyncio.sleep(self.poll_seconds)
+                # Polling too: events stored by another process never wake this one.
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(wakeup.wait(), timeout=self.poll_seconds)
+                if wakeup.is_set():
+                    # Every batch costs the same handful of queries whatever its size:
+                    # under a burst of deliveries, let a batch fill up instead of
+                    # applying one event per wake (which starved the intake of CPU).
+                    await asyncio.sleep(self.settle_seconds)
+        finally:
+            self._loop = self._wakeup = None
 
     async def drain(self) -> int:
-        return 0
+        """Apply batches until none is pending; returns how many events ended `applied`."""
+        applied = 0
+        while True:
+            result = await self.apply_batch()
+            applied += result.applied
+            if result.processed == 0:
+                return applied
+
+    async def apply_batch(self) -> BatchResult:
+        """One batch in one transaction. If writing it fails, no event of it is lost: they
+        are retried one per transaction, and one that still cannot be written is failed."""
+        try:
+            async with unit_of_work(self.sessionmaker) as session:
+                return await events_service.apply_pending(session, limit=self.batch_size)
+        except Exception as exc:
+            if is_transient(exc):
+                raise  # the database, not an event: `run()` retries after a pause
+            log.warning("events.batch.failed retrying one by one", exc_info=True)
+        return await self._apply_one_by_one()
+
+    async def _apply_one_by_one(self) -> BatchResult:
+        async with unit_of_work(self.sessionmaker) as session:
+            ids = await events_service.pending_ids(session, limit=self.batch_size)
+        processed = applied = 0
+        for event_id in ids:
+            try:
+                async with unit_of_work(self.sessionmaker) as session:
+                    result = await events_service.apply_pending(session, event_ids=[event_id])
+            except Exception as exc:
+                if is_transient(exc):
+                    raise
+                log.warning("events.apply.failed event_id=%s", event_id, exc_info=True)
+                async with unit_of_work(self.sessionmaker) as session:
+                    error = f"{type(exc).__name__}: {exc}"
+                    if await events_service.mark_failed(session, event_id, error):
+                        processed += 1
+                continue
+            processed += result.processed
+            applied += result.applied
+        return BatchResult(processed=processed, applied=applied)
+
+
+def is_transient(exc: BaseException) -> bool:
+    """A failure of the connection or the server (retry later), not of the event's data."""
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    return isinstance(exc, OperationalError | InterfaceError | OSError | TimeoutError)

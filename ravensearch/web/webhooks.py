@@ -1,3 +1,115 @@
-from fastapi import APIRouter
+"""`POST /api/webhooks/instantly`: authenticate, check the body, store it, answer 2xx.
+
+The hot path of the app: no ORM session and no token lookup, one JSON parse and one
+INSERT. Applying the event is the `EventApplier`'s job, after the answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+
+from fastapi import APIRouter, Request, Response
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.datastructures import Headers
+
+from ravensearch.errors import RavensearchError
+from ravensearch.events.parsing import InvalidDelivery, parse_delivery
+from ravensearch.events.service import events_service
+from ravensearch.runtime import Runtime
+from ravensearch.web.deps import Unauthorized
+
+log = logging.getLogger(__name__)
 
 router = APIRouter(tags=["webhooks"])
+
+# Answer 503 (Instantly retries) rather than hang when the database does not answer.
+DB_TIMEOUT_SECONDS = 10.0
+_STORED = b'{"ok":true,"duplicate":false}'
+_DUPLICATE = b'{"ok":true,"duplicate":true}'
+
+
+class InvalidBody(RavensearchError):
+    status_code = 400
+    error = "invalid_body"
+
+
+class PayloadTooLarge(RavensearchError):
+    status_code = 413
+    error = "payload_too_large"
+
+
+class StorageUnavailable(RavensearchError):
+    status_code = 503
+    error = "unavailable"
+
+
+async def instantly_webhook(request: Request) -> Response:
+    """Store one Instantly event. Authenticated by the shared secret, sent by Instantly as
+    the `X-Webhook-Secret` header (or `Authorization: Bearer <secret>`) set on the webhook.
+
+    Answers 200 `{"ok": true, "duplicate": bool}`; 400 for a body that is not a JSON object
+    with an `event_type`, 401 for a missing or wrong secret, 413 over
+    RAVENSEARCH_WEBHOOK_MAX_BYTES, 503 when the database cannot store it (nothing stored;
+    Instantly retries). Errors are `{"error", "detail"}` like the rest of the API.
+    """
+    runtime: Runtime = request.app.state.runtime
+    if not is_authorized(request.headers, runtime.webhook_secret):
+        raise Unauthorized("Missing or wrong webhook secret (X-Webhook-Secret header).")
+    body = await read_body(request, runtime.settings.WEBHOOK_MAX_BYTES)
+    try:
+        delivery = parse_delivery(body)
+    except InvalidDelivery as exc:
+        raise InvalidBody(str(exc)) from None
+    try:
+        async with asyncio.timeout(DB_TIMEOUT_SECONDS):
+            stored = await events_service.record(runtime.engine, delivery)
+    except (SQLAlchemyError, OSError, TimeoutError) as exc:
+        log.warning("webhooks.instantly.store_failed error=%s", type(exc).__name__)
+        raise StorageUnavailable("The event could not be stored; retry later.") from None
+    if stored:
+        # Only schedules the applier: it runs once this handler has returned.
+        runtime.events.wake()
+    return Response(_STORED if stored else _DUPLICATE, media_type="application/json")
+
+
+# A plain Starlette route, not a FastAPI one: FastAPI's per-request handling (dependency
+# solving, response checks) cost about as much CPU as storing the event, and this endpoint
+# needs none of it. The price: it is not listed in the OpenAPI schema.
+router.add_route("/webhooks/instantly", instantly_webhook, methods=["POST"])
+
+
+def is_authorized(headers: Headers, secret: str) -> bool:
+    """True when either header carries the secret; always False for an empty secret."""
+    if not secret:
+        return False
+    expected = secret.encode()
+    candidates = [headers.get("x-webhook-secret")]
+    scheme, _, credentials = headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer":
+        candidates.append(credentials.strip())
+    # compare_digest on bytes: on str it raises for non-ASCII header values.
+    return any(
+        hmac.compare_digest(candidate.encode(), expected)
+        for candidate in candidates
+        if candidate is not None
+    )
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The body, refusing more than `limit` bytes whether or not Content-Length says so."""
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        if not (declared.isascii() and declared.strip().isdigit()):
+            raise InvalidBody("Content-Length is not a number.")
+        if int(declared) > limit:
+            raise PayloadTooLarge(f"Body is larger than {limit} bytes.")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge(f"Body is larger than {limit} bytes.")
+        chunks.append(chunk)
+    return b"".join(chunks)

@@ -1,0 +1,274 @@
+"""What one stored event changes: dispatch timestamps and status, suppressions, notifications.
+
+Pure (no IO): an effect changes the loaded rows in memory and queues its inserts in
+`Writes`; the service writes a whole batch at once. Everything that can reject an event
+is checked before anything is changed.
+
+Every effect is order-safe. A `*_at` keeps the first occurrence (the smallest event time),
+texts come from the first reply / bounce, the interest status from the latest lead-status
+event, and the status is recomputed from the timestamps, so the same events applied in any
+order, or applied twice, end in the same rows.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from ravensearch.db.models import (
+    Campaign,
+    CampaignStatus,
+    Dispatch,
+    EventState,
+    NotificationKind,
+    SuppressionKind,
+    WebhookEvent,
+)
+from ravensearch.errors import InvalidInput
+from ravensearch.events.kinds import DISPATCH_KINDS, INTEREST_STATUSES, EventKind, resolve_status
+from ravensearch.kit.clock import as_utc
+from ravensearch.notifications.schemas import NotificationCreate
+from ravensearch.suppressions.service import SuppressionEntry, parse_value
+
+SNIPPET_CHARS = 280
+MAX_SUBJECT = 500
+MAX_URL = 500
+# Lead-status changes worth telling the admin about (the others only update the dispatch).
+NOTIFY_INTEREST = {"interested": "Interested:", "meeting_booked": "Meeting booked:"}
+# Events whose notification is titled with the target's business name.
+NOTIFYING_KINDS = frozenset(
+    {EventKind.replied, EventKind.bounced, EventKind.unsubscribed, EventKind.interest}
+)
+_BOUNCE_REASON_FIELDS = ("bounce_reason", "reason", "bounce_message", "error_message", "error")
+_ACCOUNT_ERROR_FIELDS = ("error_message", "error", "reason", "message", "description")
+
+
+class EventRejected(ValueError):
+    """The event cannot be applied as it is (missing or unusable fields)."""
+
+
+@dataclass
+class EventContext:
+    """One event with what it matched; `at` is when it happened (payload time, else receipt)."""
+
+    event: WebhookEvent
+    payload: dict[str, Any]
+    kind: EventKind
+    at: datetime
+    campaign: Campaign | None = None
+    dispatch: Dispatch | None = None
+    business_name: str | None = None  # of the dispatch's target, for notification titles
+
+
+@dataclass
+class Writes:
+    """Rows to insert once the batch is done (all inserts ignore duplicates)."""
+
+    sent_steps: dict[tuple[uuid.UUID, int], datetime] = field(default_factory=dict)
+    suppressions: dict[str, SuppressionEntry] = field(default_factory=dict)
+    notifications: list[NotificationCreate] = field(default_factory=list)
+
+    def merge(self, other: Writes) -> None:
+        for key, at in other.sent_steps.items():
+            self.sent_steps[key] = min(at, self.sent_steps.get(key, at))
+        for value, entry in other.suppressions.items():
+            self.suppressions.setdefault(value, entry)
+        self.notifications.extend(other.notifications)
+
+
+def apply_event(ctx: EventContext, writes: Writes) -> EventState:
+    """Apply one event in memory; returns its new state or raises `EventRejected`."""
+    if ctx.kind in DISPATCH_KINDS:
+        if not ctx.event.instantly_campaign_id:
+            raise EventRejected("event has no campaign_id")
+        if not ctx.event.lead_email:
+            raise EventRejected("event has no lead_email")
+        if ctx.kind in (EventKind.bounced, EventKind.unsubscribed):
+            # A bounced address is never emailed again, even before its dispatch is known.
+            _suppress(ctx, writes)
+        if ctx.dispatch is None:
+            return EventState.unmatched
+        _apply_to_dispatch(ctx, ctx.dispatch, writes)
+        return EventState.applied
+    if ctx.kind is EventKind.campaign_completed:
+        if not ctx.event.instantly_campaign_id:
+            raise EventRejected("event has no campaign_id")
+        if ctx.campaign is None:
+            return EventState.unmatched
+        _apply_campaign_completed(ctx, ctx.campaign, writes)
+        return EventState.applied
+    if ctx.kind is EventKind.account_error:
+        _apply_account_error(ctx, writes)
+        return EventState.applied
+    # Custom labels and types we do not know: kept (raw body and all) but not applied.
+    return EventState.ignored
+
+
+def _apply_to_dispatch(ctx: EventContext, dispatch: Dispatch, writes: Writes) -> None:
+    payload, at = ctx.payload, ctx.at
+    if ctx.kind is EventKind.sent:
+        dispatch.sent_at = _first(dispatch.sent_at, at)
+        key = (dispatch.id, _step(payload))
+        writes.sent_steps[key] = min(at, writes.sent_steps.get(key, at))
+    elif ctx.kind is EventKind.opened:
+        dispatch.opened_at = _first(dispatch.opened_at, at)
+    elif ctx.kind is EventKind.clicked:
+        dispatch.clicked_at = _first(dispatch.clicked_at, at)
+    elif ctx.kind is EventKind.replied:
+        _apply_reply(ctx, dispatch, writes)
+    elif ctx.kind is EventKind.auto_replied:
+        if _is_first(dispatch.auto_replied_at, at):
+            dispatch.auto_reply_text = text_of(payload, "reply_text", "reply_text_snippet")
+        dispatch.auto_replied_at = _first(dispatch.auto_replied_at, at)
+    elif ctx.kind is EventKind.bounced:
+        if _is_first(dispatch.bounced_at, at):
+            dispatch.bounce_reason = bounce_reason(payload)
+        dispatch.bounced_at = _first(dispatch.bounced_at, at)
+        _notify(ctx, writes, NotificationKind.bounce, "Bounced:", dispatch.bounce_reason)
+    elif ctx.kind is EventKind.unsubscribed:
+        dispatch.unsubscribed_at = _first(dispatch.unsubscribed_at, at)
+        _notify(ctx, writes, NotificationKind.unsubscribe, "Unsubscribed:", None)
+    elif ctx.kind is EventKind.interest:
+        _apply_interest(ctx, dispatch, writes)
+    dispatch.status = resolve_status(
+        dispatch.status,
+        sent_at=dispatch.sent_at,
+        opened_at=dispatch.opened_at,
+        clicked_at=dispatch.clicked_at,
+        replied_at=dispatch.replied_at,
+        bounced_at=dispatch.bounced_at,
+        unsubscribed_at=dispatch.unsubscribed_at,
+    )
+
+
+def _apply_reply(ctx: EventContext, dispatch: Dispatch, writes: Writes) -> None:
+    payload = ctx.payload
+    if _is_first(dispatch.replied_at, ctx.at):
+        dispatch.reply_text = text_of(payload, "reply_text", "reply_text_snippet")
+        subject = text_of(payload, "reply_subject")
+        dispatch.reply_subject = subject[:MAX_SUBJECT] if subject else None
+        dispatch.unibox_url = _url(payload) or dispatch.unibox_url
+    dispatch.replied_at = _first(dispatch.replied_at, ctx.at)
+    body = text_of(payload, "reply_text_snippet", "reply_text")
+    _notify(ctx, writes, NotificationKind.reply, "Reply from", body, link=_url(payload))
+
+
+def _apply_interest(ctx: EventContext, dispatch: Dispatch, writes: Writes) -> None:
+    status = INTEREST_STATUSES[ctx.event.event_type.strip().lower()]
+    # The latest lead-status event wins, whatever order they arrive in.
+    if dispatch.interest_at is None or ctx.at >= as_utc(dispatch.interest_at):
+        dispatch.interest_status = status
+        dispatch.interest_at = ctx.at
+    if status in NOTIFY_INTEREST:
+        _notify(ctx, writes, NotificationKind.interest, NOTIFY_INTEREST[status], None)
+
+
+def _apply_campaign_completed(ctx: EventContext, campaign: Campaign, writes: Writes) -> None:
+    campaign.status = CampaignStatus.completed
+    writes.notifications.append(
+        NotificationCreate(
+            kind=NotificationKind.campaign_completed,
+            title=f"Campaign completed: {campaign.name}",
+            body="Instantly finished sending every step of this campaign.",
+            campaign_id=campaign.id,
+            event_id=ctx.event.id,
+        )
+    )
+
+
+def _apply_account_error(ctx: EventContext, writes: Writes) -> None:
+    account = text_of(ctx.payload, "email_account")
+    detail = text_of(ctx.payload, *_ACCOUNT_ERROR_FIELDS)
+    writes.notifications.append(
+        NotificationCreate(
+            kind=NotificationKind.account_error,
+            title=f"Instantly account error: {account}" if account else "Instantly account error",
+            body=detail or "Instantly reported a problem with a sending account; check it there.",
+            campaign_id=ctx.campaign.id if ctx.campaign else None,
+            event_id=ctx.event.id,
+        )
+    )
+
+
+def _suppress(ctx: EventContext, writes: Writes) -> None:
+    email = ctx.event.lead_email or ""
+    try:
+        value, kind = parse_value(email)
+    except InvalidInput:
+        kind = None
+    if kind is not SuppressionKind.email:
+        raise EventRejected(f"lead email {email!r} is not an email address")
+    if ctx.kind is EventKind.bounced:
+        entry = SuppressionEntry(value, bounce_reason(ctx.payload), "bounce")
+    else:
+        entry = SuppressionEntry(value, "Unsubscribed (Instantly webhook)", "unsubscribe")
+    writes.suppressions.setdefault(value, entry)
+
+
+def _notify(
+    ctx: EventContext,
+    writes: Writes,
+    kind: NotificationKind,
+    title_prefix: str,
+    body: str | None,
+    *,
+    link: str | None = None,
+) -> None:
+    dispatch = ctx.dispatch
+    assert dispatch is not None
+    who = ctx.business_name or dispatch.email
+    writes.notifications.append(
+        NotificationCreate(
+            kind=kind,
+            title=f"{title_prefix} {who}",
+            body=snippet(body) if body else None,
+            link=link,
+            campaign_id=dispatch.campaign_id,
+            target_id=dispatch.technician_id,
+            event_id=ctx.event.id,
+        )
+    )
+
+
+def text_of(payload: dict[str, Any], *fields: str) -> str | None:
+    """The first of `fields` holding a non-blank string."""
+    for name in fields:
+        value = payload.get(name)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return None
+
+
+def snippet(text: str) -> str:
+    flat = re.sub(r"\s+", " ", text).strip()
+    return flat if len(flat) <= SNIPPET_CHARS else flat[: SNIPPET_CHARS - 1].rstrip() + "…"
+
+
+def bounce_reason(payload: dict[str, Any]) -> str:
+    return text_of(payload, *_BOUNCE_REASON_FIELDS) or "Bounced (Instantly gave no reason)"
+
+
+def _url(payload: dict[str, Any]) -> str | None:
+    url = text_of(payload, "unibox_url")
+    return url if url and len(url) <= MAX_URL else None
+
+
+def _step(payload: dict[str, Any]) -> int:
+    """Instantly's 1-based sequence step; 1 when absent or unreadable."""
+    value = payload.get("step")
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 1000:
+        return value
+    return 1
+
+
+def _is_first(current: datetime | None, at: datetime) -> bool:
+    return current is None or at < as_utc(current)
+
+
+def _first(current: datetime | None, at: datetime) -> datetime:
+    return at if current is None else min(as_utc(current), at)

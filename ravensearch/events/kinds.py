@@ -1,0 +1,141 @@
+"""What each webhook `event_type` means, and the forward-only order of dispatch statuses.
+
+Pure: no IO. Instantly's payload names, its subscription names and the design's dotted
+names all map onto one `EventKind`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from ravensearch.db.models import DispatchStatus
+
+
+class EventKind(StrEnum):
+    sent = "sent"
+    opened = "opened"
+    clicked = "clicked"
+    replied = "replied"
+    auto_replied = "auto_replied"
+    bounced = "bounced"
+    unsubscribed = "unsubscribed"
+    interest = "interest"
+    campaign_completed = "campaign_completed"
+    account_error = "account_error"
+    unknown = "unknown"
+
+
+_KINDS: dict[str, EventKind] = {
+    "email_sent": EventKind.sent,
+    "email.sent": EventKind.sent,
+    "email_opened": EventKind.opened,
+    "email.opened": EventKind.opened,
+    # Instantly delivers `link_clicked` but the subscription enum says `email_link_clicked`.
+    "link_clicked": EventKind.clicked,
+    "email_link_clicked": EventKind.clicked,
+    "email.clicked": EventKind.clicked,
+    "reply_received": EventKind.replied,
+    "email.replied": EventKind.replied,
+    "auto_reply_received": EventKind.auto_replied,
+    "email_bounced": EventKind.bounced,
+    "email.bounced": EventKind.bounced,
+    "lead_unsubscribed": EventKind.unsubscribed,
+    "campaign_completed": EventKind.campaign_completed,
+    "account_error": EventKind.account_error,
+}
+
+# Lead-status events → the `interest_status` they set on the dispatch.
+INTEREST_STATUSES: dict[str, str] = {
+    "lead_interested": "interested",
+    "lead_not_interested": "not_interested",
+    "lead_neutral": "neutral",
+    "lead_meeting_booked": "meeting_booked",
+    "lead_meeting_completed": "meeting_completed",
+    "lead_closed": "closed",
+    "lead_out_of_office": "out_of_office",
+    "lead_wrong_person": "wrong_person",
+    "lead_no_show": "no_show",
+}
+
+# Kinds that concern one lead and so need a matching dispatch to be applied.
+DISPATCH_KINDS = frozenset(
+    {
+        EventKind.sent,
+        EventKind.opened,
+        EventKind.clicked,
+        EventKind.replied,
+        EventKind.auto_replied,
+        EventKind.bounced,
+        EventKind.unsubscribed,
+        EventKind.interest,
+    }
+)
+
+
+def classify(event_type: str) -> EventKind:
+    """The meaning of an `event_type` as received; custom labels are `unknown`."""
+    name = event_type.strip().lower()
+    if name in INTEREST_STATUSES:
+        return EventKind.interest
+    return _KINDS.get(name, EventKind.unknown)
+
+
+def canonical_type(event_type: str) -> str:
+    """One spelling per meaning (for dedupe); unknown types are kept as received."""
+    name = event_type.strip().lower()
+    kind = classify(name)
+    if kind is EventKind.interest:
+        return name
+    if kind is EventKind.unknown:
+        return event_type
+    return kind.value
+
+
+_RANK: dict[str, int] = {
+    DispatchStatus.pending: 0,
+    DispatchStatus.sent: 1,
+    DispatchStatus.opened: 2,
+    DispatchStatus.clicked: 3,
+    DispatchStatus.replied: 4,
+}
+TERMINAL_STATUSES = frozenset({DispatchStatus.bounced, DispatchStatus.unsubscribed})
+
+
+def resolve_status(
+    current: str,
+    *,
+    sent_at: datetime | None = None,
+    opened_at: datetime | None = None,
+    clicked_at: datetime | None = None,
+    replied_at: datetime | None = None,
+    bounced_at: datetime | None = None,
+    unsubscribed_at: datetime | None = None,
+) -> str:
+    """The dispatch status implied by its first-occurrence timestamps, never moving back.
+
+    It depends only on which timestamps are set (not on the order events arrived), so
+    applying the same events in any order ends in the same status. A bounce or an
+    unsubscribe is terminal; when both happened, the earlier one wins (a tie: bounced).
+    """
+    terminal = [
+        (at, rank, status)
+        for rank, (at, status) in enumerate(
+            ((bounced_at, DispatchStatus.bounced), (unsubscribed_at, DispatchStatus.unsubscribed))
+        )
+        if at is not None
+    ]
+    if terminal:
+        return min(terminal)[2].value
+    if current in TERMINAL_STATUSES:
+        return current
+    best = _RANK.get(current, 0)
+    for at, status in (
+        (sent_at, DispatchStatus.sent),
+        (opened_at, DispatchStatus.opened),
+        (clicked_at, DispatchStatus.clicked),
+        (replied_at, DispatchStatus.replied),
+    ):
+        if at is not None:
+            best = max(best, _RANK[status])
+    return next(status for status, rank in _RANK.items() if rank == best)

@@ -1,0 +1,265 @@
+"""Record webhook deliveries (fast, before the 2xx) and apply stored events in batches."""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from ravensearch.campaigns.counters import refresh_counters
+from ravensearch.db.models import Dispatch, EventState, WebhookEvent
+from ravensearch.events.effects import NOTIFYING_KINDS, EventContext, Writes, apply_event
+from ravensearch.events.kinds import DISPATCH_KINDS, classify
+from ravensearch.events.parsing import Delivery
+from ravensearch.events.repository import WebhookEventRepository, insert_delivery
+from ravensearch.kit.clock import as_utc, utcnow
+from ravensearch.notifications.service import notification_service
+from ravensearch.suppressions.service import suppression_service
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 500
+MAX_ERROR_CHARS = 2000
+# What an effect may change on the rows it loaded; restored when the event is rejected.
+_DISPATCH_FIELDS = (
+    "status",
+    "sent_at",
+    "opened_at",
+    "clicked_at",
+    "replied_at",
+    "auto_replied_at",
+    "bounced_at",
+    "unsubscribed_at",
+    "reply_text",
+    "reply_subject",
+    "auto_reply_text",
+    "bounce_reason",
+    "interest_status",
+    "interest_at",
+    "unibox_url",
+)
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """How many events one batch took out of `pending`, and how many of those applied."""
+
+    processed: int
+    applied: int
+
+
+class EventsService:
+    """Stores Instantly deliveries and applies them to campaigns, dispatches and notifications."""
+
+    async def record(
+        self, engine: AsyncEngine, delivery: Delivery, *, received_at: datetime | None = None
+    ) -> bool:
+        """Store a delivery in its own short transaction; False when it was a redelivery.
+
+        Runs on the engine with a single core INSERT (no ORM session): this is the hot path
+        of the webhook endpoint. Database errors propagate for the caller to answer 503.
+        """
+        row = {
+            "id": uuid.uuid4(),
+            "source": "instantly",
+            "dedupe_key": delivery.dedupe_key,
+            "event_type": delivery.event_type,
+            "instantly_campaign_id": delivery.instantly_campaign_id,
+            "lead_email": delivery.lead_email,
+            "occurred_at": delivery.occurred_at,
+            "raw_body": delivery.raw_body,
+            "received_at": received_at or utcnow(),
+            "state": EventState.pending.value,
+            "attempts": 0,
+        }
+        async with engine.connect() as conn:
+            if conn.dialect.name == "postgresql":
+                # A single statement is its own transaction: AUTOCOMMIT saves the BEGIN
+                # and COMMIT round trips. (Not on SQLite, whose connections the engine
+                # keeps in manual transaction mode; resetting the level would undo that.)
+                conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+                return await insert_delivery(conn, row)
+            async with conn.begin():
+                return await insert_delivery(conn, row)
+
+    async def apply_pending(
+        self,
+        session: AsyncSession,
+        *,
+        limit: int = BATCH_SIZE,
+        event_ids: Collection[uuid.UUID] | None = None,
+    ) -> BatchResult:
+        """Apply up to `limit` pending events (or just `event_ids`), then refresh the
+        counters of the campaigns they touched. The caller commits.
+
+        An event that cannot be applied ends `failed` (error kept, attempts + 1) and the
+        rest of the batch still applies. All writes happen together at the end, so a
+        database error fails the whole batch; `EventApplier` then retries event by event.
+        """
+        repository = WebhookEventRepository(session)
+        events = await repository.claim_pending(limit, event_ids=event_ids)
+        if not events:
+            return BatchResult(processed=0, applied=0)
+        contexts = await self._load(repository, events)
+        writes = Writes()
+        touched: set[uuid.UUID] = set()
+        changed: dict[uuid.UUID, Dispatch] = {}
+        applied = 0
+        now = utcnow()
+        for event in events:
+            event.attempts += 1
+            event.processed_at = now
+            ctx = contexts.get(event.id)
+            if ctx is None:
+                self._fail(event, "stored body is not a JSON object")
+                continue
+            state = self._apply_one(ctx, event, writes)
+            if state == EventState.applied:
+                applied += 1
+                if ctx.campaign is not None:
+                    touched.add(ctx.campaign.id)
+                if ctx.dispatch is not None:
+                    changed[ctx.dispatch.id] = ctx.dispatch
+        # Events and dispatches are written below in bulk: keep the ORM flush off them.
+        for row in (*events, *(ctx.dispatch for ctx in contexts.values() if ctx.dispatch)):
+            if row in session:
+                session.expunge(row)
+        await repository.update_events([_event_row(event) for event in events])
+        await repository.update_dispatches([_dispatch_row(d, now) for d in changed.values()])
+        await session.flush()  # campaigns a `campaign_completed` changed
+        await repository.add_sent_steps(writes.sent_steps)
+        await suppression_service.add_many(session, writes.suppressions.values())
+        await notification_service.create_many(session, writes.notifications)
+        await refresh_counters(session, touched)
+        log.info("events.batch.applied processed=%d applied=%d", len(events), applied)
+        return BatchResult(processed=len(events), applied=applied)
+
+    async def pending_ids(self, session: AsyncSession, *, limit: int) -> list[uuid.UUID]:
+        return await WebhookEventRepository(session).pending_ids(limit)
+
+    async def mark_failed(self, session: AsyncSession, event_id: uuid.UUID, error: str) -> bool:
+        """Fail a still-pending event that cannot be written (attempts + 1)."""
+        return await WebhookEventRepository(session).mark_failed(
+            event_id, error[:MAX_ERROR_CHARS], processed_at=utcnow()
+        )
+
+    async def requeue_unmatched(
+        self, session: AsyncSession, *, instantly_campaign_id: str | None = None
+    ) -> int:
+        """Put unmatched events (of one Instantly campaign, or all) back to pending.
+
+        Call it after linking a campaign or recording dispatches; the applier then picks
+        them up again. Returns how many were requeued.
+        """
+        return await WebhookEventRepository(session).requeue_unmatched(
+            instantly_campaign_id=instantly_campaign_id
+        )
+
+    async def count_by_state(self, session: AsyncSession) -> dict[str, int]:
+        return await WebhookEventRepository(session).count_by_state()
+
+    def _apply_one(self, ctx: EventContext, event: WebhookEvent, writes: Writes) -> EventState:
+        saved = _snapshot(ctx)
+        own = Writes()
+        try:
+            state = apply_event(ctx, own)
+        except Exception as exc:
+            # Bad data in one event must not block the batch: undo, record it, go on.
+            log.warning("events.apply.failed event_id=%s", event.id, exc_info=True)
+            _restore(ctx, saved)
+            self._fail(event, f"{type(exc).__name__}: {exc}")
+            return EventState.failed
+        writes.merge(own)
+        event.state = state
+        event.error = None
+        event.campaign_id = ctx.campaign.id if ctx.campaign else None
+        event.dispatch_id = ctx.dispatch.id if ctx.dispatch else None
+        return state
+
+    async def _load(
+        self, repository: WebhookEventRepository, events: Sequence[WebhookEvent]
+    ) -> dict[uuid.UUID, EventContext]:
+        """Parse every event and load, in three queries, the campaigns, dispatches
+        (locked) and target names the batch needs. Unparseable events are left out."""
+        contexts: dict[uuid.UUID, EventContext] = {}
+        for event in events:
+            try:
+                payload = json.loads(event.raw_body)
+            except (ValueError, RecursionError):
+                continue
+            if isinstance(payload, dict):
+                at = as_utc(event.occurred_at or event.received_at)
+                contexts[event.id] = EventContext(event, payload, classify(event.event_type), at)
+        campaigns = await repository.campaigns_by_instantly_id(
+            {e.instantly_campaign_id for e in events if e.instantly_campaign_id}
+        )
+        for ctx in contexts.values():
+            if ctx.event.instantly_campaign_id:
+                ctx.campaign = campaigns.get(ctx.event.instantly_campaign_id)
+        wanted = [c for c in contexts.values() if c.kind in DISPATCH_KINDS and c.campaign]
+        dispatches = await repository.lock_dispatches(
+            {
+                (c.campaign.id, c.event.lead_email)
+                for c in wanted
+                if c.campaign and c.event.lead_email
+            }
+        )
+        for ctx in wanted:
+            if ctx.campaign and ctx.event.lead_email:
+                ctx.dispatch = dispatches.get((ctx.campaign.id, ctx.event.lead_email))
+        notifying = [c for c in wanted if c.dispatch and c.kind in NOTIFYING_KINDS]
+        names = await repository.business_names(
+            {c.dispatch.technician_id for c in notifying if c.dispatch}
+        )
+        for ctx in notifying:
+            if ctx.dispatch:
+                ctx.business_name = names.get(ctx.dispatch.technician_id)
+        return contexts
+
+    def _fail(self, event: WebhookEvent, error: str) -> None:
+        event.state = EventState.failed
+        event.error = error[:MAX_ERROR_CHARS]
+
+
+def _event_row(event: WebhookEvent) -> dict[str, Any]:
+    return {
+        "_id": event.id,
+        "state": event.state,
+        "error": event.error,
+        "attempts": event.attempts,
+        "processed_at": event.processed_at,
+        "campaign_id": event.campaign_id,
+        "dispatch_id": event.dispatch_id,
+    }
+
+
+def _dispatch_row(dispatch: Dispatch, now: datetime) -> dict[str, Any]:
+    row = {name: getattr(dispatch, name) for name in _DISPATCH_FIELDS}
+    row.update(_id=dispatch.id, updated_at=now)
+    return row
+
+
+def _snapshot(ctx: EventContext) -> dict[str, Any]:
+    saved: dict[str, Any] = {}
+    if ctx.dispatch is not None:
+        saved.update({name: getattr(ctx.dispatch, name) for name in _DISPATCH_FIELDS})
+    if ctx.campaign is not None:
+        saved["campaign.status"] = ctx.campaign.status
+    return saved
+
+
+def _restore(ctx: EventContext, saved: dict[str, Any]) -> None:
+    if ctx.dispatch is not None:
+        for name in _DISPATCH_FIELDS:
+            setattr(ctx.dispatch, name, saved[name])
+    if ctx.campaign is not None:
+        ctx.campaign.status = saved["campaign.status"]
+
+
+events_service = EventsService()

@@ -1,0 +1,1 @@
+"""What the admin should look at: replies, bounces, unsubscribes, account errors, completions."""

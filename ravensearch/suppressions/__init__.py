@@ -1,0 +1,1 @@
+"""Addresses and domains that must never be emailed; dispatch asks here before every push."""

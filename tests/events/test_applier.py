@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from ravensearch.db.models import EventState, WebhookEvent
+from ravensearch.events import service as service_module
+from ravensearch.events.applier import EventApplier
+from tests.events.helpers import record
+from tests.fixtures.factories import instantly_event
+
+Sessionmaker = async_sessionmaker[AsyncSession]
+
+
+async def wait_for_state(sessionmaker: Sessionmaker, state: str, timeout: float = 5.0) -> None:
+    async with asyncio.timeout(timeout):
+        while True:
+            async with sessionmaker() as session:
+                states = set((await session.scalars(select(WebhookEvent.state))).all())
+            if states == {state}:
+                return
+            await asyncio.sleep(0.02)
+
+
+@contextlib.asynccontextmanager
+async def running(applier: EventApplier) -> AsyncIterator[asyncio.Task[None]]:
+    task = asyncio.create_task(applier.run())
+    await asyncio.sleep(0)  # let run() install its loop and wake-up event
+    try:
+        yield task
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+class TestWake:
+    def test_noop_when_not_running(self, sessionmaker: Sessionmaker) -> None:
+        EventApplier(sessionmaker).wake()  # no loop, nothing to wake: must not raise
+
+    async def test_wake_applies_without_waiting_for_the_poll(
+        self, engine: AsyncEngine, sessionmaker: Sessionmaker
+    ) -> None:
+        applier = EventApplier(sessionmaker, poll_seconds=60)
+        async with running(applier):
+            await asyncio.sleep(0.05)  # the first (empty) drain is done; now it waits 60 s
+            await record(engine, instantly_event("Custom", campaign_id="c", email="a@b.io"))
+            applier.wake()
+            await wait_for_state(sessionmaker, EventState.ignored, timeout=5)
+
+    async def test_wake_from_another_thread(
+        self, engine: AsyncEngine, sessionmaker: Sessionmaker
+    ) -> None:
+        applier = EventApplier(sessionmaker, poll_seconds=60)
+        async with running(applier):
+            await asyncio.sleep(0.05)
+            await record(engine, instantly_event("Custom", campaign_id="c", email="a@b.io"))
+            thread = threading.Thread(target=applier.wake)
+            thread.start()
+            thread.join()
+            await wait_for_state(sessionmaker, EventState.ignored, timeout=5)
+
+
+class TestRun:
+    async def test_polls_without_a_wake(
+        self, engine: AsyncEngine, sessionmaker: Sessionmaker
+    ) -> None:
+        applier = EventApplier(sessionmaker, poll_seconds=0.05)
+        async with running(applier):
+            await asyncio.sleep(0.05)
+            await record(engine, instantly_event("Custom", campaign_id="c", email="a@b.io"))
+            await wait_for_state(sessionmaker, EventState.ignored, timeout=5)
+
+    async def test_survives_errors(
+        self, engine: AsyncEngine, sessionmaker: Sessionmaker, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        real = service_module.events_service.apply_pending
+        calls = 0
+
+        async def flaky(session: AsyncSession, **kw: Any) -> service_module.BatchResult:
+            nonlocal calls
+            calls += 1
+            if calls <= 3:
+                raise OperationalError("SELECT", {}, Exception("server closed the connection"))
+            return await real(session, **kw)
+
+        monkeypatch.setattr(service_module.events_service, "apply_pending", flaky)
+        await record(engine, instantly_event("Custom", campaign_id="c", email="a@b.io"))
+        async with running(EventApplier(sessionmaker, poll_seconds=0.01)) as task:
+            await wait_for_state(sessionmaker, EventState.ignored, timeout=5)
+            assert not task.done()
+        assert calls > 3  # three failed attempts, and yet the event was not marked failed
+
+
+class TestDrain:
+    async def test_counts_applied_events_across_batches(
+        self, engine: AsyncEngine, sessionmaker: Sessionmaker
+    ) -> None:
+        for n in range(5):
+            payload = instantly_event("account_error", campaign_id=None, email=f"{n}@x.io")
+            await record(engine, payload)
+        assert await EventApplier(sessionmaker, batch_size=2).drain() == 5
+        assert await EventApplier(sessionmaker).drain() == 0
