@@ -35,7 +35,7 @@ typecheck: init
 	$(BIN)/mypy ravensearch
 
 pytest: init
-	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+	$(BIN)/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 fmt: init
 	$(BIN)/ruff format ravensearch tests benchmarks

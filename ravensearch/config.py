@@ -71,9 +71,13 @@ class Settings(BaseSettings):
     JOBS_QUEUE: str = Field(
         "ravensearch", min_length=1, validation_alias=AliasChoices("RAVENSEARCH_JOBS_QUEUE")
     )
-    JOBS_WORKERS: int = Field(2, ge=1, le=64, validation_alias=AliasChoices("RAVENSEARCH_JOBS_WORKERS"))
+    JOBS_WORKERS: int = Field(
+        2, ge=1, le=64, validation_alias=AliasChoices("RAVENSEARCH_JOBS_WORKERS")
+    )
     # Run jobs in the web process (embedded default). Off when separate `worker`s run them.
-    JOBS_IN_PROCESS: bool = Field(True, validation_alias=AliasChoices("RAVENSEARCH_JOBS_IN_PROCESS"))
+    JOBS_IN_PROCESS: bool = Field(
+        True, validation_alias=AliasChoices("RAVENSEARCH_JOBS_IN_PROCESS")
+    )
 
     # --- Ravensearch ---
     ENV: Literal["development", "testing", "production"] = Field(
@@ -89,6 +93,11 @@ class Settings(BaseSettings):
     )
     WEBHOOK_MAX_BYTES: int = Field(
         1_000_000, ge=1024, validation_alias=AliasChoices("RAVENSEARCH_WEBHOOK_MAX_BYTES")
+    )
+    # Signs the admin UI's session cookies. Empty → generated once and kept in the database
+    # (app_settings), so restarts keep people signed in; set it to share sessions across hosts.
+    SECRET_KEY: SecretStr = Field(
+        SecretStr(""), validation_alias=AliasChoices("RAVENSEARCH_SECRET_KEY")
     )
     USER_AGENT: str = Field(
         "Ravensearch/0.1 (+https://github.com/ravensearch/ravensearch)",

@@ -12,12 +12,17 @@ from dataclasses import dataclass, field
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from ravensearch.app_settings.service import load_stored_webhook_secret
 from ravensearch.config import Settings
 from ravensearch.db import migrate
 from ravensearch.db.engine import create_engine, create_sessionmaker, is_sqlite
+from ravensearch.enrichment.fake_web import mock_network
+from ravensearch.enrichment.service import Enricher, build_enricher
+from ravensearch.enrichment.verify import StaticMxResolver
 from ravensearch.events.applier import EventApplier
 from ravensearch.instantly.client import InstantlyClient
 from ravensearch.instantly.fake import FakeInstantlyState, create_fake_app, seed_demo_campaigns
+from ravensearch.sources.registry import SourceClients, build_source_clients
 
 log = logging.getLogger(__name__)
 
@@ -33,17 +38,29 @@ class Runtime:
     webhook_secret: str
     events: EventApplier
     fake_state: FakeInstantlyState | None = None
+    sources: SourceClients | None = None
+    enricher: Enricher | None = None
     _owned_http: list[httpx.AsyncClient] = field(default_factory=list)
 
     @property
     def is_mock(self) -> bool:
         return self.fake_state is not None
 
+    def set_webhook_secret(self, secret: str) -> None:
+        """Accept only `secret` from now on (mock mode's simulated Instantly sends it too)."""
+        self.webhook_secret = secret
+        if self.fake_state is not None and self.fake_state.simulate_activity is not None:
+            self.fake_state.simulate_activity.headers["X-Webhook-Secret"] = secret
+
     def add_closeable(self, client: httpx.AsyncClient) -> None:
         self._owned_http.append(client)
 
     async def aclose(self) -> None:
         await self.instantly.aclose()
+        if self.sources is not None:
+            await self.sources.aclose()
+        if self.enricher is not None:
+            await self.enricher.aclose()
         for client in self._owned_http:
             await client.aclose()
         await self.engine.dispose()
@@ -61,6 +78,17 @@ def build_instantly(
         max_per_second=settings.INSTANTLY_MAX_PER_SECOND,
         max_per_minute=settings.INSTANTLY_MAX_PER_MINUTE,
         user_agent=settings.USER_AGENT,
+    )
+
+
+def _build_enricher(settings: Settings, sources: SourceClients) -> Enricher:
+    if sources.universe is None:
+        return build_enricher(settings)
+    # Mock mode: the collected businesses' websites are the synthetic universe's, served in
+    # process (a site outside it answers 404), and every domain has an MX record.
+    transport, resolver = mock_network(sources.universe.site_spec)
+    return build_enricher(
+        settings, transport=transport, resolver=resolver, mx_resolver=StaticMxResolver()
     )
 
 
@@ -92,13 +120,16 @@ async def build_runtime(
             instantly = build_instantly(settings, http_client=http)
         else:
             instantly = build_instantly(settings)
-    secret = settings.INSTANTLY_WEBHOOK_SECRET.get_secret_value()
+    sources = build_source_clients(settings)
+    sessionmaker = create_sessionmaker(engine)
+    # A secret rotated on the Settings page outlives restarts and wins over the env value.
+    stored_secret = await load_stored_webhook_secret(sessionmaker)
+    secret = stored_secret or settings.INSTANTLY_WEBHOOK_SECRET.get_secret_value()
     if not secret and fake_state is not None:
         # Mock mode talks to itself: a per-process secret keeps the webhook endpoint closed.
         secret = secrets.token_urlsafe(24)
     if not secret:
         log.warning("INSTANTLY_WEBHOOK_SECRET is empty: /api/webhooks/instantly refuses all events")
-    sessionmaker = create_sessionmaker(engine)
     return Runtime(
         settings=settings,
         engine=engine,
@@ -107,5 +138,7 @@ async def build_runtime(
         instantly=instantly,
         webhook_secret=secret,
         fake_state=fake_state,
+        sources=sources,
+        enricher=_build_enricher(settings, sources),
         _owned_http=owned,
     )

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ravensearch.db.models import Campaign
@@ -23,6 +23,24 @@ class CampaignRepository:
     async def list(self) -> Sequence[Campaign]:
         stmt = select(Campaign).order_by(Campaign.created_at.desc(), Campaign.id)
         return (await self.session.scalars(stmt)).all()
+
+    async def count(self) -> int:
+        return int(await self.session.scalar(select(func.count()).select_from(Campaign)) or 0)
+
+    async def list_page(self, *, limit: int, offset: int) -> Sequence[Campaign]:
+        stmt = (
+            select(Campaign)
+            .order_by(Campaign.created_at.desc(), Campaign.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        return (await self.session.scalars(stmt)).all()
+
+    async def names_by_id(self, ids: Collection[uuid.UUID]) -> dict[uuid.UUID, str]:
+        if not ids:
+            return {}
+        stmt = select(Campaign.id, Campaign.name).where(Campaign.id.in_(sorted(ids)))
+        return {row[0]: row[1] for row in await self.session.execute(stmt)}
 
     async def list_syncable(self) -> Sequence[Campaign]:
         stmt = select(Campaign).where(Campaign.status.notin_(["completed"]))

@@ -4,7 +4,19 @@ from __future__ import annotations
 
 import typer
 
-from ravensearch.cli import campaigns, collect, db, dispatch, fake, serve, tokens, worker
+from ravensearch.cli import (
+    campaigns,
+    collect,
+    db,
+    dispatch,
+    enrich,
+    enrich_targets,
+    fake,
+    serve,
+    tokens,
+    users,
+    worker,
+)
 from ravensearch.cli.targets import import_csv
 from ravensearch.logging import configure_logging
 
@@ -20,8 +32,11 @@ app.command("import")(import_csv)
 app.command("dispatch")(dispatch.dispatch)
 app.command("worker")(worker.worker)
 app.command("collect")(collect.collect_command)
+app.command("enrich")(enrich_targets.enrich)
+app.command("enrich-url")(enrich.enrich_url)
 app.add_typer(db.app, name="db")
 app.add_typer(tokens.app, name="tokens")
+app.add_typer(users.app, name="users")
 app.add_typer(campaigns.app, name="campaigns")
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 
 import typer
 import uvicorn
@@ -11,17 +12,27 @@ from ravensearch.db.session import unit_of_work
 from ravensearch.logging import configure_logging
 from ravensearch.runtime import build_runtime
 from ravensearch.tokens.service import token_service
+from ravensearch.users.service import BootstrapAdmin, user_service
 from ravensearch.web.app import create_app
 
 
-async def _first_start(settings: Settings) -> str | None:
-    """Migrate the embedded database and, when no token exists yet, make one to print."""
+@dataclass(frozen=True)
+class FirstStart:
+    """Credentials created on a fresh install, printed once (only hashes are stored)."""
+
+    token: str | None = None
+    admin: BootstrapAdmin | None = None
+
+
+async def _first_start(settings: Settings) -> FirstStart:
+    """Migrate the embedded database; with no API token or no user yet, create one to print."""
     runtime = await build_runtime(settings)
     try:
         async with unit_of_work(runtime.sessionmaker) as session:
-            if await token_service.count_active(session):
-                return None
-            return (await token_service.create(session, name="first-start")).plaintext
+            token = None
+            if not await token_service.count_active(session):
+                token = (await token_service.create(session, name="first-start")).plaintext
+            return FirstStart(token=token, admin=await user_service.bootstrap_admin(session))
     finally:
         await runtime.aclose()
 
@@ -33,11 +44,18 @@ def serve(
     """Start the web app and API (and, in mock mode, the simulated Instantly)."""
     settings = settings_or_exit()
     configure_logging(settings.LOG_LEVEL)
-    token = asyncio.run(_first_start(settings))
+    first = asyncio.run(_first_start(settings))
     if settings.is_mock:
         console.print("[yellow]Mock mode[/]: no INSTANTLY_API_KEY, Instantly is simulated.")
-    if token:
+    if first.token:
         console.print("No API token existed, so one was created (shown once):")
-        console.print(f"  [bold]{token}[/]", highlight=False, soft_wrap=True)
+        console.print(f"  [bold]{first.token}[/]", highlight=False, soft_wrap=True)
+    if first.admin:
+        console.print("No user existed, so an admin was created (password shown once):")
+        console.print(
+            f"  Admin login: [bold]{first.admin.user.email}[/]  password: [bold]{first.admin.password}[/]",
+            highlight=False,
+            soft_wrap=True,
+        )
     console.print(f"Ravensearch on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
     uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")

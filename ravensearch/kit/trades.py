@@ -48,3 +48,8 @@ def normalize_trade(value: str) -> str:
     if key in _ALIASES:
         return _ALIASES[key]
     raise InvalidInput(f"Unknown trade '{value}'. Allowed trades: {', '.join(TRADES)}.")
+
+
+def trade_label(trade: str) -> str:
+    """How a trade reads on screen: `appliance_repair` → "Appliance repair", `hvac` → "HVAC"."""
+    return "HVAC" if trade == "hvac" else trade.replace("_", " ").capitalize()

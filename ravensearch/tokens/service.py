@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -9,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ravensearch.db.models import ApiToken
-from ravensearch.errors import InvalidInput
+from ravensearch.errors import InvalidInput, NotFound
 from ravensearch.kit.clock import as_utc, utcnow
 
 TOKEN_PREFIX = "rs_"
@@ -54,6 +56,20 @@ class TokenService:
     async def count_active(self, session: AsyncSession) -> int:
         stmt = select(func.count()).select_from(ApiToken).where(ApiToken.revoked_at.is_(None))
         return int(await session.scalar(stmt) or 0)
+
+    async def list(self, session: AsyncSession) -> Sequence[ApiToken]:
+        """Every token, newest first (revoked ones too, marked by `revoked_at`)."""
+        stmt = select(ApiToken).order_by(ApiToken.created_at.desc(), ApiToken.id)
+        return (await session.scalars(stmt)).all()
+
+    async def revoke_by_id(self, session: AsyncSession, token_id: uuid.UUID) -> ApiToken:
+        """Idempotent (the first revocation time is kept); raises `NotFound`."""
+        token = await session.get(ApiToken, token_id)
+        if token is None:
+            raise NotFound("That API token does not exist.")
+        token.revoked_at = token.revoked_at or utcnow()
+        await session.flush()
+        return token
 
     async def revoke(self, session: AsyncSession, *, prefix: str) -> int:
         tokens = (await session.scalars(select(ApiToken).where(ApiToken.prefix == prefix))).all()

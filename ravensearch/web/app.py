@@ -14,6 +14,7 @@ from ravensearch.config import Settings, get_settings
 from ravensearch.jobs.tasks import enqueue_job
 from ravensearch.runtime import Runtime, build_runtime
 from ravensearch.web import webhooks
+from ravensearch.web.admin import install_admin
 from ravensearch.web.api import campaigns, instantly, jobs, notifications, targets
 from ravensearch.web.background import start_background, start_job_consumer
 from ravensearch.web.errors import install_error_handlers
@@ -70,5 +71,7 @@ def create_app(
     @app.get("/healthz", tags=["health"])
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
+
+    install_admin(app)
 
     return app

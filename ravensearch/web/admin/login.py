@@ -1,0 +1,95 @@
+"""Sign in and out: `/login`, `/logout`, and `/` (which sends you to the Outreach page)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from fastapi import Request
+from fastapi.responses import Response
+
+from ravensearch.db.session import unit_of_work
+from ravensearch.users.service import session_fingerprint, user_service
+from ravensearch.web.admin.auth import CodecDep, admin_router
+from ravensearch.web.admin.forms import read_form
+from ravensearch.web.admin.ratelimit import LoginLimiter, minutes
+from ravensearch.web.admin.responses import HXRedirectResponse, local_path
+from ravensearch.web.admin.sessions import SessionData, clear_session, read_session, write_session
+from ravensearch.web.admin.templating import render
+from ravensearch.web.admin.toasts import add_toast
+from ravensearch.web.deps import RuntimeDep
+
+log = logging.getLogger(__name__)
+
+router = admin_router()
+
+
+@dataclass(frozen=True)
+class LoginPage:
+    email: str = ""
+    next: str = "/"
+    error: str | None = None
+
+
+@router.get("/", name="admin:home")
+async def home(request: Request) -> Response:
+    return HXRedirectResponse(request, str(request.app.url_path_for("campaigns:list")))
+
+
+@router.get("/login", name="admin:login")
+async def login_page(request: Request, codec: CodecDep, next: str = "/") -> Response:
+    data = read_session(request, codec) or SessionData.anonymous()
+    request.state.admin_session = data
+    response = await render(request, "login.html", LoginPage(next=_after_login(next)))
+    write_session(response, request, codec, data)
+    return response
+
+
+@router.post("/login", name="admin:login-submit")
+async def login(request: Request, runtime: RuntimeDep, codec: CodecDep) -> Response:
+    form = await read_form(request)
+    email, password = form.get("email", "").strip(), form.get("password", "")
+    page = LoginPage(email=email, next=_after_login(form.get("next", "/")))
+    if not email or not password:
+        return await _retry(request, codec, page, "Enter your email and password.", 400)
+    limiter: LoginLimiter = request.app.state.login_limiter
+    key = limiter.key(email, request.client.host if request.client else None)
+    if (wait := limiter.retry_after(key)) is not None:
+        count = minutes(wait)
+        message = f"Too many attempts, try again in {count} minute{'s' if count != 1 else ''}."
+        log.warning("admin.login.throttled")
+        return await _retry(request, codec, page, message, 429)
+    async with unit_of_work(runtime.sessionmaker) as session:
+        user = await user_service.authenticate(session, email, password)
+    if user is None:
+        limiter.record_failure(key)
+        return await _retry(request, codec, page, "Wrong email or password.", 401)
+    limiter.reset(key)
+    log.info("admin.login.succeeded user_id=%s", user.id)
+    data = (read_session(request, codec) or SessionData.anonymous()).signed_in(
+        user.id, session_fingerprint(user)
+    )
+    response = HXRedirectResponse(request, page.next)
+    write_session(response, request, codec, data)
+    return response
+
+
+@router.post("/logout", name="admin:logout")
+async def logout(request: Request) -> Response:
+    add_toast(request, "You are signed out.", "info")
+    response = HXRedirectResponse(request, str(request.app.url_path_for("admin:login")))
+    clear_session(response)
+    return response
+
+
+def _after_login(url: str) -> str:
+    path = local_path(url)
+    return "/" if path.startswith(("/login", "/logout")) else path
+
+
+async def _retry(
+    request: Request, codec: CodecDep, page: LoginPage, error: str, status: int
+) -> Response:
+    request.state.admin_session = read_session(request, codec)
+    page = LoginPage(email=page.email, next=page.next, error=error)
+    return await render(request, "login.html", page, status_code=status)

@@ -1,0 +1,392 @@
+"""Typed contexts of the Targets tab (the table, its filters, the job cards) and their builders."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ravensearch.campaigns.repository import CampaignRepository
+from ravensearch.campaigns.service import campaign_service
+from ravensearch.db.models import (
+    CampaignStatus,
+    Job,
+    JobKind,
+    JobState,
+    Target,
+    TargetSource,
+    TargetStatus,
+)
+from ravensearch.dispatch.service import SkipReason
+from ravensearch.jobs.service import job_service
+from ravensearch.kit.trades import TRADES, trade_label
+from ravensearch.pipeline.service import STAGE_LABELS
+from ravensearch.targets.addresses import US_STATES
+from ravensearch.targets.schemas import TargetFilters
+from ravensearch.targets.service import target_service
+from ravensearch.web.admin.forms import validate_form
+from ravensearch.web.admin.paging import DEFAULT_PER_PAGE, Pager
+
+Choices = tuple[tuple[str, str], ...]
+
+FILTER_FIELDS = ("q", "trade", "state", "status", "source", "has_email")
+TARGET_JOB_KINDS = (JobKind.collect, JobKind.enrich, JobKind.dispatch)
+
+STATUS_LABELS: dict[str, str] = {
+    TargetStatus.pending: "Not enriched",
+    TargetStatus.enriching: "Enriching",
+    TargetStatus.completed: "Has email",
+    TargetStatus.no_email: "No email",
+    TargetStatus.failed: "Failed",
+}
+SOURCE_LABELS: dict[str, str] = {
+    TargetSource.google: "Google",
+    TargetSource.yelp: "Yelp",
+    TargetSource.csv: "CSV",
+    TargetSource.manual: "Manual",
+}
+COLLECT_SOURCES: Choices = (("all", "Google and Yelp"), ("google", "Google"), ("yelp", "Yelp"))
+SKIP_LABELS: dict[str, str] = {
+    SkipReason.not_found: "No longer exists",
+    SkipReason.no_email: "No email address",
+    SkipReason.invalid_email: "Email address is invalid",
+    SkipReason.not_completed: "Not enriched yet",
+    SkipReason.suppressed: "On the suppression list",
+    SkipReason.already_dispatched: "Already in this campaign",
+    SkipReason.duplicate_email: "Email already used in this campaign",
+}
+_NO_EMAIL_NOTES: dict[str, str] = {
+    TargetStatus.pending: "Not enriched yet",
+    TargetStatus.enriching: "Looking for an email…",
+    TargetStatus.no_email: "No email found",
+    TargetStatus.failed: "Enrichment failed",
+}
+
+TRADE_CHOICES: Choices = tuple((trade, trade_label(trade)) for trade in TRADES)
+STATE_CHOICES: Choices = tuple((code, f"{code} · {name}") for code, name in US_STATES.items())
+STATUS_CHOICES: Choices = tuple(STATUS_LABELS.items())
+SOURCE_CHOICES: Choices = tuple(SOURCE_LABELS.items())
+HAS_EMAIL_CHOICES: Choices = (("", "Email: any"), ("yes", "With email"), ("no", "Without email"))
+
+
+@dataclass(frozen=True)
+class TargetFilterForm:
+    """The filters as shown in the form (normalised), with a message per rejected value."""
+
+    q: str = ""
+    trade: str = ""
+    state: str = ""
+    status: str = ""
+    source: str = ""
+    has_email: str = ""
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def params(self) -> dict[str, str]:
+        return {name: getattr(self, name) for name in FILTER_FIELDS if getattr(self, name)}
+
+    @property
+    def query(self) -> str:
+        return urlencode(self.params())
+
+    @property
+    def is_filtered(self) -> bool:
+        return bool(self.params())
+
+
+def parse_filters(query: Mapping[str, str]) -> tuple[TargetFilters, TargetFilterForm]:
+    """Query-string filters → the repository's filters; a bad value is dropped and reported
+    (a stale link shows the unfiltered table with a message, never an error page)."""
+    raw = {name: (query.get(name) or "").strip() for name in FILTER_FIELDS}
+    data = {name: value for name, value in raw.items() if value}
+    filters, errors = validate_form(TargetFilters, data)
+    if filters is None:
+        kept = {name: value for name, value in data.items() if name not in errors}
+        filters, _ = validate_form(TargetFilters, kept)
+    filters = filters or TargetFilters()
+    has_email = "" if filters.has_email is None else ("yes" if filters.has_email else "no")
+    form = TargetFilterForm(
+        q=filters.q or "",
+        trade=filters.trade or "",
+        state=filters.state or "",
+        status=filters.status or "",
+        source=filters.source or "",
+        has_email=has_email,
+        errors={name: _filter_error(name, raw[name], message) for name, message in errors.items()},
+    )
+    return filters, form
+
+
+def _filter_error(name: str, value: str, message: str) -> str:
+    label = {"has_email": "email filter", "q": "search"}.get(name, name)
+    return f"Ignored the {label} “{value[:40]}”: {message}"
+
+
+@dataclass(frozen=True)
+class TargetRow:
+    id: uuid.UUID
+    business_name: str
+    contact_name: str | None
+    email: str | None
+    phone: str | None
+    website: str | None
+    city: str | None
+    state: str | None
+    trade: str | None
+    source: str
+    status: str
+    status_reason: str | None
+    pipeline_stage: str | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, target: Target) -> TargetRow:
+        return cls(
+            id=target.id,
+            business_name=target.business_name,
+            contact_name=target.contact_name,
+            email=target.email,
+            phone=target.phone,
+            website=target.website,
+            city=target.city,
+            state=target.state,
+            trade=target.trade,
+            source=target.source,
+            status=target.status,
+            status_reason=target.status_reason,
+            pipeline_stage=target.pipeline_stage,
+            created_at=target.created_at,
+        )
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS.get(self.status, self.status)
+
+    @property
+    def enrichment_note(self) -> str | None:
+        """Why there is no email (None when there is one)."""
+        if self.email:
+            return None
+        default = _NO_EMAIL_NOTES.get(self.status, "No email")
+        reason = self.status_reason
+        return reason[:1].upper() + reason[1:] if reason else default
+
+
+@dataclass(frozen=True)
+class SkipGroup:
+    reason: str
+    label: str
+    count: int
+
+
+def skip_groups(counts: Mapping[str, int]) -> tuple[SkipGroup, ...]:
+    groups = [SkipGroup(r, SKIP_LABELS.get(r, r.replace("_", " ")), n) for r, n in counts.items()]
+    return tuple(sorted(groups, key=lambda g: (-g.count, g.label)))
+
+
+@dataclass(frozen=True)
+class JobView:
+    """A collect, enrich or dispatch job as its card shows it (the card polls while active)."""
+
+    id: uuid.UUID
+    kind: str
+    state: str
+    title: str
+    done: int
+    total: int | None
+    facts: tuple[str, ...]
+    skipped: tuple[SkipGroup, ...]
+    errors: tuple[str, ...]
+    message: str | None
+    created_at: datetime
+    finished_at: datetime | None
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in (JobState.queued, JobState.running)
+
+    @property
+    def percent(self) -> int | None:
+        """0–100, or None while the total is unknown (an indeterminate bar)."""
+        if not self.is_active:
+            return 100
+        if not self.total:
+            return None
+        return min(100, round(100 * self.done / self.total))
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
+def _title(job: Job, campaign_names: Mapping[uuid.UUID, str]) -> str:
+    params = job.params or {}
+    if job.kind == JobKind.collect:
+        source = dict(COLLECT_SOURCES).get(str(params.get("source")), "?")
+        trade = trade_label(str(params.get("trade") or "any"))
+        return f"Collect {trade} technicians in {params.get('state')} from {source}"
+    ids = params.get("target_ids")
+    who = _plural(len(ids), "technician") if ids else "every ready technician"
+    if job.kind == JobKind.enrich:
+        return f"Enrich {who if ids else 'every technician not enriched yet'}"
+    campaign_id = _uuid(params.get("campaign_id"))
+    name = campaign_names.get(campaign_id, "a campaign") if campaign_id else "a campaign"
+    return f"Dispatch {who} to “{name}”"
+
+
+def _facts(job: Job) -> tuple[str, ...]:
+    counts: dict[str, Any] = job.counts or {}
+
+    def number(key: str) -> int:
+        value = counts.get(key)
+        return value if isinstance(value, int) else 0
+
+    if job.kind == JobKind.collect:
+        facts = [_plural(number("new_targets"), "new technician"), f"{number('merged'):,} merged"]
+        if "listings_seen" in counts:
+            facts.append(_plural(number("listings_seen"), "listing") + " seen")
+        return tuple(facts)
+    if job.kind == JobKind.enrich:
+        if "completed" not in counts:
+            return (f"{job.progress_done:,} of {job.progress_total or 0:,} checked",)
+        return (
+            _plural(number("completed"), "email") + " found",
+            f"{number('no_email'):,} without email",
+            f"{number('failed'):,} failed",
+        )
+    facts = [f"{number('pushed') or job.progress_done:,} pushed to Instantly"]
+    if "recorded" in counts:
+        facts.insert(0, f"{number('recorded'):,} recorded")
+    if number("pending"):
+        facts.append(f"{number('pending'):,} waiting to be pushed")
+    return tuple(facts)
+
+
+def _uuid(value: object) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+def job_view(job: Job, campaign_names: Mapping[uuid.UUID, str]) -> JobView:
+    skipped = (job.counts or {}).get("skipped")
+    return JobView(
+        id=job.id,
+        kind=job.kind,
+        state=job.state,
+        title=_title(job, campaign_names),
+        done=job.progress_done,
+        total=job.progress_total,
+        facts=_facts(job),
+        skipped=skip_groups(skipped) if isinstance(skipped, dict) else (),
+        errors=tuple((job.errors or [])[:3]),
+        message=job.message,
+        created_at=job.created_at,
+        finished_at=job.finished_at,
+    )
+
+
+async def job_views(session: AsyncSession, jobs: Sequence[Job]) -> list[JobView]:
+    wanted = {
+        _uuid((j.params or {}).get("campaign_id")) for j in jobs if j.kind == JobKind.dispatch
+    }
+    names = await CampaignRepository(session).names_by_id({i for i in wanted if i is not None})
+    return [job_view(job, names) for job in jobs]
+
+
+async def load_job(session: AsyncSession, job_id: uuid.UUID) -> JobView:
+    return (await job_views(session, [await job_service.get(session, job_id)]))[0]
+
+
+@dataclass(frozen=True)
+class CampaignChoice:
+    id: uuid.UUID
+    name: str
+    trade_filter: str | None
+
+    @property
+    def label(self) -> str:
+        trade = trade_label(self.trade_filter) if self.trade_filter else "any trade"
+        return f"{self.name} ({trade})"
+
+
+@dataclass(frozen=True)
+class CollectForm:
+    source: str = "all"
+    trade: str = ""
+    state: str = ""
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CollectSection:
+    """The "Collect Technicians" form; `job` is the one it just started (its card is
+    added to the job list out of band)."""
+
+    form: CollectForm = field(default_factory=CollectForm)
+    job: JobView | None = None
+    trades: Choices = TRADE_CHOICES
+    states: Choices = STATE_CHOICES
+    sources: Choices = COLLECT_SOURCES
+
+
+@dataclass(frozen=True)
+class TargetsPage:
+    rows: list[TargetRow]
+    pager: Pager
+    filters: TargetFilterForm
+    campaigns: list[CampaignChoice] = field(default_factory=list)
+    jobs: list[JobView] = field(default_factory=list)
+    collect: CollectSection = field(default_factory=CollectSection)
+    trades: Choices = TRADE_CHOICES
+    states: Choices = STATE_CHOICES
+    statuses: Choices = STATUS_CHOICES
+    sources: Choices = SOURCE_CHOICES
+    has_email_choices: Choices = HAS_EMAIL_CHOICES
+    stage_labels: Mapping[str, str] = field(default_factory=lambda: STAGE_LABELS)
+
+
+async def campaign_choices(session: AsyncSession) -> list[CampaignChoice]:
+    """Campaigns one can dispatch to (completed ones are left out), by name."""
+    campaigns = await campaign_service.list(session)
+    choices = [
+        CampaignChoice(c.id, c.name, c.trade_filter)
+        for c in campaigns
+        if c.status != CampaignStatus.completed
+    ]
+    return sorted(choices, key=lambda c: c.name.lower())
+
+
+async def targets_page(
+    session: AsyncSession, query: Mapping[str, str], *, page: int, full: bool
+) -> TargetsPage:
+    """The table for `query`'s filters and page; `full` adds the recent job cards and the
+    campaign chooser (the whole page; a refresh of the table needs neither)."""
+    filters, form = parse_filters(query)
+    wanted = Pager(page=max(1, page), per_page=DEFAULT_PER_PAGE, total=0)
+    items, total = await target_service.list(
+        session, filters=filters, limit=wanted.per_page, offset=wanted.offset
+    )
+    pager = Pager.of(page, total)
+    if pager.page != wanted.page:  # past the last page: show the last one
+        items, _ = await target_service.list(
+            session, filters=filters, limit=pager.per_page, offset=pager.offset
+        )
+    jobs: list[JobView] = []
+    campaigns: list[CampaignChoice] = []
+    if full:
+        recent = await job_service.list_recent(session, limit=20)
+        jobs = await job_views(session, [j for j in recent if j.kind in TARGET_JOB_KINDS][:4])
+        campaigns = await campaign_choices(session)
+    return TargetsPage(
+        rows=[TargetRow.of(t) for t in items],
+        pager=pager,
+        filters=form,
+        campaigns=campaigns,
+        jobs=jobs,
+    )
