@@ -23,3 +23,9 @@ def insert_ignoring_conflicts(
     builder = postgresql.insert if dialect_name == "postgresql" else sqlite.insert
     stmt = builder(table).values(rows)
     return stmt.on_conflict_do_nothing(index_elements=index_elements)
+
+
+def insert_ignoring_conflicts_many(table: Table, dialect_name: str) -> Insert:
+    """The same, without values: execute it with a list of rows (one cached statement)."""
+    builder = postgresql.insert if dialect_name == "postgresql" else sqlite.insert
+    return builder(table).on_conflict_do_nothing()

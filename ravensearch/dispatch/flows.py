@@ -13,13 +13,15 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ravensearch.campaigns.counters import refresh_counters
 from ravensearch.campaigns.service import campaign_service
 from ravensearch.campaigns.upstream import explain_instantly_failure
-from ravensearch.db.models import Dispatch, InstantlyPush, Target
+from ravensearch.db.models import InstantlyPush
 from ravensearch.db.session import unit_of_work
 from ravensearch.dispatch.repository import DispatchRepository
 from ravensearch.dispatch.service import Recorded, SkipReason, dispatch_service
@@ -52,28 +54,29 @@ class DispatchOutcome:
     push: PushReport
 
 
-def lead_for(target: Target, dispatch: Dispatch) -> Lead:
+def lead_for(row: Row[Any]) -> Lead:
+    """The Instantly lead for one unpushed row (see DispatchRepository.unpushed)."""
     variables: dict[str, str | int | float | bool | None] = {
-        "ravensearch_target_id": str(target.id),
+        "ravensearch_target_id": str(row.technician_id),
     }
     for key in ("trade", "city", "state"):
-        value = getattr(target, key)
+        value = getattr(row, key)
         if value:
             variables[key] = value
     return Lead(
-        email=dispatch.email,
-        first_name=target.first_name,
-        last_name=target.last_name,
-        company_name=target.business_name,
-        phone=target.phone,
-        website=target.website,
+        email=row.email,
+        first_name=row.first_name,
+        last_name=row.last_name,
+        company_name=row.business_name,
+        phone=row.phone,
+        website=row.website,
         custom_variables=variables,
     )
 
 
 async def _claim_batch(
     session: AsyncSession, campaign_id: uuid.UUID, *, stale_before: timedelta | None
-) -> tuple[list[tuple[Dispatch, Target]], list[uuid.UUID]]:
+) -> tuple[list[Row[Any]], list[uuid.UUID]]:
     repository = DispatchRepository(session)
     now = utcnow()
     rows = await repository.unpushed(
@@ -83,11 +86,11 @@ async def _claim_batch(
     )
     # An address suppressed after it was recorded (a bounce elsewhere, an unsubscribe)
     # must not go out: drop its never-sent row.
-    suppressed = await suppression_service.suppressed_among(session, [d.email for d, _ in rows])
-    await repository.delete([d.id for d, _ in rows if d.email in suppressed])
-    keep = [(d, t) for d, t in rows if d.email not in suppressed]
-    await repository.mark_attempt([d.id for d, _ in keep], now=now)
-    return keep, [d.technician_id for d, _ in rows if d.email in suppressed]
+    suppressed = await suppression_service.suppressed_among(session, [r.email for r in rows])
+    await repository.delete([r.dispatch_id for r in rows if r.email in suppressed])
+    keep = [r for r in rows if r.email not in suppressed]
+    await repository.mark_attempt([r.dispatch_id for r in keep], now=now)
+    return keep, [r.technician_id for r in rows if r.email in suppressed]
 
 
 async def push_pending(
@@ -109,14 +112,14 @@ async def push_pending(
         report.dropped_suppressed.extend(dropped)
         if not batch:
             break
-        leads = [lead_for(target, dispatch) for dispatch, target in batch]
+        leads = [lead_for(row) for row in batch]
         try:
             results = await instantly.add_leads(instantly_id, leads)
         except InstantlyError as exc:
             report.error = explain_instantly_failure(exc).message
             async with unit_of_work(sessionmaker) as session:
                 await DispatchRepository(session).mark_failed(
-                    [d.id for d, _ in batch], error=str(exc), now=utcnow()
+                    [r.dispatch_id for r in batch], error=str(exc), now=utcnow()
                 )
             log.warning("dispatch.push.failed campaign_id=%s rows=%d", campaign_id, len(batch))
             break
@@ -137,7 +140,7 @@ async def push_pending(
 async def _record_push(
     sessionmaker: async_sessionmaker[AsyncSession],
     campaign_id: uuid.UUID,
-    batch: Sequence[tuple[Dispatch, Target]],
+    batch: Sequence[Row[Any]],
     results: Sequence[AddLeadsResult],
 ) -> None:
     created: dict[int, str] = {}
@@ -159,7 +162,7 @@ async def _record_push(
         remaining_in_plan=results[-1].remaining_in_plan if results else None,
         response=first.model_dump(exclude={"created_leads"}) if first else {},
     )
-    lead_ids = {dispatch.id: created.get(i) for i, (dispatch, _) in enumerate(batch)}
+    lead_ids = {row.dispatch_id: created.get(i) for i, row in enumerate(batch)}
     async with unit_of_work(sessionmaker) as session:
         await DispatchRepository(session).mark_pushed(push, lead_ids, now=utcnow())
 

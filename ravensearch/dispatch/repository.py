@@ -9,7 +9,7 @@ from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ravensearch.db.models import Dispatch, InstantlyPush, Target, TargetStatus
-from ravensearch.db.upsert import insert_ignoring_conflicts
+from ravensearch.db.upsert import insert_ignoring_conflicts_many
 
 T = TypeVar("T")
 _TABLE = Dispatch.metadata.tables[Dispatch.__tablename__]
@@ -27,11 +27,12 @@ class DispatchRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def targets_by_id(self, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Target]:
-        found: dict[uuid.UUID, Target] = {}
+    async def targets_by_id(self, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Any]:
+        """id, email and status of each target (columns only: no ORM objects for 10k rows)."""
+        found: dict[uuid.UUID, Any] = {}
         for part in chunked(ids, IN_CHUNK):
-            rows = await self.session.scalars(select(Target).where(Target.id.in_(part)))
-            found.update((t.id, t) for t in rows)
+            stmt = select(Target.id, Target.email, Target.status).where(Target.id.in_(part))
+            found.update((row.id, row) for row in await self.session.execute(stmt))
         return found
 
     async def existing_for_campaign(
@@ -53,16 +54,31 @@ class DispatchRepository:
         return by_target, seen
 
     async def insert_pending(self, rows: Sequence[dict[str, Any]]) -> None:
-        dialect = self.session.get_bind().dialect.name
-        for part in chunked(rows, 1000):
-            stmt = insert_ignoring_conflicts(_TABLE, dialect, list(part))
-            await self.session.execute(stmt)
+        if not rows:
+            return
+        # One statement executed with many parameter sets: compiled once and cached, where a
+        # 1,000-row VALUES literal would be compiled afresh for every chunk.
+        stmt = insert_ignoring_conflicts_many(_TABLE, self.session.get_bind().dialect.name)
+        await self.session.execute(stmt, list(rows))
 
     async def unpushed(
         self, campaign_id: uuid.UUID, *, limit: int, older_than: datetime | None = None
-    ) -> Sequence[tuple[Dispatch, Target]]:
+    ) -> Sequence[Any]:
+        """Unpushed rows with what a lead needs (dispatch_id, email, technician_id, names …)."""
         stmt = (
-            select(Dispatch, Target)
+            select(
+                Dispatch.id.label("dispatch_id"),
+                Dispatch.email,
+                Dispatch.technician_id,
+                Target.first_name,
+                Target.last_name,
+                Target.business_name,
+                Target.phone,
+                Target.website,
+                Target.trade,
+                Target.city,
+                Target.state,
+            )
             .join(Target, Target.id == Dispatch.technician_id)
             .where(Dispatch.campaign_id == campaign_id, Dispatch.pushed_at.is_(None))
             .order_by(Dispatch.created_at, Dispatch.id)
@@ -70,7 +86,7 @@ class DispatchRepository:
         )
         if older_than is not None:
             stmt = stmt.where(Dispatch.updated_at < older_than)
-        return [(row[0], row[1]) for row in (await self.session.execute(stmt)).all()]
+        return (await self.session.execute(stmt)).all()
 
     async def count_unpushed(self, campaign_id: uuid.UUID) -> int:
         stmt = (

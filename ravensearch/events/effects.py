@@ -1,8 +1,8 @@
 """What one stored event changes: dispatch timestamps and status, suppressions, notifications.
 
-Pure (no IO): an effect changes the loaded rows in memory and queues its inserts in
-`Writes`; the service writes a whole batch at once. Everything that can reject an event
-is checked before anything is changed.
+Pure (no IO): an effect changes the loaded records in memory and queues its inserts in
+`Writes`; the service writes a whole batch at once. What can reject an event is checked
+before anything is changed.
 
 Every effect is order-safe. A `*_at` keeps the first occurrence (the smallest event time),
 texts come from the first reply / bounce, the interest status from the latest lead-status
@@ -18,19 +18,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from ravensearch.db.models import (
-    Campaign,
-    CampaignStatus,
-    Dispatch,
-    EventState,
-    NotificationKind,
-    SuppressionKind,
-    WebhookEvent,
-)
+from ravensearch.db.models import EventState, NotificationKind, SuppressionKind
 from ravensearch.errors import InvalidInput
 from ravensearch.events.kinds import DISPATCH_KINDS, INTEREST_STATUSES, EventKind, resolve_status
-from ravensearch.kit.clock import as_utc
+from ravensearch.events.records import CampaignRef, DispatchState, StoredEvent
 from ravensearch.notifications.schemas import NotificationCreate
+from ravensearch.pipeline.service import PipelineSignal
 from ravensearch.suppressions.service import SuppressionEntry, parse_value
 
 SNIPPET_CHARS = 280
@@ -54,12 +47,12 @@ class EventRejected(ValueError):
 class EventContext:
     """One event with what it matched; `at` is when it happened (payload time, else receipt)."""
 
-    event: WebhookEvent
+    event: StoredEvent
     payload: dict[str, Any]
     kind: EventKind
     at: datetime
-    campaign: Campaign | None = None
-    dispatch: Dispatch | None = None
+    campaign: CampaignRef | None = None
+    dispatch: DispatchState | None = None
     business_name: str | None = None  # of the dispatch's target, for notification titles
 
 
@@ -70,6 +63,9 @@ class Writes:
     sent_steps: dict[tuple[uuid.UUID, int], datetime] = field(default_factory=dict)
     suppressions: dict[str, SuppressionEntry] = field(default_factory=dict)
     notifications: list[NotificationCreate] = field(default_factory=list)
+    completed_campaigns: set[uuid.UUID] = field(default_factory=set)
+    # Replies and lead-status changes for the recruiting pipeline (applied by its service).
+    pipeline: list[PipelineSignal] = field(default_factory=list)
 
     def merge(self, other: Writes) -> None:
         for key, at in other.sent_steps.items():
@@ -77,6 +73,8 @@ class Writes:
         for value, entry in other.suppressions.items():
             self.suppressions.setdefault(value, entry)
         self.notifications.extend(other.notifications)
+        self.completed_campaigns |= other.completed_campaigns
+        self.pipeline.extend(other.pipeline)
 
 
 def apply_event(ctx: EventContext, writes: Writes) -> EventState:
@@ -107,7 +105,7 @@ def apply_event(ctx: EventContext, writes: Writes) -> EventState:
     return EventState.ignored
 
 
-def _apply_to_dispatch(ctx: EventContext, dispatch: Dispatch, writes: Writes) -> None:
+def _apply_to_dispatch(ctx: EventContext, dispatch: DispatchState, writes: Writes) -> None:
     payload, at = ctx.payload, ctx.at
     if ctx.kind is EventKind.sent:
         dispatch.sent_at = _first(dispatch.sent_at, at)
@@ -144,7 +142,7 @@ def _apply_to_dispatch(ctx: EventContext, dispatch: Dispatch, writes: Writes) ->
     )
 
 
-def _apply_reply(ctx: EventContext, dispatch: Dispatch, writes: Writes) -> None:
+def _apply_reply(ctx: EventContext, dispatch: DispatchState, writes: Writes) -> None:
     payload = ctx.payload
     if _is_first(dispatch.replied_at, ctx.at):
         dispatch.reply_text = text_of(payload, "reply_text", "reply_text_snippet")
@@ -154,20 +152,23 @@ def _apply_reply(ctx: EventContext, dispatch: Dispatch, writes: Writes) -> None:
     dispatch.replied_at = _first(dispatch.replied_at, ctx.at)
     body = text_of(payload, "reply_text_snippet", "reply_text")
     _notify(ctx, writes, NotificationKind.reply, "Reply from", body, link=_url(payload))
+    writes.pipeline.append(PipelineSignal(dispatch.technician_id, ctx.at, ctx.event.id))
 
 
-def _apply_interest(ctx: EventContext, dispatch: Dispatch, writes: Writes) -> None:
+def _apply_interest(ctx: EventContext, dispatch: DispatchState, writes: Writes) -> None:
     status = INTEREST_STATUSES[ctx.event.event_type.strip().lower()]
     # The latest lead-status event wins, whatever order they arrive in.
-    if dispatch.interest_at is None or ctx.at >= as_utc(dispatch.interest_at):
+    if dispatch.interest_at is None or ctx.at >= dispatch.interest_at:
         dispatch.interest_status = status
         dispatch.interest_at = ctx.at
     if status in NOTIFY_INTEREST:
         _notify(ctx, writes, NotificationKind.interest, NOTIFY_INTEREST[status], None)
+    # Every event, not only the latest: the pipeline moves forward only, whatever the order.
+    writes.pipeline.append(PipelineSignal(dispatch.technician_id, ctx.at, ctx.event.id, status))
 
 
-def _apply_campaign_completed(ctx: EventContext, campaign: Campaign, writes: Writes) -> None:
-    campaign.status = CampaignStatus.completed
+def _apply_campaign_completed(ctx: EventContext, campaign: CampaignRef, writes: Writes) -> None:
+    writes.completed_campaigns.add(campaign.id)
     writes.notifications.append(
         NotificationCreate(
             kind=NotificationKind.campaign_completed,
@@ -267,8 +268,8 @@ def _step(payload: dict[str, Any]) -> int:
 
 
 def _is_first(current: datetime | None, at: datetime) -> bool:
-    return current is None or at < as_utc(current)
+    return current is None or at < current
 
 
 def _first(current: datetime | None, at: datetime) -> datetime:
-    return at if current is None else min(as_utc(current), at)
+    return at if current is None else min(current, at)

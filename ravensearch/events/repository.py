@@ -10,12 +10,28 @@ from typing import Any
 from sqlalchemy import Insert, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from ravensearch.db.models import Campaign, Dispatch, DispatchStep, EventState, Target, WebhookEvent
+from ravensearch.db.models import (
+    Campaign,
+    CampaignStatus,
+    Dispatch,
+    DispatchStep,
+    EventState,
+    Target,
+    WebhookEvent,
+)
 from ravensearch.db.upsert import insert_ignoring_conflicts
+from ravensearch.events.records import (
+    DISPATCH_COLUMNS,
+    EVENT_COLUMNS,
+    CampaignRef,
+    DispatchState,
+    StoredEvent,
+)
+from ravensearch.kit.clock import as_utc
 
 _EVENTS = WebhookEvent.__table__
-# Rows per multi-row INSERT: far below the bound-parameter limits of SQLite and asyncpg.
-_INSERT_CHUNK = 200
+_DISPATCHES = Dispatch.__table__
+_DISPATCH_TIMES = {name for name in DISPATCH_COLUMNS if name.endswith("_at")}
 
 
 _DELIVERY_COLUMNS = (
@@ -62,22 +78,22 @@ class WebhookEventRepository:
 
     async def claim_pending(
         self, limit: int, *, event_ids: Collection[uuid.UUID] | None = None
-    ) -> Sequence[WebhookEvent]:
+    ) -> list[StoredEvent]:
         """The oldest pending events (among `event_ids` if given), locked for this transaction.
 
         On PostgreSQL `SKIP LOCKED` lets several appliers run at once without ever taking
         the same event; SQLite ignores the clause (its writers are serialised anyway).
         """
         stmt = (
-            select(WebhookEvent)
-            .where(WebhookEvent.state == EventState.pending)
-            .order_by(WebhookEvent.received_at, WebhookEvent.id)
+            select(*(_EVENTS.c[name] for name in EVENT_COLUMNS))
+            .where(_EVENTS.c.state == EventState.pending)
+            .order_by(_EVENTS.c.received_at, _EVENTS.c.id)
             .limit(limit)
             .with_for_update(skip_locked=True)
         )
         if event_ids is not None:
-            stmt = stmt.where(WebhookEvent.id.in_(sorted(event_ids)))
-        return (await self.session.scalars(stmt)).all()
+            stmt = stmt.where(_EVENTS.c.id.in_(sorted(event_ids)))
+        return [StoredEvent(*row) for row in (await self.session.execute(stmt)).all()]
 
     async def pending_ids(self, limit: int) -> list[uuid.UUID]:
         stmt = (
@@ -119,15 +135,18 @@ class WebhookEventRepository:
         stmt = select(WebhookEvent.state, func.count()).group_by(WebhookEvent.state)
         return {state: int(count) for state, count in (await self.session.execute(stmt)).all()}
 
-    async def campaigns_by_instantly_id(self, ids: Collection[str]) -> dict[str, Campaign]:
+    async def campaigns_by_instantly_id(self, ids: Collection[str]) -> dict[str, CampaignRef]:
         if not ids:
             return {}
-        stmt = select(Campaign).where(Campaign.instantly_campaign_id.in_(sorted(ids)))
-        return {c.instantly_campaign_id: c for c in (await self.session.scalars(stmt)).all()}
+        stmt = select(Campaign.instantly_campaign_id, Campaign.id, Campaign.name).where(
+            Campaign.instantly_campaign_id.in_(sorted(ids))
+        )
+        rows = (await self.session.execute(stmt)).all()
+        return {remote_id: CampaignRef(id_, name) for remote_id, id_, name in rows}
 
     async def lock_dispatches(
         self, keys: Collection[tuple[uuid.UUID, str]]
-    ) -> dict[tuple[uuid.UUID, str], Dispatch]:
+    ) -> dict[tuple[uuid.UUID, str], DispatchState]:
         """Dispatches by (campaign id, lower-cased email), locked until the transaction ends.
 
         Dispatch stores emails lower-cased (`normalize_email`), so this is a plain lookup
@@ -138,17 +157,22 @@ class WebhookEventRepository:
         if not keys:
             return {}
         stmt = (
-            select(Dispatch)
+            select(*(_DISPATCHES.c[name] for name in DISPATCH_COLUMNS))
             .where(
-                Dispatch.campaign_id.in_(sorted({campaign_id for campaign_id, _ in keys})),
-                Dispatch.email.in_(sorted({email for _, email in keys})),
+                _DISPATCHES.c.campaign_id.in_(sorted({campaign_id for campaign_id, _ in keys})),
+                _DISPATCHES.c.email.in_(sorted({email for _, email in keys})),
             )
-            .order_by(Dispatch.id)
+            .order_by(_DISPATCHES.c.id)
             .with_for_update()
-            .execution_options(populate_existing=True)
         )
-        rows = (await self.session.scalars(stmt)).all()
-        found = {(d.campaign_id, d.email): d for d in rows}
+        found: dict[tuple[uuid.UUID, str], DispatchState] = {}
+        for row in (await self.session.execute(stmt)).mappings():
+            # SQLite hands back naive datetimes; the effects compare them with aware ones.
+            values: dict[str, Any] = {
+                name: as_utc(row[name]) if name in _DISPATCH_TIMES and row[name] else row[name]
+                for name in DISPATCH_COLUMNS
+            }
+            found[(row["campaign_id"], row["email"])] = DispatchState(**values)
         return {key: found[key] for key in keys if key in found}
 
     async def business_names(self, target_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, str]:
@@ -160,15 +184,14 @@ class WebhookEventRepository:
     async def add_sent_steps(self, steps: Mapping[tuple[uuid.UUID, int], datetime]) -> None:
         """Record (dispatch, step) pairs as sent; pairs already there are left alone."""
         rows = [{"dispatch_id": d, "step": step, "sent_at": at} for (d, step), at in steps.items()]
-        dialect = self.session.get_bind().dialect.name
-        for start in range(0, len(rows), _INSERT_CHUNK):
+        if rows:
             stmt = insert_ignoring_conflicts(
                 DispatchStep.__table__,  # type: ignore[arg-type]
-                dialect,
-                rows[start : start + _INSERT_CHUNK],
+                self.session.get_bind().dialect.name,
+                {name: bindparam(name) for name in ("dispatch_id", "step", "sent_at")},
                 index_elements=["dispatch_id", "step"],
             )
-            await self.session.execute(stmt)
+            await self.session.execute(stmt, rows)
 
     async def update_events(self, rows: Sequence[dict[str, Any]]) -> None:
         """Write the given columns of many events (each row has `_id` and the same keys)."""
@@ -176,11 +199,19 @@ class WebhookEventRepository:
 
     async def update_dispatches(self, rows: Sequence[dict[str, Any]]) -> None:
         """Write the given columns of many dispatches (each row has `_id` and the same keys)."""
-        await self._update_many(Dispatch.__table__, rows)
+        await self._update_many(_DISPATCHES, rows)
+
+    async def complete_campaigns(self, campaign_ids: Collection[uuid.UUID]) -> None:
+        if campaign_ids:
+            await self.session.execute(
+                update(Campaign)
+                .where(Campaign.id.in_(sorted(campaign_ids)))
+                .values(status=CampaignStatus.completed)
+                .execution_options(synchronize_session=False)
+            )
 
     async def _update_many(self, table: Any, rows: Sequence[dict[str, Any]]) -> None:
-        # One executemany per table. The ORM flush would send these one UPDATE (one round
-        # trip) per row, because their changed columns differ from row to row.
+        # One executemany per table: one statement, its parameters pipelined.
         if not rows:
             return
         names = [name for name in rows[0] if name != "_id"]

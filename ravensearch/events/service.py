@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import uuid
@@ -13,37 +14,21 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from ravensearch.campaigns.counters import refresh_counters
-from ravensearch.db.models import Dispatch, EventState, WebhookEvent
+from ravensearch.db.models import EventState
 from ravensearch.events.effects import NOTIFYING_KINDS, EventContext, Writes, apply_event
 from ravensearch.events.kinds import DISPATCH_KINDS, classify
 from ravensearch.events.parsing import Delivery
+from ravensearch.events.records import DISPATCH_MUTABLE, DispatchState, StoredEvent
 from ravensearch.events.repository import WebhookEventRepository, insert_delivery
 from ravensearch.kit.clock import as_utc, utcnow
 from ravensearch.notifications.service import notification_service
+from ravensearch.pipeline.service import pipeline_service
 from ravensearch.suppressions.service import suppression_service
 
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 500
 MAX_ERROR_CHARS = 2000
-# What an effect may change on the rows it loaded; restored when the event is rejected.
-_DISPATCH_FIELDS = (
-    "status",
-    "sent_at",
-    "opened_at",
-    "clicked_at",
-    "replied_at",
-    "auto_replied_at",
-    "bounced_at",
-    "unsubscribed_at",
-    "reply_text",
-    "reply_subject",
-    "auto_reply_text",
-    "bounce_reason",
-    "interest_status",
-    "interest_at",
-    "unibox_url",
-)
 
 
 @dataclass(frozen=True)
@@ -109,12 +94,11 @@ class EventsService:
         contexts = await self._load(repository, events)
         writes = Writes()
         touched: set[uuid.UUID] = set()
-        changed: dict[uuid.UUID, Dispatch] = {}
+        changed: dict[uuid.UUID, DispatchState] = {}
         applied = 0
         now = utcnow()
         for event in events:
             event.attempts += 1
-            event.processed_at = now
             ctx = contexts.get(event.id)
             if ctx is None:
                 self._fail(event, "stored body is not a JSON object")
@@ -126,16 +110,13 @@ class EventsService:
                     touched.add(ctx.campaign.id)
                 if ctx.dispatch is not None:
                     changed[ctx.dispatch.id] = ctx.dispatch
-        # Events and dispatches are written below in bulk: keep the ORM flush off them.
-        for row in (*events, *(ctx.dispatch for ctx in contexts.values() if ctx.dispatch)):
-            if row in session:
-                session.expunge(row)
-        await repository.update_events([_event_row(event) for event in events])
+        await repository.update_events([_event_row(event, now) for event in events])
         await repository.update_dispatches([_dispatch_row(d, now) for d in changed.values()])
-        await session.flush()  # campaigns a `campaign_completed` changed
+        await repository.complete_campaigns(writes.completed_campaigns)
         await repository.add_sent_steps(writes.sent_steps)
         await suppression_service.add_many(session, writes.suppressions.values())
         await notification_service.create_many(session, writes.notifications)
+        await pipeline_service.apply_signals(session, writes.pipeline)
         await refresh_counters(session, touched)
         log.info("events.batch.applied processed=%d applied=%d", len(events), applied)
         return BatchResult(processed=len(events), applied=applied)
@@ -164,15 +145,17 @@ class EventsService:
     async def count_by_state(self, session: AsyncSession) -> dict[str, int]:
         return await WebhookEventRepository(session).count_by_state()
 
-    def _apply_one(self, ctx: EventContext, event: WebhookEvent, writes: Writes) -> EventState:
-        saved = _snapshot(ctx)
+    def _apply_one(self, ctx: EventContext, event: StoredEvent, writes: Writes) -> EventState:
+        saved = copy.copy(ctx.dispatch)
         own = Writes()
         try:
             state = apply_event(ctx, own)
         except Exception as exc:
             # Bad data in one event must not block the batch: undo, record it, go on.
             log.warning("events.apply.failed event_id=%s", event.id, exc_info=True)
-            _restore(ctx, saved)
+            if ctx.dispatch is not None and saved is not None:
+                for name in DISPATCH_MUTABLE:
+                    setattr(ctx.dispatch, name, getattr(saved, name))
             self._fail(event, f"{type(exc).__name__}: {exc}")
             return EventState.failed
         writes.merge(own)
@@ -183,7 +166,7 @@ class EventsService:
         return state
 
     async def _load(
-        self, repository: WebhookEventRepository, events: Sequence[WebhookEvent]
+        self, repository: WebhookEventRepository, events: Sequence[StoredEvent]
     ) -> dict[uuid.UUID, EventContext]:
         """Parse every event and load, in three queries, the campaigns, dispatches
         (locked) and target names the batch needs. Unparseable events are left out."""
@@ -222,44 +205,27 @@ class EventsService:
                 ctx.business_name = names.get(ctx.dispatch.technician_id)
         return contexts
 
-    def _fail(self, event: WebhookEvent, error: str) -> None:
+    def _fail(self, event: StoredEvent, error: str) -> None:
         event.state = EventState.failed
         event.error = error[:MAX_ERROR_CHARS]
 
 
-def _event_row(event: WebhookEvent) -> dict[str, Any]:
+def _event_row(event: StoredEvent, now: datetime) -> dict[str, Any]:
     return {
         "_id": event.id,
         "state": event.state,
         "error": event.error,
         "attempts": event.attempts,
-        "processed_at": event.processed_at,
+        "processed_at": now,
         "campaign_id": event.campaign_id,
         "dispatch_id": event.dispatch_id,
     }
 
 
-def _dispatch_row(dispatch: Dispatch, now: datetime) -> dict[str, Any]:
-    row = {name: getattr(dispatch, name) for name in _DISPATCH_FIELDS}
+def _dispatch_row(dispatch: DispatchState, now: datetime) -> dict[str, Any]:
+    row = {name: getattr(dispatch, name) for name in DISPATCH_MUTABLE}
     row.update(_id=dispatch.id, updated_at=now)
     return row
-
-
-def _snapshot(ctx: EventContext) -> dict[str, Any]:
-    saved: dict[str, Any] = {}
-    if ctx.dispatch is not None:
-        saved.update({name: getattr(ctx.dispatch, name) for name in _DISPATCH_FIELDS})
-    if ctx.campaign is not None:
-        saved["campaign.status"] = ctx.campaign.status
-    return saved
-
-
-def _restore(ctx: EventContext, saved: dict[str, Any]) -> None:
-    if ctx.dispatch is not None:
-        for name in _DISPATCH_FIELDS:
-            setattr(ctx.dispatch, name, saved[name])
-    if ctx.campaign is not None:
-        ctx.campaign.status = saved["campaign.status"]
 
 
 events_service = EventsService()

@@ -21,6 +21,7 @@ from ravensearch.db.models import (
 from ravensearch.db.session import unit_of_work
 from ravensearch.events import effects
 from ravensearch.events.applier import EventApplier
+from ravensearch.events.kinds import resolve_status
 from ravensearch.events.repository import WebhookEventRepository
 from ravensearch.events.service import events_service
 from ravensearch.kit.clock import as_utc
@@ -167,12 +168,10 @@ class TestApplyPending:
         self, engine: AsyncEngine, sessionmaker: Sessionmaker, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         lead = await seed_lead(sessionmaker)
-        real = effects.resolve_status
-
         def exploding(current: str, **timestamps: Any) -> str:
             if timestamps["clicked_at"] is not None:
                 raise RuntimeError("boom")
-            return real(current, **timestamps)
+            return resolve_status(current, **timestamps)
 
         monkeypatch.setattr(effects, "resolve_status", exploding)
         await record(engine, event(lead, "email_opened", "2026-11-27T10:00:00Z"))
