@@ -35,9 +35,14 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         engine = create_async_engine(full, connect_args={"timeout": 30}, **kwargs)
         _make_sqlite_transactional(engine)
         return engine
-    kwargs.setdefault("pool_size", 10)
-    kwargs.setdefault("max_overflow", 10)
-    kwargs.setdefault("pool_pre_ping", True)
+    # Sized for bursts of webhook deliveries: overflow connections that close and reopen
+    # cost a TCP (and TLS) handshake each. No pre-ping: on asyncpg it is three round trips
+    # per checkout; a connection that died with the server fails one request (a webhook
+    # answers 503 and Instantly retries) and recycling bounds their age.
+    kwargs.setdefault("pool_size", 20)
+    kwargs.setdefault("max_overflow", 20)
+    kwargs.setdefault("pool_pre_ping", False)
+    kwargs.setdefault("pool_recycle", 1800)
     return create_async_engine(full, **kwargs)
 
 

@@ -64,9 +64,10 @@ def create_app(
         app.state.runtime = runtime
     install_error_handlers(app)
     app.state.enqueue = enqueue_job
+    # The webhook route first: it is the hottest path, and routes are matched in order.
+    app.include_router(webhooks.router, prefix="/api")
     for module in (instantly, campaigns, targets, jobs, notifications):
         app.include_router(module.router, prefix="/api")
-    app.include_router(webhooks.router, prefix="/api")
 
     @app.get("/healthz", tags=["health"])
     async def healthz() -> dict[str, str]:
