@@ -7,7 +7,8 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Insert, bindparam, func, select, update
+from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from ravensearch.db.models import (
@@ -47,29 +48,6 @@ _DELIVERY_COLUMNS = (
     "state",
     "attempts",
 )
-_delivery_inserts: dict[str, Insert] = {}
-
-
-async def insert_delivery(conn: AsyncConnection, row: dict[str, Any]) -> bool:
-    """Store one delivery unless its dedupe key is already there; True when a row was added.
-
-    One statement with ON CONFLICT DO NOTHING, so two concurrent redeliveries cannot both
-    insert (no SELECT-then-INSERT race) and neither gets an IntegrityError. `row` has
-    exactly the keys of `_DELIVERY_COLUMNS`.
-    """
-    dialect = conn.dialect.name
-    stmt = _delivery_inserts.get(dialect)
-    if stmt is None:
-        # Built once with bind parameters: building (and cache-keying) a fresh INSERT
-        # per request cost as much CPU as the rest of the webhook endpoint.
-        stmt = _delivery_inserts[dialect] = insert_ignoring_conflicts(
-            _EVENTS,  # type: ignore[arg-type]
-            dialect,
-            {name: bindparam(name) for name in _DELIVERY_COLUMNS},
-            index_elements=["dedupe_key"],
-        )
-    result = await conn.execute(stmt, row)
-    return bool(result.rowcount)
 
 
 class WebhookEventRepository:
@@ -221,3 +199,15 @@ class WebhookEventRepository:
             .values({name: bindparam(name) for name in names})
         )
         await self.session.execute(stmt, list(rows))
+
+
+async def insert_deliveries(conn: AsyncConnection, rows: list[dict[str, Any]]) -> set[str]:
+    """Store several deliveries in one INSERT; returns the dedupe keys actually added."""
+    builder = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    stmt = (
+        builder(_EVENTS)  # type: ignore[arg-type]
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(_EVENTS.c.dedupe_key)
+    )
+    return set((await conn.execute(stmt)).scalars())

@@ -16,10 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from ravensearch.campaigns.counters import refresh_counters
 from ravensearch.db.models import EventState
 from ravensearch.events.effects import NOTIFYING_KINDS, EventContext, Writes, apply_event
+from ravensearch.events.intake import batcher_for
 from ravensearch.events.kinds import DISPATCH_KINDS, classify
 from ravensearch.events.parsing import Delivery
 from ravensearch.events.records import DISPATCH_MUTABLE, DispatchState, StoredEvent
-from ravensearch.events.repository import WebhookEventRepository, insert_delivery
+from ravensearch.events.repository import WebhookEventRepository
 from ravensearch.kit.clock import as_utc, utcnow
 from ravensearch.notifications.service import notification_service
 from ravensearch.pipeline.service import pipeline_service
@@ -47,8 +48,8 @@ class EventsService:
     ) -> bool:
         """Store a delivery in its own short transaction; False when it was a redelivery.
 
-        Runs on the engine with a single core INSERT (no ORM session): this is the hot path
-        of the webhook endpoint. Database errors propagate for the caller to answer 503.
+        Runs on the engine with core INSERTs shared by concurrent deliveries (group commit, see
+        intake.py): this is the hot path of the webhook endpoint. Database errors propagate for the caller to answer 503.
         """
         row = {
             "id": uuid.uuid4(),
@@ -63,15 +64,7 @@ class EventsService:
             "state": EventState.pending.value,
             "attempts": 0,
         }
-        async with engine.connect() as conn:
-            if conn.dialect.name == "postgresql":
-                # A single statement is its own transaction: AUTOCOMMIT saves the BEGIN
-                # and COMMIT round trips. (Not on SQLite, whose connections the engine
-                # keeps in manual transaction mode; resetting the level would undo that.)
-                conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
-                return await insert_delivery(conn, row)
-            async with conn.begin():
-                return await insert_delivery(conn, row)
+        return await batcher_for(engine).store(row)
 
     async def apply_pending(
         self,

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from ravensearch.db.models import WebhookEvent
+from ravensearch.events.intake import DeliveryBatcher
+from ravensearch.kit.clock import utcnow
+
+
+def _row(key: str) -> dict[str, Any]:
+    return {
+        "id": uuid.uuid4(),
+        "source": "instantly",
+        "dedupe_key": key,
+        "event_type": "email_opened",
+        "instantly_campaign_id": None,
+        "lead_email": None,
+        "occurred_at": None,
+        "raw_body": "{}",
+        "received_at": utcnow(),
+        "state": "pending",
+        "attempts": 0,
+    }
+
+
+async def test_concurrent_deliveries_share_inserts_and_keep_dedupe(engine: AsyncEngine) -> None:
+    batcher = DeliveryBatcher(engine)
+    inserts = 0
+    original = batcher._insert
+
+    async def counting(rows: list[dict[str, Any]]) -> set[str]:
+        nonlocal inserts
+        inserts += 1
+        return await original(rows)
+
+    batcher._insert = counting  # type: ignore[method-assign]
+    keys = [f"k{n}" for n in range(60)] + ["k1", "k2", "k3"]  # three redeliveries
+    results = await asyncio.gather(*(batcher.store(_row(k)) for k in keys))
+    assert results.count(True) == 60
+    assert results.count(False) == 3
+    assert inserts < len(keys) / 2
+    async with engine.connect() as conn:
+        assert await conn.scalar(select(func.count()).select_from(WebhookEvent)) == 60
+    assert await batcher.store(_row("k5")) is False
+
+
+async def test_a_failed_insert_reaches_every_waiter(engine: AsyncEngine) -> None:
+    batcher = DeliveryBatcher(engine)
+
+    async def broken(rows: list[dict[str, Any]]) -> set[str]:
+        raise OSError("database went away")
+
+    batcher._insert = broken  # type: ignore[method-assign]
+    results = await asyncio.gather(
+        *(batcher.store(_row(f"x{n}")) for n in range(5)), return_exceptions=True
+    )
+    assert all(isinstance(r, OSError) for r in results)
+    with pytest.raises(OSError):
+        await batcher.store(_row("later"))
