@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
+from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import asdict, is_dataclass
@@ -111,6 +112,9 @@ async def _run(runtime: Runtime, kind: str, params: dict[str, Any], tracker: Job
             target_ids=[uuid.UUID(i) for i in target_ids] if target_ids else None,
             on_progress=lambda n: tracker.progress(tracker.done + n),
         )
+        # Why targets were left out, for the result summary (the job page shows it).
+        skipped = Counter(str(reason) for _target, reason in outcome.recorded.skipped)
+        tracker.progress(tracker.done, recorded=outcome.recorded.recorded, skipped=dict(skipped))
         if outcome.push.error:
             # The rows stay pending and the sweep pushes them once Instantly answers again.
             raise UpstreamError(

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ravensearch.db.models import Suppression
+from ravensearch.db.models import AuditEntry, Suppression
 from ravensearch.db.upsert import insert_ignoring_conflicts
 
 # Well under SQLite's and asyncpg's bound-parameter limits (6 parameters per inserted row).
@@ -45,12 +45,51 @@ class SuppressionRepository:
             found.update((await self.session.scalars(stmt)).all())
         return found
 
-    async def list(self, *, kind: str | None, limit: int, offset: int) -> Sequence[Suppression]:
-        stmt = select(Suppression).order_by(Suppression.created_at.desc(), Suppression.value)
-        if kind is not None:
-            stmt = stmt.where(Suppression.kind == kind)
+    async def list(
+        self, *, kind: str | None, limit: int, offset: int, q: str | None = None
+    ) -> Sequence[Suppression]:
+        stmt = (
+            select(Suppression)
+            .where(*_filters(kind, q))
+            .order_by(Suppression.created_at.desc(), Suppression.value)
+        )
         return (await self.session.scalars(stmt.limit(limit).offset(offset))).all()
+
+    async def count(self, *, kind: str | None, q: str | None = None) -> int:
+        stmt = select(func.count()).select_from(Suppression).where(*_filters(kind, q))
+        return int(await self.session.scalar(stmt) or 0)
+
+    async def audit_by_subject(
+        self, action: str, subjects: Collection[str]
+    ) -> dict[str, AuditEntry]:
+        """The latest `action` entry per subject."""
+        if not subjects:
+            return {}
+        stmt = (
+            select(AuditEntry)
+            .where(AuditEntry.action == action, AuditEntry.subject.in_(sorted(subjects)))
+            .order_by(AuditEntry.created_at)
+        )
+        return {entry.subject: entry for entry in (await self.session.scalars(stmt)).all()}
+
+    async def audit_entries(self, actions: Collection[str], *, limit: int) -> Sequence[AuditEntry]:
+        stmt = (
+            select(AuditEntry)
+            .where(AuditEntry.action.in_(sorted(actions)))
+            .order_by(AuditEntry.created_at.desc(), AuditEntry.id)
+            .limit(limit)
+        )
+        return (await self.session.scalars(stmt)).all()
 
     async def delete_by_value(self, value: str) -> int:
         result = await self.session.execute(delete(Suppression).where(Suppression.value == value))
         return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _filters(kind: str | None, q: str | None) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if kind is not None:
+        conditions.append(Suppression.kind == kind)
+    if q and q.strip():
+        conditions.append(Suppression.value.contains(q.strip().lower(), autoescape=True))
+    return conditions

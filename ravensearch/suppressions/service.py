@@ -9,7 +9,8 @@ from typing import NamedTuple
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ravensearch.db.models import Suppression, SuppressionKind
+from ravensearch.audit.service import audit_service
+from ravensearch.db.models import AuditEntry, Suppression, SuppressionKind, User
 from ravensearch.errors import InvalidInput, NotFound
 from ravensearch.kit.clock import utcnow
 from ravensearch.kit.emails import normalize_email
@@ -17,6 +18,9 @@ from ravensearch.suppressions.repository import SuppressionRepository
 
 _DOMAIN = re.compile(r"^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$")
 _MAX_VALUE = 320
+MANUAL_SOURCE = "manual"
+ADDED_ACTION = "suppression.added"
+REMOVED_ACTION = "suppression.removed"
 
 
 class SuppressionEntry(NamedTuple):
@@ -86,16 +90,78 @@ class SuppressionService:
         session: AsyncSession,
         *,
         kind: SuppressionKind | None = None,
+        q: str | None = None,
         limit: int = 100,
         offset: int = 0,
     ) -> Sequence[Suppression]:
-        return await SuppressionRepository(session).list(kind=kind, limit=limit, offset=offset)
+        """Newest first; `q` keeps values containing it."""
+        return await SuppressionRepository(session).list(kind=kind, q=q, limit=limit, offset=offset)
+
+    async def count(
+        self, session: AsyncSession, *, kind: SuppressionKind | None = None, q: str | None = None
+    ) -> int:
+        return await SuppressionRepository(session).count(kind=kind, q=q)
+
+    async def get(self, session: AsyncSession, value: str) -> Suppression:
+        """The entry for exactly this value; raises `NotFound` (or `InvalidInput`)."""
+        normalized, _kind = parse_value(value)
+        entry = await SuppressionRepository(session).get_by_value(normalized)
+        if entry is None:
+            raise NotFound(f"{normalized} is not on the suppression list.")
+        return entry
 
     async def remove(self, session: AsyncSession, value: str) -> None:
         """Delete an entry by its value; raises `NotFound` when there is none."""
         normalized, _kind = parse_value(value)
         if not await SuppressionRepository(session).delete_by_value(normalized):
             raise NotFound(f"{normalized} is not on the suppression list.")
+
+    async def add_by_user(
+        self, session: AsyncSession, value: str, *, reason: str | None, user: User | None
+    ) -> tuple[Suppression, bool]:
+        """A person adds a value: (entry, True) and an audit entry when it is new, else
+        (the existing entry, False) and nothing is written. Raises `InvalidInput`."""
+        normalized, kind = parse_value(value)
+        existing = await SuppressionRepository(session).get_by_value(normalized)
+        if existing is not None:
+            return existing, False
+        reason = (reason or "").strip()[:500] or None
+        entry = await self.add(session, normalized, reason=reason, source=MANUAL_SOURCE)
+        detail = f"{kind.value}" + (f": {reason}" if reason else "")
+        await audit_service.record(
+            session, action=ADDED_ACTION, subject=normalized, user=user, detail=detail
+        )
+        return entry, True
+
+    async def remove_by_user(
+        self, session: AsyncSession, value: str, *, user: User | None
+    ) -> Suppression:
+        """A person removes a value (dispatch may email it again): deleted and audited
+        with who and what it was. Returns the removed entry; raises `NotFound`."""
+        normalized, _kind = parse_value(value)
+        repository = SuppressionRepository(session)
+        entry = await repository.get_by_value(normalized)
+        if entry is None or not await repository.delete_by_value(normalized):
+            raise NotFound(f"{normalized} is not on the suppression list.")
+        detail = f"{entry.kind}, added by {entry.source}" + (
+            f": {entry.reason}" if entry.reason else ""
+        )
+        await audit_service.record(
+            session, action=REMOVED_ACTION, subject=normalized, user=user, detail=detail[:1000]
+        )
+        return entry
+
+    async def added_by(
+        self, session: AsyncSession, values: Collection[str]
+    ) -> dict[str, AuditEntry]:
+        """Who added each of these values by hand (values added by events have no entry)."""
+        return await SuppressionRepository(session).audit_by_subject(ADDED_ACTION, values)
+
+    async def changes(self, session: AsyncSession, *, limit: int = 20) -> Sequence[AuditEntry]:
+        """The latest additions and removals made by people, newest first."""
+        return await SuppressionRepository(session).audit_entries(
+            (ADDED_ACTION, REMOVED_ACTION), limit=limit
+        )
 
 
 def parse_value(value: str) -> tuple[str, SuppressionKind]:

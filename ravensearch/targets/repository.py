@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection, Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, false, func, insert, or_, select, update
@@ -26,6 +27,8 @@ def _conditions(filters: TargetFilters) -> list[ColumnElement[bool]]:
         conditions.append(Target.state == filters.state)
     if filters.status:
         conditions.append(Target.status == filters.status)
+    if filters.source:
+        conditions.append(Target.source == filters.source)
     if filters.has_email is not None:
         has_email = and_(Target.email.is_not(None), Target.email != "")
         conditions.append(has_email if filters.has_email else ~has_email)
@@ -68,6 +71,41 @@ class TargetRepository:
             .offset(offset)
         )
         return (await self.session.scalars(stmt)).all(), total
+
+    async def matching_ids(self, filters: TargetFilters, *, limit: int) -> list[uuid.UUID]:
+        """Ids of the targets matching `filters`, oldest first, at most `limit`."""
+        stmt = (
+            select(Target.id)
+            .where(*_conditions(filters))
+            .order_by(Target.created_at, Target.id)
+            .limit(limit)
+        )
+        return list((await self.session.scalars(stmt)).all())
+
+    async def page_after(
+        self,
+        filters: TargetFilters,
+        *,
+        after: tuple[datetime, uuid.UUID] | None,
+        limit: int,
+    ) -> Sequence[Target]:
+        """The next `limit` matching targets, newest first, after the (created_at, id)
+        key of the last one read: keyset pages stay fast however deep they go."""
+        stmt: Select[Any] = (
+            select(Target)
+            .where(*_conditions(filters))
+            .order_by(Target.created_at.desc(), Target.id.desc())
+            .limit(limit)
+        )
+        if after is not None:
+            created_at, target_id = after
+            stmt = stmt.where(
+                or_(
+                    Target.created_at < created_at,
+                    and_(Target.created_at == created_at, Target.id < target_id),
+                )
+            )
+        return (await self.session.scalars(stmt)).all()
 
     async def get_matching_rows(
         self,

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, Field, field_validator
 from pydantic_core import PydanticCustomError
 
-from ravensearch.db.models import TargetStatus
+from ravensearch.db.models import TargetSource, TargetStatus
 from ravensearch.errors import InvalidInput
 from ravensearch.kit.clock import as_utc
 from ravensearch.kit.emails import is_valid_email, normalize_email
@@ -96,6 +96,7 @@ class TargetFilters(BaseModel):
     trade: Trade = Field(default=None, description="A trade, e.g. hvac or 'Plumber'.")
     state: State = Field(default=None, description="A 2-letter US state code.")
     status: TargetStatus | None = None
+    source: TargetSource | None = Field(default=None, description="manual, csv, google or yelp.")
     q: Query = Field(
         default=None, description="Words to find in business name, contact name, email or city."
     )

@@ -134,6 +134,12 @@ class TargetService:
     ) -> tuple[Sequence[Target], int]:
         return await TargetRepository(session).paginate(filters, limit=limit, offset=offset)
 
+    async def matching_ids(
+        self, session: AsyncSession, *, filters: TargetFilters, limit: int
+    ) -> Sequence[uuid.UUID]:
+        """Ids of the targets matching `filters` (oldest first), at most `limit`."""
+        return await TargetRepository(session).matching_ids(filters, limit=limit)
+
     async def get(self, session: AsyncSession, target_id: uuid.UUID) -> Target:
         target = await TargetRepository(session).get(target_id)
         if target is None:

@@ -61,5 +61,5 @@ async def test_a_failed_insert_reaches_every_waiter(engine: AsyncEngine) -> None
         *(batcher.store(_row(f"x{n}")) for n in range(5)), return_exceptions=True
     )
     assert all(isinstance(r, OSError) for r in results)
-    with pytest.raises(OSError):
+    with pytest.raises(OSError, match="went away"):
         await batcher.store(_row("later"))
