@@ -27,7 +27,14 @@ class DispatchRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def targets_by_id(self, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Any]:
+    async def targets_by_id(self, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Target]:
+        found: dict[uuid.UUID, Target] = {}
+        for part in chunked(ids, IN_CHUNK):
+            rows = await self.session.scalars(select(Target).where(Target.id.in_(part)))
+            found.update((t.id, t) for t in rows)
+        return found
+
+    async def target_states_by_id(self, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Any]:
         """id, email and status of each target (columns only: no ORM objects for 10k rows)."""
         found: dict[uuid.UUID, Any] = {}
         for part in chunked(ids, IN_CHUNK):

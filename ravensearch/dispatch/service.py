@@ -44,7 +44,7 @@ class DispatchService:
         """
         ids = list(dict.fromkeys(target_ids))
         repository = DispatchRepository(session)
-        targets = await repository.targets_by_id(ids)
+        targets = await repository.target_states_by_id(ids)
         emails = {t.id: normalize_email(t.email) for t in targets.values()}
         present = [e for e in emails.values() if e]
         suppressed = await suppression_service.suppressed_among(session, present)
