@@ -42,6 +42,16 @@ class CampaignRepository:
         stmt = select(Campaign.id, Campaign.name).where(Campaign.id.in_(sorted(ids)))
         return {row[0]: row[1] for row in await self.session.execute(stmt)}
 
+    async def dispatch_choices(self) -> Sequence[tuple[uuid.UUID, str, str | None]]:
+        """(id, name, trade filter) of the campaigns one may dispatch to (not completed),
+        by name: columns only, for a chooser over thousands of campaigns."""
+        stmt = (
+            select(Campaign.id, Campaign.name, Campaign.trade_filter)
+            .where(Campaign.status != "completed")
+            .order_by(func.lower(Campaign.name), Campaign.id)
+        )
+        return [(row[0], row[1], row[2]) for row in await self.session.execute(stmt)]
+
     async def list_syncable(self) -> Sequence[Campaign]:
         stmt = select(Campaign).where(Campaign.status.notin_(["completed"]))
         return (await self.session.scalars(stmt)).all()

@@ -5,7 +5,19 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, insert, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    and_,
+    false,
+    func,
+    insert,
+    literal_column,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ravensearch.db.models import Target
@@ -17,6 +29,11 @@ _TABLE = Target.metadata.tables[Target.__tablename__]
 # What an import needs to know of a stored target to match it and fill its gaps.
 _UPDATED = ("id", "status", "status_reason", *MERGED_COLUMNS)
 _ROW_COLUMNS = tuple(_TABLE.c[name] for name in ("business_name", *_UPDATED))
+_EMPTY = literal_column("''", String)
+# Up to this many matches, a page is sorted from the matches rather than read off the
+# created_at index (see `paginate`).
+_SORT_MATCHES_UP_TO = 10_000
+_SPACE = literal_column("' '", String)
 
 
 def _conditions(filters: TargetFilters) -> list[ColumnElement[bool]]:
@@ -32,7 +49,11 @@ def _conditions(filters: TargetFilters) -> list[ColumnElement[bool]]:
     if filters.has_email is not None:
         has_email = and_(Target.email.is_not(None), Target.email != "")
         conditions.append(has_email if filters.has_email else ~has_email)
-    contact = func.coalesce(Target.first_name, "") + " " + func.coalesce(Target.last_name, "")
+    # Inline constants (not bound parameters): the expression must be the very one a
+    # PostgreSQL trigram index on "first last" would be built on, or the index is not used.
+    contact = (
+        func.coalesce(Target.first_name, _EMPTY) + _SPACE + func.coalesce(Target.last_name, _EMPTY)
+    )
     searched = (Target.business_name, contact, Target.email, Target.city)
     # Every word must appear somewhere: "smith austin" finds Smith Plumbing in Austin.
     # icontains renders lower() LIKE on SQLite and ILIKE on PostgreSQL; autoescape keeps a
@@ -63,10 +84,19 @@ class TargetRepository:
         conditions = _conditions(filters)
         count = select(func.count()).select_from(Target).where(*conditions)
         total = int(await self.session.scalar(count) or 0)
+        if total <= offset:
+            return [], total
+        newest: ColumnElement[datetime] = Target.created_at.expression
+        if total <= _SORT_MATCHES_UP_TO:
+            # Few matches: find them, then sort them. Left to itself PostgreSQL may walk the
+            # created_at index through the whole table hoping to meet 50 matches early (it
+            # misjudges how rare an ILIKE word is): 0.5 s for a word found nowhere in 100k
+            # rows. The expression keeps the index out of the ORDER BY on both backends.
+            newest = func.coalesce(Target.created_at, Target.created_at)
         stmt: Select[Any] = (
             select(Target)
             .where(*conditions)
-            .order_by(Target.created_at.desc(), Target.id)
+            .order_by(newest.desc(), Target.id)
             .limit(limit)
             .offset(offset)
         )

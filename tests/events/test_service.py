@@ -168,6 +168,7 @@ class TestApplyPending:
         self, engine: AsyncEngine, sessionmaker: Sessionmaker, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         lead = await seed_lead(sessionmaker)
+
         def exploding(current: str, **timestamps: Any) -> str:
             if timestamps["clicked_at"] is not None:
                 raise RuntimeError("boom")

@@ -23,14 +23,8 @@ from ravensearch.targets.csv_import import MAX_IMPORT_BYTES, CsvImportError
 from ravensearch.targets.schemas import ImportReport, TargetFilters
 from ravensearch.targets.service import target_service
 from ravensearch.web.admin.forms import validate_form
-from ravensearch.web.admin.target_pages import (
-    CollectForm,
-    JobView,
-    SkipGroup,
-    load_job,
-    parse_filters,
-    skip_groups,
-)
+from ravensearch.web.admin.job_cards import JobView, SkipGroup, load_job, skip_groups
+from ravensearch.web.admin.target_pages import CollectForm, parse_filters
 
 # A selection up to this size is dispatched while the admin waits (a few bulk calls);
 # "all matching the filter" and anything larger run as a job with a progress card.

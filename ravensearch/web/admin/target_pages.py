@@ -1,28 +1,22 @@
-"""Typed contexts of the Targets tab (the table, its filters, the job cards) and their builders."""
+"""Typed contexts of the Targets tab (the table, its filters, the forms) and their builders."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 from urllib.parse import urlencode
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ravensearch.campaigns.repository import CampaignRepository
-from ravensearch.campaigns.service import campaign_service
 from ravensearch.db.models import (
-    CampaignStatus,
-    Job,
     JobKind,
-    JobState,
     Target,
     TargetSource,
     TargetStatus,
 )
-from ravensearch.dispatch.service import SkipReason
 from ravensearch.jobs.service import job_service
 from ravensearch.kit.trades import TRADES, trade_label
 from ravensearch.pipeline.service import STAGE_LABELS
@@ -30,6 +24,7 @@ from ravensearch.targets.addresses import US_STATES
 from ravensearch.targets.schemas import TargetFilters
 from ravensearch.targets.service import target_service
 from ravensearch.web.admin.forms import validate_form
+from ravensearch.web.admin.job_cards import COLLECT_SOURCES, JobView, job_views
 from ravensearch.web.admin.paging import DEFAULT_PER_PAGE, Pager
 
 Choices = tuple[tuple[str, str], ...]
@@ -49,16 +44,6 @@ SOURCE_LABELS: dict[str, str] = {
     TargetSource.yelp: "Yelp",
     TargetSource.csv: "CSV",
     TargetSource.manual: "Manual",
-}
-COLLECT_SOURCES: Choices = (("all", "Google and Yelp"), ("google", "Google"), ("yelp", "Yelp"))
-SKIP_LABELS: dict[str, str] = {
-    SkipReason.not_found: "No longer exists",
-    SkipReason.no_email: "No email address",
-    SkipReason.invalid_email: "Email address is invalid",
-    SkipReason.not_completed: "Not enriched yet",
-    SkipReason.suppressed: "On the suppression list",
-    SkipReason.already_dispatched: "Already in this campaign",
-    SkipReason.duplicate_email: "Email already used in this campaign",
 }
 _NO_EMAIL_NOTES: dict[str, str] = {
     TargetStatus.pending: "Not enriched yet",
@@ -177,133 +162,6 @@ class TargetRow:
 
 
 @dataclass(frozen=True)
-class SkipGroup:
-    reason: str
-    label: str
-    count: int
-
-
-def skip_groups(counts: Mapping[str, int]) -> tuple[SkipGroup, ...]:
-    groups = [SkipGroup(r, SKIP_LABELS.get(r, r.replace("_", " ")), n) for r, n in counts.items()]
-    return tuple(sorted(groups, key=lambda g: (-g.count, g.label)))
-
-
-@dataclass(frozen=True)
-class JobView:
-    """A collect, enrich or dispatch job as its card shows it (the card polls while active)."""
-
-    id: uuid.UUID
-    kind: str
-    state: str
-    title: str
-    done: int
-    total: int | None
-    facts: tuple[str, ...]
-    skipped: tuple[SkipGroup, ...]
-    errors: tuple[str, ...]
-    message: str | None
-    created_at: datetime
-    finished_at: datetime | None
-
-    @property
-    def is_active(self) -> bool:
-        return self.state in (JobState.queued, JobState.running)
-
-    @property
-    def percent(self) -> int | None:
-        """0–100, or None while the total is unknown (an indeterminate bar)."""
-        if not self.is_active:
-            return 100
-        if not self.total:
-            return None
-        return min(100, round(100 * self.done / self.total))
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count:,} {word}{'' if count == 1 else 's'}"
-
-
-def _title(job: Job, campaign_names: Mapping[uuid.UUID, str]) -> str:
-    params = job.params or {}
-    if job.kind == JobKind.collect:
-        source = dict(COLLECT_SOURCES).get(str(params.get("source")), "?")
-        trade = trade_label(str(params.get("trade") or "any"))
-        return f"Collect {trade} technicians in {params.get('state')} from {source}"
-    ids = params.get("target_ids")
-    who = _plural(len(ids), "technician") if ids else "every ready technician"
-    if job.kind == JobKind.enrich:
-        return f"Enrich {who if ids else 'every technician not enriched yet'}"
-    campaign_id = _uuid(params.get("campaign_id"))
-    name = campaign_names.get(campaign_id, "a campaign") if campaign_id else "a campaign"
-    return f"Dispatch {who} to “{name}”"
-
-
-def _facts(job: Job) -> tuple[str, ...]:
-    counts: dict[str, Any] = job.counts or {}
-
-    def number(key: str) -> int:
-        value = counts.get(key)
-        return value if isinstance(value, int) else 0
-
-    if job.kind == JobKind.collect:
-        facts = [_plural(number("new_targets"), "new technician"), f"{number('merged'):,} merged"]
-        if "listings_seen" in counts:
-            facts.append(_plural(number("listings_seen"), "listing") + " seen")
-        return tuple(facts)
-    if job.kind == JobKind.enrich:
-        if "completed" not in counts:
-            return (f"{job.progress_done:,} of {job.progress_total or 0:,} checked",)
-        return (
-            _plural(number("completed"), "email") + " found",
-            f"{number('no_email'):,} without email",
-            f"{number('failed'):,} failed",
-        )
-    facts = [f"{number('pushed') or job.progress_done:,} pushed to Instantly"]
-    if "recorded" in counts:
-        facts.insert(0, f"{number('recorded'):,} recorded")
-    if number("pending"):
-        facts.append(f"{number('pending'):,} waiting to be pushed")
-    return tuple(facts)
-
-
-def _uuid(value: object) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        return None
-
-
-def job_view(job: Job, campaign_names: Mapping[uuid.UUID, str]) -> JobView:
-    skipped = (job.counts or {}).get("skipped")
-    return JobView(
-        id=job.id,
-        kind=job.kind,
-        state=job.state,
-        title=_title(job, campaign_names),
-        done=job.progress_done,
-        total=job.progress_total,
-        facts=_facts(job),
-        skipped=skip_groups(skipped) if isinstance(skipped, dict) else (),
-        errors=tuple((job.errors or [])[:3]),
-        message=job.message,
-        created_at=job.created_at,
-        finished_at=job.finished_at,
-    )
-
-
-async def job_views(session: AsyncSession, jobs: Sequence[Job]) -> list[JobView]:
-    wanted = {
-        _uuid((j.params or {}).get("campaign_id")) for j in jobs if j.kind == JobKind.dispatch
-    }
-    names = await CampaignRepository(session).names_by_id({i for i in wanted if i is not None})
-    return [job_view(job, names) for job in jobs]
-
-
-async def load_job(session: AsyncSession, job_id: uuid.UUID) -> JobView:
-    return (await job_views(session, [await job_service.get(session, job_id)]))[0]
-
-
-@dataclass(frozen=True)
 class CampaignChoice:
     id: uuid.UUID
     name: str
@@ -353,13 +211,8 @@ class TargetsPage:
 
 async def campaign_choices(session: AsyncSession) -> list[CampaignChoice]:
     """Campaigns one can dispatch to (completed ones are left out), by name."""
-    campaigns = await campaign_service.list(session)
-    choices = [
-        CampaignChoice(c.id, c.name, c.trade_filter)
-        for c in campaigns
-        if c.status != CampaignStatus.completed
-    ]
-    return sorted(choices, key=lambda c: c.name.lower())
+    rows = await CampaignRepository(session).dispatch_choices()
+    return [CampaignChoice(*row) for row in rows]
 
 
 async def targets_page(
