@@ -171,7 +171,7 @@ async def main(args: argparse.Namespace) -> int:
             finally:
                 await conn.close()
             print(f"Proposed trigram indexes built in {time.perf_counter() - started:.1f} s")
-        runtime = await build_runtime(bench_settings(url))
+        runtime = await build_runtime(bench_settings(url, secret="bench-webhook-secret"))
         app = create_app(runtime=runtime, background=False)
         campaign = data.campaign_ids[CAMPAIGNS // 2]
         pages = [

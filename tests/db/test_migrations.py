@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from ravensearch.db import migrate
 from ravensearch.db.base import Base
 from ravensearch.db.engine import create_engine
+from ravensearch.db.migrate import include_object
 
 DESIGN_COLUMNS = {
     "outreach_campaigns": {
@@ -44,7 +45,9 @@ DESIGN_COLUMNS = {
 
 
 def _diff(connection: Connection) -> list[object]:
-    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    context = MigrationContext.configure(
+        connection, opts={"compare_type": True, "include_object": include_object}
+    )
     return list(compare_metadata(context, Base.metadata))
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.engine import Connection
 from ravensearch.db import models  # noqa: F401  (registers every table)
 from ravensearch.db.base import Base
 from ravensearch.db.engine import create_engine
+from ravensearch.db.migrate import include_object
 
 config = context.config
 target_metadata = Base.metadata
@@ -21,6 +22,7 @@ def _run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=True,  # SQLite cannot ALTER most things; batch mode rebuilds the table
         compare_type=True,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()
