@@ -11,8 +11,7 @@ import json
 import random
 import time
 from collections.abc import AsyncIterator, Sequence
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 import httpx
 import structlog
@@ -33,6 +32,7 @@ from ravensearch.instantly.schemas import (
     InstantlyCampaign,
     Lead,
 )
+from ravensearch.kit.closing import AsyncClosing
 
 DEFAULT_BASE_URL = "https://api.instantly.ai/api/v2"
 DEFAULT_USER_AGENT = "Ravensearch/0.1 (+https://github.com/ravensearch/ravensearch)"
@@ -48,7 +48,7 @@ def should_retry(status_code: int) -> bool:
     return status_code in (408, 429) or status_code >= 500
 
 
-class InstantlyClient:
+class InstantlyClient(AsyncClosing):
     """One Instantly workspace, reached with one API key.
 
     Use it as an async context manager, or call `aclose()`. An injected `http_client` is
@@ -93,17 +93,6 @@ class InstantlyClient:
 
     def __repr__(self) -> str:
         return f"InstantlyClient(base_url={self._base_url!r})"
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
     async def aclose(self) -> None:
         if self._owns_http:

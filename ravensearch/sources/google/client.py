@@ -8,13 +8,13 @@ yields at most 60 places (3 pages of 20); `TileSearch.saturated` says when it hi
 from __future__ import annotations
 
 import asyncio
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 import httpx
 
 from ravensearch.instantly.errors import parse_retry_after
 from ravensearch.instantly.ratelimit import RateLimiter, shared_limiter, workspace_key
+from ravensearch.kit.closing import AsyncClosing
 from ravensearch.sources.base import (
     SourceAuthError,
     SourceBadRequest,
@@ -65,7 +65,7 @@ LOOKUP_FIELD_MASK = ",".join(
 )
 
 
-class GooglePlacesClient:
+class GooglePlacesClient(AsyncClosing):
     """One Google Cloud project's Places API (New), reached with one API key.
 
     Use it as an async context manager or call `aclose()`. The rate limiter is shared per
@@ -112,17 +112,6 @@ class GooglePlacesClient:
 
     def __repr__(self) -> str:
         return f"GooglePlacesClient(base_url={self._http.base_url!r})"
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
     async def aclose(self) -> None:
         await self._http.aclose()

@@ -11,13 +11,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 import httpx
 
 from ravensearch.instantly.errors import parse_retry_after
 from ravensearch.instantly.ratelimit import RateLimiter, shared_limiter, workspace_key
+from ravensearch.kit.closing import AsyncClosing
 from ravensearch.sources.base import (
     SourceAuthError,
     SourceBadRequest,
@@ -50,7 +50,7 @@ class RateLimitStatus:
     reset_time: str | None
 
 
-class YelpClient:
+class YelpClient(AsyncClosing):
     """One Yelp app's API key. Use as an async context manager or call `aclose()`."""
 
     name: SourceName = "yelp"
@@ -92,17 +92,6 @@ class YelpClient:
 
     def __repr__(self) -> str:
         return f"YelpClient(base_url={self._http.base_url!r})"
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
     async def aclose(self) -> None:
         await self._http.aclose()
