@@ -55,6 +55,9 @@ def test_create_a_campaign(page: Page, server: Server) -> None:
     # Linking it again is refused inline (409).
     page.goto(f"{server.url}/outreach/campaigns/new")
     page.get_by_label("Instantly Campaign ID").fill(HVAC_TEXAS_ID)
+    # The lookup warns before anything is submitted; waiting for it, as a person would, also
+    # keeps the click off a button that the lookup's answer is about to move down the page.
+    expect(page.locator("#lookup-found")).to_contain_text("Already linked to Ravensearch")
     page.get_by_role("button", name="Create Campaign").click()
     expect(page.locator("#instantly-campaign-id-error")).to_contain_text("already linked")
 
