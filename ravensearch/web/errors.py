@@ -20,10 +20,14 @@ def _describe(error: dict[str, object]) -> str:
     return f"{location}: {message}" if location else message
 
 
+def error_response(exc: RavensearchError) -> JSONResponse:
+    return JSONResponse({"error": exc.error, "detail": exc.message}, exc.status_code)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RavensearchError)
     async def _domain_error(_request: Request, exc: RavensearchError) -> JSONResponse:
-        return JSONResponse({"error": exc.error, "detail": exc.message}, exc.status_code)
+        return error_response(exc)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:

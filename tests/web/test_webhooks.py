@@ -508,3 +508,27 @@ class TestDatabaseDown:
         # The 503'd write may still land once the lock goes (group commit keeps going after
         # the answer); either way the event ends up stored exactly once.
         assert await count_events(runtime.sessionmaker) == 1
+
+
+class TestFastPath:
+    """`WebhooksFirst` answers the webhook POST before the router; the rest is unchanged."""
+
+    async def test_other_methods_reach_the_router(self, anon_client: httpx.AsyncClient) -> None:
+        response = await anon_client.get(URL)
+        assert response.status_code == 405
+        assert response.json()["error"] == "method_not_allowed"
+
+    async def test_unexpected_error_is_a_trace_free_500(
+        self, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        def boom(_body: bytes) -> None:
+            raise RuntimeError("secret internals")
+
+        monkeypatch.setattr(webhooks, "parse_delivery", boom)
+        app = create_app(runtime=runtime, background=False)
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            response = await post(http, {"event_type": "email_opened", "timestamp": T})
+        assert response.status_code == 500
+        assert response.json()["error"] == "internal_error"
+        assert "secret internals" not in response.text
