@@ -381,11 +381,27 @@ class CpuMeter:
         idle = values[3] + values[4]
         return (sum(values) - idle) / self.tick, sum(values) / self.tick
 
+    def _server(self) -> float:
+        """CPU seconds of the server: uvicorn's process and, with --workers, its children
+        (workers replaced in between are missed, which a run without restarts never has)."""
+        seconds = self._proc_cpu(self.pid)[1]
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    ppid = int(f.read().rpartition(")")[2].split()[1])
+                if ppid == self.pid:
+                    seconds += self._proc_cpu(entry)[1]
+            except (OSError, ValueError, IndexError):
+                continue
+        return seconds
+
     def snapshot(self) -> CpuSnapshot:
         busy, total = self._host()
         postgres = self._postgres() if self.database else {}
         return CpuSnapshot(
-            time.perf_counter(), self._proc_cpu(self.pid)[1], self._client(), postgres, busy, total
+            time.perf_counter(), self._server(), self._client(), postgres, busy, total
         )
 
     def fill(self, stats: PhaseStats, before: CpuSnapshot) -> None:
@@ -619,7 +635,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def server_command(port: int) -> list[str]:
+def server_command(port: int, workers: int) -> list[str]:
     try:
         import uvloop  # noqa: F401
 
@@ -639,7 +655,7 @@ def server_command(port: int) -> list[str]:
         "--port",
         str(port),
         "--workers",
-        "1",
+        str(workers),
         "--loop",
         loop,
         "--http",
@@ -657,7 +673,7 @@ class Server:
         self.database_url = database_url
         self.proc: subprocess.Popen[bytes] | None = None
 
-    def launch(self, *, applier: bool = True, engine_kw: str = "") -> None:
+    def launch(self, *, workers: int = 1, applier: bool = True, engine_kw: str = "") -> None:
         env = dict(
             os.environ,
             RS_BENCH_DATABASE_URL=self.database_url,
@@ -667,7 +683,7 @@ class Server:
         )
         with open(self.log_path, "wb") as log:
             self.proc = subprocess.Popen(
-                server_command(self.port), env=env, stdout=log, stderr=subprocess.STDOUT
+                server_command(self.port, workers), env=env, stdout=log, stderr=subprocess.STDOUT
             )
 
     async def wait_ready(self, timeout: float = 60.0) -> None:
@@ -752,7 +768,9 @@ async def bench_database(kind: str, args: argparse.Namespace, log_dir: str) -> D
         server = Server(url, log_dir)
         monitor = Monitor(url)
         try:
-            server.launch(applier=not args.no_applier, engine_kw=args.engine_kw)
+            server.launch(
+                workers=args.workers, applier=not args.no_applier, engine_kw=args.engine_kw
+            )
             await server.wait_ready()
             cpu = CpuMeter(server.pid, make_url(url).database if kind == "postgres" else None)
             factory = EventFactory(leads)
@@ -844,7 +862,7 @@ def _errors_in(log: str) -> str:
 def print_report(report: DatabaseReport, args: argparse.Namespace) -> None:
     c, fc, o, fo = report.rs_closed, report.floor_closed, report.rs_open, report.floor_open
     print(
-        f"\n== webhooks on {report.kind}: uvicorn 1 worker (uvloop, httptools), "
+        f"\n== webhooks on {report.kind}: uvicorn {args.workers} worker{'s' if args.workers > 1 else ''} (uvloop, httptools), "
         f"{args.connections} keep-alive connections, closed loop {args.seconds:g} s "
         f"after {args.warmup:g} s warm-up; open loop {args.rate:g}/s for {args.seconds:g} s =="
     )
@@ -941,6 +959,9 @@ async def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=10.0, help="measured seconds per phase")
     parser.add_argument("--warmup", type=float, default=2.0, help="closed-loop warm-up seconds")
     parser.add_argument("--connections", type=int, default=48)
+    parser.add_argument(
+        "--workers", type=int, default=1, help="uvicorn worker processes (`serve --workers`)"
+    )
     parser.add_argument("--rate", type=float, default=500.0, help="open-loop events/s offered")
     parser.add_argument("--only", choices=("sqlite", "postgres"))
     parser.add_argument(

@@ -40,10 +40,24 @@ async def _first_start(settings: Settings) -> FirstStart:
 def serve(
     host: str = typer.Option("127.0.0.1", help="Interface to bind."),
     port: int = typer.Option(8000, help="Port to listen on."),
+    workers: int = typer.Option(
+        1,
+        min=1,
+        max=64,
+        help="Web server processes. Each answers webhooks and pages and applies events; "
+        "one of them also runs the in-process jobs. Needs INSTANTLY_API_KEY (mock mode "
+        "keeps its simulated Instantly inside one process).",
+    ),
 ) -> None:
     """Start the web app and API (and, in mock mode, the simulated Instantly)."""
     settings = settings_or_exit()
     configure_logging(settings.LOG_LEVEL)
+    if workers > 1 and settings.is_mock:
+        console.print(
+            "[red]--workers needs INSTANTLY_API_KEY:[/] mock mode's simulated Instantly "
+            "lives inside one process. Set the key, or run one worker."
+        )
+        raise typer.Exit(2)
     first = asyncio.run(_first_start(settings))
     if settings.is_mock:
         console.print("[yellow]Mock mode[/]: no INSTANTLY_API_KEY, Instantly is simulated.")
@@ -58,4 +72,14 @@ def serve(
             soft_wrap=True,
         )
     console.print(f"Ravensearch on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    if workers == 1:
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+        return
+    uvicorn.run(
+        "ravensearch.web.app:create_app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+    )

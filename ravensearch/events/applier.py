@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import threading
 
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from ravensearch.db.engine import create_engine, create_sessionmaker, is_sqlite
 from ravensearch.db.session import unit_of_work
 from ravensearch.events.service import BATCH_SIZE, BatchResult, events_service
 
@@ -49,12 +51,16 @@ class EventApplier:
             running = None
         if running is loop:
             wakeup.set()
-        else:
+        elif not wakeup.is_set():
+            # Already set means not yet consumed: the applier clears it before it claims,
+            # so it will see this event. Skipping saves a wake-up syscall per delivery.
             loop.call_soon_threadsafe(wakeup.set)
 
-    async def run(self) -> None:
-        """Apply events forever. Errors are logged and retried after a poll interval; the
+    async def run(self, sessionmaker: async_sessionmaker[AsyncSession] | None = None) -> None:
+        """Apply events forever (through `sessionmaker` if given: `ApplierThread` passes one
+        bound to its own loop). Errors are logged and retried after a poll interval; the
         loop only ends when its task is cancelled."""
+        sessionmaker = sessionmaker or self.sessionmaker
         self._loop = asyncio.get_running_loop()
         self._wakeup = wakeup = asyncio.Event()
         try:
@@ -62,7 +68,7 @@ class EventApplier:
                 # Cleared before applying, so a wake that arrives meanwhile is not lost.
                 wakeup.clear()
                 try:
-                    while (await self.apply_batch()).processed >= self.batch_size:
+                    while (await self.apply_batch(sessionmaker)).processed >= self.batch_size:
                         pass
                 except Exception:
                     log.exception("events.applier.error")
@@ -87,31 +93,36 @@ class EventApplier:
             if result.processed == 0:
                 return applied
 
-    async def apply_batch(self) -> BatchResult:
+    async def apply_batch(
+        self, sessionmaker: async_sessionmaker[AsyncSession] | None = None
+    ) -> BatchResult:
         """One batch in one transaction. If writing it fails, no event of it is lost: they
         are retried one per transaction, and one that still cannot be written is failed."""
+        sessionmaker = sessionmaker or self.sessionmaker
         try:
-            async with unit_of_work(self.sessionmaker) as session:
+            async with unit_of_work(sessionmaker) as session:
                 return await events_service.apply_pending(session, limit=self.batch_size)
         except Exception as exc:
             if is_transient(exc):
                 raise  # the database, not an event: `run()` retries after a pause
             log.warning("events.batch.failed retrying one by one", exc_info=True)
-        return await self._apply_one_by_one()
+        return await self._apply_one_by_one(sessionmaker)
 
-    async def _apply_one_by_one(self) -> BatchResult:
-        async with unit_of_work(self.sessionmaker) as session:
+    async def _apply_one_by_one(
+        self, sessionmaker: async_sessionmaker[AsyncSession]
+    ) -> BatchResult:
+        async with unit_of_work(sessionmaker) as session:
             ids = await events_service.pending_ids(session, limit=self.batch_size)
         processed = applied = 0
         for event_id in ids:
             try:
-                async with unit_of_work(self.sessionmaker) as session:
+                async with unit_of_work(sessionmaker) as session:
                     result = await events_service.apply_pending(session, event_ids=[event_id])
             except Exception as exc:
                 if is_transient(exc):
                     raise
                 log.warning("events.apply.failed event_id=%s", event_id, exc_info=True)
-                async with unit_of_work(self.sessionmaker) as session:
+                async with unit_of_work(sessionmaker) as session:
                     error = f"{type(exc).__name__}: {exc}"
                     if await events_service.mark_failed(session, event_id, error):
                         processed += 1
@@ -126,3 +137,66 @@ def is_transient(exc: BaseException) -> bool:
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         return True
     return isinstance(exc, OperationalError | InterfaceError | OSError | TimeoutError)
+
+
+class ApplierThread:
+    """Runs an `EventApplier` on a thread of its own, with its own event loop and engine.
+
+    Applying a batch is a long stretch of Python (rows, effects, counters). On the web
+    server's loop it held webhook answers back by tens of milliseconds at a time; on its own
+    thread the interpreter hands control back to the server every few milliseconds
+    (`sys.getswitchinterval`). Database connections belong to the loop that opened them,
+    hence the second engine, on the same database.
+    """
+
+    def __init__(self, applier: EventApplier, database_url: str, *, pool_size: int = 3) -> None:
+        self.applier = applier
+        self.database_url = database_url
+        self.pool_size = pool_size
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._started = threading.Event()
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._main, name="events-applier", daemon=True)
+        self._thread.start()
+        self._started.wait(timeout=30)
+
+    def is_alive(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def stop(self, timeout: float = 15.0) -> None:
+        """Cancel the loop (a batch in flight rolls back: its events stay pending) and wait."""
+        loop, task, thread = self._loop, self._task, self._thread
+        if loop is not None and task is not None and not loop.is_closed():
+            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+                loop.call_soon_threadsafe(task.cancel)
+        if thread is not None:
+            thread.join(timeout)
+
+    def _main(self) -> None:
+        try:
+            asyncio.run(self._serve())
+        except Exception:
+            log.exception("events.applier_thread.crashed")
+        finally:
+            self._started.set()
+
+    async def _serve(self) -> None:
+        pool = {} if is_sqlite(self.database_url) else {"pool_size": self.pool_size}
+        engine = create_engine(self.database_url, **pool)
+        try:
+            self._loop = asyncio.get_running_loop()
+            self._task = asyncio.current_task()
+            self._started.set()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.applier.run(create_sessionmaker(engine))
+        finally:
+            await engine.dispose()
+
+
+def can_run_on_a_thread(engine: AsyncEngine) -> bool:
+    """False for an in-memory SQLite database: a second engine would open another one."""
+    url = engine.url
+    return url.get_backend_name() != "sqlite" or url.database not in (None, "", ":memory:")

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -12,6 +11,7 @@ from fastapi import FastAPI
 from ravensearch import __version__
 from ravensearch.config import Settings, get_settings
 from ravensearch.jobs.tasks import enqueue_job
+from ravensearch.logging import configure_logging
 from ravensearch.runtime import Runtime, build_runtime
 from ravensearch.web import webhooks
 from ravensearch.web.admin import install_admin
@@ -34,10 +34,10 @@ def create_app(
         owned = runtime is None
         rt = runtime or await build_runtime(settings or get_settings())
         app.state.runtime = rt
-        tasks: list[asyncio.Task[None]] = []
+        stop_background: Callable[[], Awaitable[None]] | None = None
         stop_jobs: Callable[[], None] | None = None
         if background:
-            tasks = start_background(app, rt)
+            stop_background = start_background(app, rt)
             stop_jobs = start_job_consumer(rt)
         if on_ready is not None:
             on_ready(rt)
@@ -46,11 +46,8 @@ def create_app(
         finally:
             if stop_jobs is not None:
                 await asyncio.to_thread(stop_jobs)
-            for task in tasks:
-                task.cancel()
-            for task in tasks:
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+            if stop_background is not None:
+                await stop_background()
             if owned:
                 await rt.aclose()
 
@@ -78,3 +75,11 @@ def create_app(
     install_admin(app)
 
     return app
+
+
+def create_app_from_env() -> FastAPI:
+    """The app of one `serve --workers` process: uvicorn starts each worker afresh, so the
+    settings and logging come from the environment again."""
+    settings = get_settings()
+    configure_logging(settings.LOG_LEVEL)
+    return create_app(settings)

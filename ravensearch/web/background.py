@@ -1,25 +1,30 @@
-"""What runs beside the web server: the webhook-event applier, Huey's job workers, and in mock
-mode the fake Instantly posting its simulated activity back to this app."""
+"""What runs beside the web server: the webhook-event applier (on a thread of its own), Huey's
+job workers, and in mock mode the fake Instantly posting its simulated activity back to this app."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 import httpx
 from fastapi import FastAPI
 from huey.consumer import Consumer
 
+from ravensearch.app_settings.service import load_stored_webhook_secret
+from ravensearch.events.applier import ApplierThread, can_run_on_a_thread
 from ravensearch.instantly.fake import ActivityConfig
 from ravensearch.jobs import tasks  # noqa: F401  (registers the tasks on `huey`)
 from ravensearch.jobs.backend import huey
+from ravensearch.jobs.consumer_lock import ConsumerLock, lock_path
 from ravensearch.jobs.host import JobHost, install_host
 from ravensearch.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
 MOCK_WEBHOOK_URL = "http://ravensearch.internal/api/webhooks/instantly"
+SECRET_REFRESH_SECONDS = 5.0
 
 
 class EmbeddedConsumer(Consumer):  # type: ignore[misc]
@@ -36,6 +41,10 @@ def start_job_consumer(runtime: Runtime) -> Callable[[], None] | None:
     """
     if not runtime.settings.JOBS_IN_PROCESS:
         return None
+    lock = ConsumerLock(lock_path(runtime.settings))
+    if not lock.acquire():
+        log.info("jobs.consumer.skipped another process on this machine runs the jobs")
+        return None
     install_host(JobHost(asyncio.get_running_loop(), runtime))
     consumer = EmbeddedConsumer(huey, workers=runtime.settings.JOBS_WORKERS, periodic=True)
     consumer.start()
@@ -43,6 +52,7 @@ def start_job_consumer(runtime: Runtime) -> Callable[[], None] | None:
     def stop() -> None:
         consumer.stop(graceful=False)
         install_host(None)
+        lock.release()
 
     return stop
 
@@ -61,8 +71,37 @@ def _simulate_mock_activity(app: FastAPI, runtime: Runtime) -> None:
     )
 
 
-def start_background(app: FastAPI, runtime: Runtime) -> list[asyncio.Task[None]]:
+def start_background(app: FastAPI, runtime: Runtime) -> Callable[[], Awaitable[None]]:
+    """Start the event applier, the secret watcher (and the mock activity); returns what
+    stops them."""
     _simulate_mock_activity(app, runtime)
-    return [
-        asyncio.create_task(runtime.events.run(), name="events.applier"),
-    ]
+    loops = [asyncio.create_task(follow_webhook_secret(runtime), name="webhook_secret.follow")]
+    thread: ApplierThread | None = None
+    if can_run_on_a_thread(runtime.engine):
+        url = runtime.engine.url.render_as_string(hide_password=False)
+        thread = ApplierThread(runtime.events, url)
+        thread.start()
+    else:
+        loops.append(asyncio.create_task(runtime.events.run(), name="events.applier"))
+
+    async def stop() -> None:
+        for task in loops:
+            task.cancel()
+        for task in loops:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if thread is not None:
+            await asyncio.to_thread(thread.stop)
+
+    return stop
+
+
+async def follow_webhook_secret(runtime: Runtime, interval: float = SECRET_REFRESH_SECONDS) -> None:
+    """Pick up a webhook secret rotated by another process (`serve --workers`): the one
+    that rotated it switched at once; the others switch within `interval`."""
+    while True:
+        await asyncio.sleep(interval)
+        stored = await load_stored_webhook_secret(runtime.sessionmaker)
+        if stored and stored != runtime.webhook_secret:
+            runtime.set_webhook_secret(stored)
+            log.info("webhook_secret.reloaded")

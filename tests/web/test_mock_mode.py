@@ -31,7 +31,7 @@ async def test_the_mock_loop_end_to_end(db_url: str, engine: object) -> None:
     assert runtime.is_mock
     assert runtime.fake_state is not None
     app = create_app(runtime=runtime, background=False)
-    tasks = start_background(app, runtime)
+    stop_background = start_background(app, runtime)
     try:
         from ravensearch.db.session import unit_of_work
         from ravensearch.tokens.service import token_service
@@ -95,9 +95,7 @@ async def test_the_mock_loop_end_to_end(db_url: str, engine: object) -> None:
                 expected.add("bounce")
             assert expected <= kinds
     finally:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await stop_background()
         await runtime.aclose()
 
 

@@ -24,6 +24,7 @@ from ravensearch.db.models import (
     WebhookEvent,
 )
 from ravensearch.db.session import unit_of_work
+from ravensearch.events.applier import ApplierThread
 from ravensearch.events.service import events_service
 from ravensearch.runtime import Runtime
 from ravensearch.suppressions.service import suppression_service
@@ -199,6 +200,26 @@ class TestWake:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+
+    async def test_applier_on_its_own_thread_is_woken_and_stops(
+        self, anon_client: httpx.AsyncClient, runtime: Runtime, lead: Lead
+    ) -> None:
+        applier = runtime.events
+        applier.poll_seconds = 60
+        url = runtime.engine.url.render_as_string(hide_password=False)
+        thread = ApplierThread(applier, url)
+        await asyncio.to_thread(thread.start)
+        try:
+            assert thread.is_alive()
+            await asyncio.sleep(0.05)
+            await post(anon_client, event(lead, "email_opened", T))
+            async with asyncio.timeout(5):
+                while await states(runtime.sessionmaker) != ["applied"]:
+                    await asyncio.sleep(0.02)
+        finally:
+            await asyncio.to_thread(thread.stop)
+        assert not thread.is_alive()
+        assert (await load(runtime.sessionmaker, Dispatch, lead.dispatch_id)).status == "opened"
 
 
 class TestIdempotency:
