@@ -9,7 +9,7 @@ import pytest
 
 from ravensearch.config import Settings
 from ravensearch.instantly.ratelimit import RateLimiter
-from ravensearch.sources.fake_server import FakeServer
+from ravensearch.kit.fake_server import FakeServer
 from ravensearch.sources.google.client import GooglePlacesClient
 from ravensearch.sources.google.fake import FakeGoogleState, create_google_fake
 from ravensearch.sources.registry import SourceClients, build_source_clients
