@@ -15,8 +15,7 @@ from typing import Any
 import httpx
 import structlog
 
-# A generic limiter that happens to live with the Instantly client (a candidate for kit/).
-from ravensearch.instantly.ratelimit import RateLimiter
+from ravensearch.kit.ratelimit import RateLimiter
 from ravensearch.sources.base import (
     SourceError,
     SourceRateLimited,

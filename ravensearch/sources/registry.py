@@ -11,7 +11,7 @@ import httpx
 from fastapi import FastAPI
 
 from ravensearch.config import Settings
-from ravensearch.instantly.ratelimit import RateLimiter
+from ravensearch.kit.ratelimit import RateLimiter
 from ravensearch.sources.base import SourceClient, SourceName
 from ravensearch.sources.google.client import DEFAULT_BASE_URL as GOOGLE_URL
 from ravensearch.sources.google.client import GooglePlacesClient

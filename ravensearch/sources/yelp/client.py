@@ -16,8 +16,8 @@ from typing import Any
 import httpx
 
 from ravensearch.instantly.errors import parse_retry_after
-from ravensearch.instantly.ratelimit import RateLimiter, shared_limiter, workspace_key
 from ravensearch.kit.closing import AsyncClosing
+from ravensearch.kit.ratelimit import RateLimiter, shared_limiter, workspace_key
 from ravensearch.sources.base import (
     SourceAuthError,
     SourceBadRequest,
