@@ -1,11 +1,13 @@
-"""The app every provider fake starts from, with the `/_fake/` control routes: inject
-faults, reset, inspect."""
+"""The app every provider fake is built as: its one API route, counted, and the `/_fake/`
+control routes to inject faults, reset and inspect."""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
 from pydantic import BaseModel, Field
 
 from ravensearch.sources.fake_faults import FaultQueue
@@ -14,7 +16,9 @@ from ravensearch.sources.fake_faults import FaultQueue
 class ControllableFake(Protocol):
     """The state of a provider fake, as its control routes see it."""
 
+    calls: int
     faults: FaultQueue
+    lock: threading.Lock
 
     def reset(self) -> None: ...
 
@@ -31,11 +35,24 @@ class FaultBody(BaseModel):
     code: str | None = None
 
 
-def create_provider_fake(title: str, state: ControllableFake) -> FastAPI:
-    """An app holding `state`, serving `POST /_fake/faults`, `POST /_fake/reset` and
-    `GET /_fake/state`; the provider adds its own API routes."""
+def create_provider_fake(
+    title: str,
+    state: ControllableFake,
+    *,
+    method: str,
+    path: str,
+    answer: Callable[[Request], Awaitable[Response]],
+) -> FastAPI:
+    """An app holding `state` that serves `answer` at `method path`, counting each call in
+    `state.calls`, plus `POST /_fake/faults`, `POST /_fake/reset` and `GET /_fake/state`."""
     app = FastAPI(title=title, docs_url=None, openapi_url=None)
     app.state.fake = state
+
+    @app.api_route(path, methods=[method])
+    async def api(request: Request) -> Response:
+        with state.lock:
+            state.calls += 1
+        return await answer(request)
 
     @app.post("/_fake/faults")
     async def add_fault(body: FaultBody) -> dict[str, Any]:

@@ -133,12 +133,8 @@ def _invalid(message: str) -> GoogleFakeError:
 
 def create_google_fake(state: FakeGoogleState) -> FastAPI:
     """The fake at `/v1/places:searchText`, control routes under `/_fake/`."""
-    app = create_provider_fake("Fake Google Places API (New)", state)
 
-    @app.post("/v1/places:searchText")
     async def search_text(request: Request) -> JSONResponse:
-        with state.lock:
-            state.calls += 1
         fault = state.faults.take()
         if fault is not None:
             return _fault_response(fault)
@@ -147,7 +143,13 @@ def create_google_fake(state: FakeGoogleState) -> FastAPI:
         except GoogleFakeError as exc:
             return error_response(exc.code, exc.status, exc.message, exc.reason)
 
-    return app
+    return create_provider_fake(
+        "Fake Google Places API (New)",
+        state,
+        method="POST",
+        path="/v1/places:searchText",
+        answer=search_text,
+    )
 
 
 def _fault_response(fault: Fault) -> JSONResponse:

@@ -86,12 +86,8 @@ def _validation(description: str) -> YelpFakeError:
 
 def create_yelp_fake(state: FakeYelpState) -> FastAPI:
     """The fake at `/v3/businesses/search`, control routes under `/_fake/`."""
-    app = create_provider_fake("Fake Yelp Fusion", state)
 
-    @app.get("/v3/businesses/search")
     async def search(request: Request) -> JSONResponse:
-        with state.lock:
-            state.calls += 1
         try:
             _check_auth(state, request.headers.get("authorization"))
             _spend(state)
@@ -101,7 +97,9 @@ def create_yelp_fake(state: FakeYelpState) -> FastAPI:
             error = {"error": {"code": exc.code, "description": exc.description}}
             return JSONResponse(error, status_code=exc.status, headers=_rate_headers(state))
 
-    return app
+    return create_provider_fake(
+        "Fake Yelp Fusion", state, method="GET", path="/v3/businesses/search", answer=search
+    )
 
 
 def _check_auth(state: FakeYelpState, header: str | None) -> None:
