@@ -4,13 +4,13 @@ in-package fake over `httpx.ASGITransport` (mock mode), holding the synthetic un
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from types import TracebackType
-from typing import Self, TypeVar
+from typing import TypeVar
 
 import httpx
 from fastapi import FastAPI
 
 from ravensearch.config import Settings
+from ravensearch.kit.closing import AsyncClosing
 from ravensearch.kit.ratelimit import RateLimiter
 from ravensearch.sources.base import SourceClient, SourceName
 from ravensearch.sources.google.client import DEFAULT_BASE_URL as GOOGLE_URL
@@ -27,7 +27,7 @@ ClientT = TypeVar("ClientT", GooglePlacesClient, YelpClient)
 
 
 @dataclass
-class SourceClients:
+class SourceClients(AsyncClosing):
     """The provider clients of one process (web app, worker or CLI command).
 
     In mock mode `universe` is what the fakes list, and `google_fake`/`yelp_fake` expose
@@ -80,17 +80,6 @@ class SourceClients:
             rate_limiter=limiter,
             user_agent=user_agent,
         )
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
 
 def build_source_clients(settings: Settings, *, universe: Universe | None = None) -> SourceClients:
