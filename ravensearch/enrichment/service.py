@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from types import TracebackType
-from typing import Self
 
 import httpx
 
@@ -17,6 +15,7 @@ from ravensearch.enrichment.netguard import HostResolver
 from ravensearch.enrichment.ranking import choose, merge_candidates, own_domains, rank
 from ravensearch.enrichment.verify import DnsMxResolver, EmailVerifier, MxResolver, Verification
 from ravensearch.errors import InvalidInput
+from ravensearch.kit.closing import AsyncClosing
 from ravensearch.targets.websites import normalize_website
 
 
@@ -53,7 +52,7 @@ class UrlReport:
         return next((email for email in self.emails if email.chosen), None)
 
 
-class Enricher:
+class Enricher(AsyncClosing):
     """A crawler and a verifier, plus how many sites to work on at once.
 
     Bound to the event loop it is first used on; close it with `aclose()`.
@@ -63,17 +62,6 @@ class Enricher:
         self.crawler = crawler
         self.verifier = verifier
         self.concurrency = concurrency
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
     async def aclose(self) -> None:
         await self.crawler.aclose()

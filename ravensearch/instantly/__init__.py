@@ -1,5 +1,6 @@
-"""Instantly API v2: the async client, its error tree, the workspace rate limiter and the
-schemas we read. Imports no domain and no database; a fake lives in `instantly.fake`."""
+"""Instantly API v2: the async client, its error tree, the workspace rate limiter (from
+`kit.ratelimit`) and the schemas we read. Imports no domain and no database; a fake lives
+in `instantly.fake`."""
 
 from ravensearch.instantly.client import InstantlyClient
 from ravensearch.instantly.errors import (
@@ -14,7 +15,6 @@ from ravensearch.instantly.errors import (
     InstantlyTimeout,
     InstantlyValidationError,
 )
-from ravensearch.instantly.ratelimit import RateLimiter, shared_limiter
 from ravensearch.instantly.schemas import (
     CAMPAIGN_STATUS_WORDS,
     AddLeadsResult,
@@ -24,6 +24,7 @@ from ravensearch.instantly.schemas import (
     InstantlyCampaign,
     Lead,
 )
+from ravensearch.kit.ratelimit import RateLimiter, shared_limiter
 
 __all__ = [
     "CAMPAIGN_STATUS_WORDS",

@@ -24,7 +24,6 @@ from ravensearch.instantly.errors import (
     parse_retry_after,
 )
 from ravensearch.instantly.pagination import iterate_cursor
-from ravensearch.instantly.ratelimit import RateLimiter, shared_limiter, workspace_key
 from ravensearch.instantly.schemas import (
     AddLeadsResult,
     BlocklistEntry,
@@ -33,6 +32,7 @@ from ravensearch.instantly.schemas import (
     Lead,
 )
 from ravensearch.kit.closing import AsyncClosing
+from ravensearch.kit.ratelimit import RateLimiter, shared_limiter, workspace_key
 
 DEFAULT_BASE_URL = "https://api.instantly.ai/api/v2"
 DEFAULT_USER_AGENT = "Ravensearch/0.1 (+https://github.com/ravensearch/ravensearch)"

@@ -2,6 +2,8 @@
 
 Each provider passes its own error mapper (its envelope → our `SourceError` tree); a
 mapped error that is a `SourceRetriableError` is retried, anything else is raised at once.
+Each provider's client subclasses `ProviderClient` and keeps only its URLs, auth header,
+limits and error mapping.
 """
 
 from __future__ import annotations
@@ -10,15 +12,19 @@ import asyncio
 import random
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar, TypedDict, Unpack
 
 import httpx
 import structlog
 
-# A generic limiter that happens to live with the Instantly client (a candidate for kit/).
-from ravensearch.instantly.ratelimit import RateLimiter
+from ravensearch.instantly.errors import parse_retry_after
+from ravensearch.kit.closing import AsyncClosing
+from ravensearch.kit.ratelimit import RateLimiter, shared_limiter, workspace_key
 from ravensearch.sources.base import (
+    SourceAuthError,
+    SourceBadRequest,
     SourceError,
+    SourceName,
     SourceRateLimited,
     SourceRetriableError,
     SourceUnavailable,
@@ -30,6 +36,25 @@ DEFAULT_USER_AGENT = "Ravensearch/0.1 (+https://github.com/ravensearch/ravensear
 log = structlog.get_logger("ravensearch.sources")
 
 ErrorMapper = Callable[[httpx.Response], SourceError]
+
+
+class HttpOptions(TypedDict, total=False):
+    """Transport settings a source client passes through to `ProviderHttp` unchanged."""
+
+    http_client: httpx.AsyncClient | None
+    timeout: float
+    max_retries: int
+    backoff_base: float
+    backoff_max: float
+    user_agent: str
+
+
+class ClientOptions(HttpOptions, total=False):
+    """What a source client accepts besides its key and base URL."""
+
+    per_second: int
+    per_minute: int
+    rate_limiter: RateLimiter | None
 
 
 class ProviderHttp:
@@ -118,6 +143,13 @@ class ProviderHttp:
             await asyncio.sleep(self.retry_delay(attempt, retry_after))
         raise AssertionError("unreachable: the last attempt returns or raises")
 
+    def json_object(self, response: httpx.Response, endpoint: str) -> dict[str, Any]:
+        """The decoded answer of `endpoint`; a `SourceError` when it is not a JSON object."""
+        data = json_or_none(response)
+        if not isinstance(data, dict):
+            raise SourceError(f"{endpoint} answer is not a JSON object", provider=self.provider)
+        return data
+
     def _error_for(self, response: httpx.Response) -> SourceError:
         if response.status_code == 408 or response.status_code >= 500:
             error = self._map_error(response)
@@ -163,6 +195,76 @@ class ProviderHttp:
             log.debug("sources.request", **fields)
         else:
             log.warning("sources.request", **fields)
+
+
+class ProviderClient(AsyncClosing):
+    """One provider account, reached with one API key through a `ProviderHttp`.
+
+    Use it as an async context manager or call `aclose()`. The rate limiter is shared per
+    key in the process unless one is passed in, so several clients for one key never
+    exceed the provider's limit together.
+    """
+
+    name: SourceName
+    default_per_second: ClassVar[int]
+    default_per_minute: ClassVar[int]
+
+    def __init__(
+        self,
+        api_key: str,
+        *,
+        base_url: str,
+        auth_headers: dict[str, str],
+        map_error: ErrorMapper,
+        per_second: int | None = None,
+        per_minute: int | None = None,
+        rate_limiter: RateLimiter | None = None,
+        **options: Unpack[HttpOptions],
+    ) -> None:
+        limiter = rate_limiter or shared_limiter(
+            f"{self.name}:{workspace_key(base_url, api_key)}",
+            self.default_per_second if per_second is None else per_second,
+            self.default_per_minute if per_minute is None else per_minute,
+        )
+        self._http = ProviderHttp(
+            self.name,
+            base_url=base_url,
+            headers=auth_headers,
+            map_error=map_error,
+            limiter=limiter,
+            **options,
+        )
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self._http.base_url!r})"
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+
+def error_body(response: httpx.Response) -> dict[str, Any]:
+    """The `error` object of a JSON answer (both providers nest theirs there), else `{}`."""
+    body = json_or_none(response)
+    error = body.get("error") if isinstance(body, dict) else None
+    return error if isinstance(error, dict) else {}
+
+
+def error_for_status(
+    response: httpx.Response, message: str, *, provider: SourceName, code: str | None
+) -> SourceError:
+    """The error an HTTP status implies when the provider's envelope says nothing more."""
+    kwargs: dict[str, Any] = {"provider": provider, "status_code": response.status_code}
+    status = response.status_code
+    if status == 429:
+        retry_after = parse_retry_after(response.headers)
+        return SourceRateLimited(message, code=code, retry_after=retry_after, **kwargs)
+    if status in (401, 403):
+        return SourceAuthError(message, code=code, **kwargs)
+    if status == 408 or status >= 500:
+        return SourceUnavailable(message, code=code, **kwargs)
+    if status == 400:
+        return SourceBadRequest(message, code=code, **kwargs)
+    return SourceError(message, code=code, **kwargs)
 
 
 def json_or_none(response: httpx.Response) -> Any:

@@ -4,14 +4,14 @@ in-package fake over `httpx.ASGITransport` (mock mode), holding the synthetic un
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from types import TracebackType
-from typing import Self
+from typing import TypeVar
 
 import httpx
 from fastapi import FastAPI
 
 from ravensearch.config import Settings
-from ravensearch.instantly.ratelimit import RateLimiter
+from ravensearch.kit.closing import AsyncClosing
+from ravensearch.kit.ratelimit import RateLimiter
 from ravensearch.sources.base import SourceClient, SourceName
 from ravensearch.sources.google.client import DEFAULT_BASE_URL as GOOGLE_URL
 from ravensearch.sources.google.client import GooglePlacesClient
@@ -23,9 +23,11 @@ from ravensearch.sources.yelp.fake import FakeYelpState, create_yelp_fake
 
 MOCK_API_KEY = "mock-mode-key"
 
+ClientT = TypeVar("ClientT", GooglePlacesClient, YelpClient)
+
 
 @dataclass
-class SourceClients:
+class SourceClients(AsyncClosing):
     """The provider clients of one process (web app, worker or CLI command).
 
     In mock mode `universe` is what the fakes list, and `google_fake`/`yelp_fake` expose
@@ -63,16 +65,21 @@ class SourceClients:
         for http in self._owned:
             await http.aclose()
 
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
+    def client_on_fake(
+        self, client_class: type[ClientT], fake: FastAPI, base_url: str, user_agent: str
+    ) -> ClientT:
+        """A `client_class` talking to `fake` in process; closing `self` closes its HTTP."""
+        http = httpx.AsyncClient(transport=httpx.ASGITransport(app=fake), base_url=base_url)
+        self._owned.append(http)
+        # The fake has no quota worth protecting; a real limit would only slow mock mode.
+        limiter = RateLimiter(1000, 60_000)
+        return client_class(
+            MOCK_API_KEY,
+            base_url=base_url,
+            http_client=http,
+            rate_limiter=limiter,
+            user_agent=user_agent,
+        )
 
 
 def build_source_clients(settings: Settings, *, universe: Universe | None = None) -> SourceClients:
@@ -83,41 +90,23 @@ def build_source_clients(settings: Settings, *, universe: Universe | None = None
     if settings.google_is_mock:
         assert clients.universe is not None
         clients.google_fake = FakeGoogleState(clients.universe)
-        http = _in_process(create_google_fake(clients.google_fake), GOOGLE_URL)
-        clients._owned.append(http)
-        clients.google = GooglePlacesClient(
-            MOCK_API_KEY,
-            base_url=GOOGLE_URL,
-            http_client=http,
-            rate_limiter=RateLimiter(1000, 60_000),
-            user_agent=settings.USER_AGENT,
+        fake = create_google_fake(clients.google_fake)
+        clients.google = clients.client_on_fake(
+            GooglePlacesClient, fake, GOOGLE_URL, settings.USER_AGENT
         )
     else:
+        key = settings.GOOGLE_PLACES_API_KEY.get_secret_value()
         clients.google = GooglePlacesClient(
-            settings.GOOGLE_PLACES_API_KEY.get_secret_value(),
-            base_url=settings.GOOGLE_PLACES_API_URL,
-            user_agent=settings.USER_AGENT,
+            key, base_url=settings.GOOGLE_PLACES_API_URL, user_agent=settings.USER_AGENT
         )
     if settings.yelp_is_mock:
         assert clients.universe is not None
         clients.yelp_fake = FakeYelpState(clients.universe, daily_limit=1_000_000)
-        http = _in_process(create_yelp_fake(clients.yelp_fake), YELP_URL)
-        clients._owned.append(http)
-        clients.yelp = YelpClient(
-            MOCK_API_KEY,
-            base_url=YELP_URL,
-            http_client=http,
-            rate_limiter=RateLimiter(1000, 60_000),
-            user_agent=settings.USER_AGENT,
-        )
+        fake = create_yelp_fake(clients.yelp_fake)
+        clients.yelp = clients.client_on_fake(YelpClient, fake, YELP_URL, settings.USER_AGENT)
     else:
+        key = settings.YELP_API_KEY.get_secret_value()
         clients.yelp = YelpClient(
-            settings.YELP_API_KEY.get_secret_value(),
-            base_url=settings.YELP_API_URL,
-            user_agent=settings.USER_AGENT,
+            key, base_url=settings.YELP_API_URL, user_agent=settings.USER_AGENT
         )
     return clients
-
-
-def _in_process(app: FastAPI, base_url: str) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=base_url)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 import pytest
 
 from ravensearch.instantly import InstantlyClient
-from ravensearch.instantly.ratelimit import RateLimiter, shared_limiter, workspace_key
+from ravensearch.kit.ratelimit import RateLimiter, shared_limiter, workspace_key
 
 
 class FakeClock:

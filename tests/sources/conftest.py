@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 
 from ravensearch.config import Settings
-from ravensearch.instantly.ratelimit import RateLimiter
-from ravensearch.sources.fake_server import FakeServer
+from ravensearch.kit.fake_server import FakeServer
+from ravensearch.kit.ratelimit import RateLimiter
 from ravensearch.sources.google.client import GooglePlacesClient
 from ravensearch.sources.google.fake import FakeGoogleState, create_google_fake
 from ravensearch.sources.registry import SourceClients, build_source_clients

@@ -3,17 +3,12 @@ on a background thread (tests and browser demos that need a real socket)."""
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
-from types import TracebackType
-from typing import Self
-
 import uvicorn
 
 from ravensearch.instantly.fake.app import create_fake_app
 from ravensearch.instantly.fake.demo import seed_demo_campaigns
 from ravensearch.instantly.fake.state import API_PREFIX, FakeInstantlyState
+from ravensearch.kit.fake_server import FakeServer
 
 
 def build_fake_state(*, demo: bool = True, api_key: str | None = None) -> FakeInstantlyState:
@@ -36,8 +31,8 @@ def run_fake_instantly(
     uvicorn.run(create_fake_app(state), host=host, port=port, log_level="info", lifespan="off")
 
 
-class FakeInstantlyServer:
-    """The fake on a free 127.0.0.1 port, served by uvicorn on a daemon thread.
+class FakeInstantlyServer(FakeServer):
+    """The Instantly fake as a `FakeServer`; its API lives at `base_url`.
 
     ```python
     with FakeInstantlyServer() as server:
@@ -47,53 +42,8 @@ class FakeInstantlyServer:
 
     def __init__(self, state: FakeInstantlyState | None = None, *, host: str = "127.0.0.1") -> None:
         self.state = state if state is not None else FakeInstantlyState()
-        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        # Accepted sockets inherit this. Without it a pre-bound socket meets Nagle plus
-        # delayed ACK, and every keep-alive request takes ~40 ms instead of ~2 ms.
-        self._socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self._socket.bind((host, 0))
-        self.host = host
-        self.port: int = self._socket.getsockname()[1]
-        config = uvicorn.Config(
-            create_fake_app(self.state),
-            log_level="warning",
-            lifespan="off",
-            loop="asyncio",
-            http="h11",
-            ws="none",
-            timeout_graceful_shutdown=1,
-        )
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(
-            target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True
-        )
+        super().__init__(create_fake_app(self.state), host=host)
 
     @property
     def base_url(self) -> str:
-        return f"http://{self.host}:{self.port}{API_PREFIX}"
-
-    def start(self, timeout: float = 10.0) -> Self:
-        self._thread.start()
-        deadline = time.monotonic() + timeout
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("the fake Instantly server did not start")
-            time.sleep(0.01)
-        return self
-
-    def stop(self) -> None:
-        self._server.should_exit = True
-        self._thread.join(timeout=10)
-        self._socket.close()
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
+        return f"{self.url}{API_PREFIX}"

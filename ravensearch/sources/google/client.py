@@ -8,26 +8,20 @@ yields at most 60 places (3 pages of 20); `TileSearch.saturated` says when it hi
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Any, Unpack
 
 import httpx
 
-from ravensearch.instantly.errors import parse_retry_after
-from ravensearch.instantly.ratelimit import RateLimiter, shared_limiter, workspace_key
-from ravensearch.kit.closing import AsyncClosing
 from ravensearch.sources.base import (
     SourceAuthError,
-    SourceBadRequest,
     SourceError,
     SourceName,
     SourceQuotaExceeded,
-    SourceRateLimited,
-    SourceUnavailable,
     TileSearch,
 )
 from ravensearch.sources.geo import Tile
 from ravensearch.sources.google.mapping import listings_from_response
-from ravensearch.sources.http import DEFAULT_USER_AGENT, ProviderHttp, json_or_none
+from ravensearch.sources.http import ClientOptions, ProviderClient, error_body, error_for_status
 from ravensearch.sources.trades import vocabulary
 from ravensearch.targets.merge import business_key
 from ravensearch.targets.phones import to_e164
@@ -65,56 +59,32 @@ LOOKUP_FIELD_MASK = ",".join(
 )
 
 
-class GooglePlacesClient(AsyncClosing):
-    """One Google Cloud project's Places API (New), reached with one API key.
-
-    Use it as an async context manager or call `aclose()`. The rate limiter is shared per
-    key in the process (Google's quota is per project per minute).
-    """
+class GooglePlacesClient(ProviderClient):
+    """One Google Cloud project's Places API (New), reached with one API key."""
 
     name: SourceName = "google"
+    # Google's quota is per project per minute; the limiter is shared per key accordingly.
+    default_per_second = 10
+    default_per_minute = 600
 
     def __init__(
         self,
         api_key: str,
         *,
         base_url: str = DEFAULT_BASE_URL,
-        http_client: httpx.AsyncClient | None = None,
-        timeout: float = 20.0,
-        max_retries: int = 4,
-        per_second: int = 10,
-        per_minute: int = 600,
-        rate_limiter: RateLimiter | None = None,
-        backoff_base: float = 0.5,
-        backoff_max: float = 8.0,
         page_delay: float = 0.0,
-        user_agent: str = DEFAULT_USER_AGENT,
+        **options: Unpack[ClientOptions],
     ) -> None:
         if not api_key:
             raise ValueError("a Google Places API key is required")
-        limiter = rate_limiter or shared_limiter(
-            "google:" + workspace_key(base_url, api_key), per_second, per_minute
-        )
-        self._http = ProviderHttp(
-            "google",
+        super().__init__(
+            api_key,
             base_url=base_url,
-            headers={"X-Goog-Api-Key": api_key},
+            auth_headers={"X-Goog-Api-Key": api_key},
             map_error=error_from_response,
-            limiter=limiter,
-            http_client=http_client,
-            timeout=timeout,
-            max_retries=max_retries,
-            backoff_base=backoff_base,
-            backoff_max=backoff_max,
-            user_agent=user_agent,
+            **options,
         )
         self._page_delay = page_delay
-
-    def __repr__(self) -> str:
-        return f"GooglePlacesClient(base_url={self._http.base_url!r})"
-
-    async def aclose(self) -> None:
-        await self._http.aclose()
 
     def fits(self, tile: Tile) -> bool:
         return tile.east - tile.west <= 180.0
@@ -127,10 +97,7 @@ class GooglePlacesClient(AsyncClosing):
         response = await self._http.request(
             "POST", SEARCH_PATH, json_body=body, headers={"X-Goog-FieldMask": field_mask}
         )
-        data = json_or_none(response)
-        if not isinstance(data, dict):
-            raise SourceError("searchText answer is not a JSON object", provider="google")
-        return data
+        return self._http.json_object(response, "searchText")
 
     async def search(self, tile: Tile, trade: str) -> TileSearch:
         """The trade's places inside `tile` (service-area businesses included), ≤ 60."""
@@ -195,29 +162,18 @@ class GooglePlacesClient(AsyncClosing):
 
 def error_from_response(response: httpx.Response) -> SourceError:
     """Google's `{"error": {code, message, status, details}}` envelope → our error tree."""
-    body = json_or_none(response)
-    error = body.get("error") if isinstance(body, dict) else None
-    error = error if isinstance(error, dict) else {}
-    status = str(error.get("status") or "")
+    error = error_body(response)
     message = str(error.get("message") or response.reason_phrase or "error")
+    code = str(error.get("status") or "") or None
     reasons = {
         str(detail.get("reason"))
         for detail in error.get("details") or ()
         if isinstance(detail, dict) and detail.get("reason")
     }
-    code = status or None
     kwargs: dict[str, Any] = {"provider": "google", "status_code": response.status_code}
     http = response.status_code
     if http in (401, 403) or "API_KEY_INVALID" in reasons:
         return SourceAuthError(message, code=next(iter(reasons), code), **kwargs)
-    if http == 429:
-        if "per day" in message.lower():
-            return SourceQuotaExceeded(message, code=code, **kwargs)
-        return SourceRateLimited(
-            message, code=code, retry_after=parse_retry_after(response.headers), **kwargs
-        )
-    if http == 408 or http >= 500:
-        return SourceUnavailable(message, code=code, **kwargs)
-    if http == 400:
-        return SourceBadRequest(message, code=code, **kwargs)
-    return SourceError(message, code=code, **kwargs)
+    if http == 429 and "per day" in message.lower():
+        return SourceQuotaExceeded(message, code=code, **kwargs)
+    return error_for_status(response, message, provider="google", code=code)

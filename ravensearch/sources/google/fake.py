@@ -23,8 +23,8 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
 
+from ravensearch.sources.fake_controls import create_provider_fake
 from ravensearch.sources.fake_faults import Fault, FaultQueue
 from ravensearch.sources.geo import Tile
 from ravensearch.sources.google.fake_places import place_json
@@ -97,6 +97,9 @@ class FakeGoogleState:
             self.tokens.clear()
             self.faults.clear()
 
+    def snapshot(self) -> dict[str, Any]:
+        return {"calls": self.calls, "tokens": len(self.tokens), "faults": len(self.faults)}
+
 
 class GoogleFakeError(Exception):
     def __init__(self, code: int, status: str, message: str, reason: str | None = None) -> None:
@@ -128,21 +131,10 @@ def _invalid(message: str) -> GoogleFakeError:
     return GoogleFakeError(400, "INVALID_ARGUMENT", message)
 
 
-class FaultBody(BaseModel):
-    status_code: int = Field(429, ge=400, le=599)
-    count: int = Field(1, ge=1)
-    retry_after: float | None = Field(None, ge=0)
-
-
 def create_google_fake(state: FakeGoogleState) -> FastAPI:
     """The fake at `/v1/places:searchText`, control routes under `/_fake/`."""
-    app = FastAPI(title="Fake Google Places API (New)", docs_url=None, openapi_url=None)
-    app.state.fake = state
 
-    @app.post("/v1/places:searchText")
     async def search_text(request: Request) -> JSONResponse:
-        with state.lock:
-            state.calls += 1
         fault = state.faults.take()
         if fault is not None:
             return _fault_response(fault)
@@ -151,21 +143,13 @@ def create_google_fake(state: FakeGoogleState) -> FastAPI:
         except GoogleFakeError as exc:
             return error_response(exc.code, exc.status, exc.message, exc.reason)
 
-    @app.post("/_fake/faults")
-    async def add_fault(body: FaultBody) -> dict[str, Any]:
-        state.inject(body.status_code, count=body.count, retry_after=body.retry_after)
-        return {"faults": len(state.faults)}
-
-    @app.post("/_fake/reset")
-    async def reset() -> dict[str, Any]:
-        state.reset()
-        return {"calls": 0}
-
-    @app.get("/_fake/state")
-    async def snapshot() -> dict[str, Any]:
-        return {"calls": state.calls, "tokens": len(state.tokens), "faults": len(state.faults)}
-
-    return app
+    return create_provider_fake(
+        "Fake Google Places API (New)",
+        state,
+        method="POST",
+        path="/v1/places:searchText",
+        answer=search_text,
+    )
 
 
 def _fault_response(fault: Fault) -> JSONResponse:

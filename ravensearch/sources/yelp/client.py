@@ -11,25 +11,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Unpack
 
 import httpx
 
-from ravensearch.instantly.errors import parse_retry_after
-from ravensearch.instantly.ratelimit import RateLimiter, shared_limiter, workspace_key
-from ravensearch.kit.closing import AsyncClosing
-from ravensearch.sources.base import (
-    SourceAuthError,
-    SourceBadRequest,
-    SourceError,
-    SourceName,
-    SourceQuotaExceeded,
-    SourceRateLimited,
-    SourceUnavailable,
-    TileSearch,
-)
+from ravensearch.sources.base import SourceError, SourceName, SourceQuotaExceeded, TileSearch
 from ravensearch.sources.geo import Tile
-from ravensearch.sources.http import DEFAULT_USER_AGENT, ProviderHttp, json_or_none
+from ravensearch.sources.http import ClientOptions, ProviderClient, error_body, error_for_status
 from ravensearch.sources.trades import vocabulary
 from ravensearch.sources.yelp.mapping import listings_from_response
 
@@ -50,51 +38,26 @@ class RateLimitStatus:
     reset_time: str | None
 
 
-class YelpClient(AsyncClosing):
-    """One Yelp app's API key. Use as an async context manager or call `aclose()`."""
+class YelpClient(ProviderClient):
+    """One Yelp app's API key."""
 
     name: SourceName = "yelp"
+    default_per_second = 5
+    default_per_minute = 300
 
     def __init__(
-        self,
-        api_key: str,
-        *,
-        base_url: str = DEFAULT_BASE_URL,
-        http_client: httpx.AsyncClient | None = None,
-        timeout: float = 20.0,
-        max_retries: int = 4,
-        per_second: int = 5,
-        per_minute: int = 300,
-        rate_limiter: RateLimiter | None = None,
-        backoff_base: float = 0.5,
-        backoff_max: float = 8.0,
-        user_agent: str = DEFAULT_USER_AGENT,
+        self, api_key: str, *, base_url: str = DEFAULT_BASE_URL, **options: Unpack[ClientOptions]
     ) -> None:
         if not api_key:
             raise ValueError("a Yelp API key is required")
-        limiter = rate_limiter or shared_limiter(
-            "yelp:" + workspace_key(base_url, api_key), per_second, per_minute
-        )
-        self._http = ProviderHttp(
-            "yelp",
+        super().__init__(
+            api_key,
             base_url=base_url,
-            headers={"Authorization": f"Bearer {api_key}"},
+            auth_headers={"Authorization": f"Bearer {api_key}"},
             map_error=error_from_response,
-            limiter=limiter,
-            http_client=http_client,
-            timeout=timeout,
-            max_retries=max_retries,
-            backoff_base=backoff_base,
-            backoff_max=backoff_max,
-            user_agent=user_agent,
+            **options,
         )
         self.rate_limit = RateLimitStatus(None, None, None)
-
-    def __repr__(self) -> str:
-        return f"YelpClient(base_url={self._http.base_url!r})"
-
-    async def aclose(self) -> None:
-        await self._http.aclose()
 
     def fits(self, tile: Tile) -> bool:
         return tile.radius_m() <= MAX_RADIUS_M
@@ -103,10 +66,7 @@ class YelpClient(AsyncClosing):
         """One `GET /businesses/search`; the decoded answer."""
         response = await self._http.request("GET", SEARCH_PATH, params=params)
         self.rate_limit = _rate_limit(response.headers)
-        data = json_or_none(response)
-        if not isinstance(data, dict):
-            raise SourceError("search answer is not a JSON object", provider="yelp")
-        return data
+        return self._http.json_object(response, "search")
 
     async def search(self, tile: Tile, trade: str) -> TileSearch:
         """The trade's businesses within the circle around `tile`, up to 240."""
@@ -150,25 +110,17 @@ def _rate_limit(headers: httpx.Headers) -> RateLimitStatus:
 
 def error_from_response(response: httpx.Response) -> SourceError:
     """Yelp's `{"error": {"code", "description"}}` envelope → our error tree."""
-    body = json_or_none(response)
-    error = body.get("error") if isinstance(body, dict) else None
-    error = error if isinstance(error, dict) else {}
+    error = error_body(response)
     code = str(error.get("code") or "") or None
     description = error.get("description")
     message = str(description if description else response.reason_phrase or "error")
     kwargs: dict[str, Any] = {"provider": "yelp", "status_code": response.status_code, "code": code}
-    status = response.status_code
     if code == "ACCESS_LIMIT_REACHED":
         return SourceQuotaExceeded(message, reset_after=_seconds_until_reset(response), **kwargs)
-    if status == 429:
-        return SourceRateLimited(message, retry_after=parse_retry_after(response.headers), **kwargs)
-    if status in (401, 403) and code != "BUSINESS_UNAVAILABLE":
-        return SourceAuthError(message, **kwargs)
-    if status == 408 or status >= 500:
-        return SourceUnavailable(message, **kwargs)
-    if status == 400:
-        return SourceBadRequest(message, **kwargs)
-    return SourceError(message, **kwargs)
+    if code == "BUSINESS_UNAVAILABLE" and response.status_code in (401, 403):
+        # Sent with a 403, but it is about the business asked for, not about our key.
+        return SourceError(message, **kwargs)
+    return error_for_status(response, message, provider="yelp", code=code)
 
 
 def _seconds_until_reset(response: httpx.Response) -> float | None:

@@ -18,10 +18,10 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
 
 from ravensearch.errors import InvalidInput
 from ravensearch.kit.trades import TRADES
+from ravensearch.sources.fake_controls import create_provider_fake
 from ravensearch.sources.fake_faults import FaultQueue
 from ravensearch.sources.geo import Tile, distance_m, state_geo
 from ravensearch.sources.trades import (
@@ -70,6 +70,9 @@ class FakeYelpState:
             self.calls = self.used_today = 0
             self.faults.clear()
 
+    def snapshot(self) -> dict[str, Any]:
+        return {"calls": self.calls, "used_today": self.used_today}
+
 
 class YelpFakeError(Exception):
     def __init__(self, status: int, code: str, description: str) -> None:
@@ -81,21 +84,10 @@ def _validation(description: str) -> YelpFakeError:
     return YelpFakeError(400, "VALIDATION_ERROR", description)
 
 
-class FaultBody(BaseModel):
-    status_code: int = Field(429, ge=400, le=599)
-    count: int = Field(1, ge=1)
-    code: str = "TOO_MANY_REQUESTS_PER_SECOND"
-
-
 def create_yelp_fake(state: FakeYelpState) -> FastAPI:
     """The fake at `/v3/businesses/search`, control routes under `/_fake/`."""
-    app = FastAPI(title="Fake Yelp Fusion", docs_url=None, openapi_url=None)
-    app.state.fake = state
 
-    @app.get("/v3/businesses/search")
     async def search(request: Request) -> JSONResponse:
-        with state.lock:
-            state.calls += 1
         try:
             _check_auth(state, request.headers.get("authorization"))
             _spend(state)
@@ -105,21 +97,9 @@ def create_yelp_fake(state: FakeYelpState) -> FastAPI:
             error = {"error": {"code": exc.code, "description": exc.description}}
             return JSONResponse(error, status_code=exc.status, headers=_rate_headers(state))
 
-    @app.post("/_fake/faults")
-    async def add_fault(body: FaultBody) -> dict[str, Any]:
-        state.inject(body.status_code, count=body.count, code=body.code)
-        return {"faults": len(state.faults)}
-
-    @app.post("/_fake/reset")
-    async def reset() -> dict[str, Any]:
-        state.reset()
-        return {"calls": 0}
-
-    @app.get("/_fake/state")
-    async def snapshot() -> dict[str, Any]:
-        return {"calls": state.calls, "used_today": state.used_today}
-
-    return app
+    return create_provider_fake(
+        "Fake Yelp Fusion", state, method="GET", path="/v3/businesses/search", answer=search
+    )
 
 
 def _check_auth(state: FakeYelpState, header: str | None) -> None:

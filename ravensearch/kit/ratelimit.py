@@ -1,8 +1,9 @@
-"""One request limiter per Instantly workspace, shared by every client, loop and thread.
+"""A request limiter per API account, shared by every client, loop and thread.
 
-Instantly allows 100 requests/s and 6,000 requests/min per workspace, shared by all keys
-(instantly_v2.md §1.4); we default to half of each. Each window is a sliding log of slot
-times, so no window of that length — however it is aligned — ever holds more than its limit.
+Providers cap requests per account over more than one window (Instantly: per second and
+per minute for a workspace; Google: per minute for a project). Each window is a sliding
+log of slot times, so no window of that length — however it is aligned — ever holds more
+than its limit.
 
 Callers *reserve* a slot under a `threading.Lock` (cheap, never awaited) and then sleep
 until it outside the lock. Nothing is bound to an event loop, so one limiter serves the
@@ -19,6 +20,8 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 
+# Half of Instantly's workspace allowance (instantly_v2.md §1.4), its first user; every
+# other client passes its own limits.
 DEFAULT_PER_SECOND = 50
 DEFAULT_PER_MINUTE = 3000
 
@@ -89,7 +92,8 @@ _registry_lock = threading.Lock()
 
 
 def workspace_key(base_url: str, api_key: str) -> str:
-    """A stable, non-reversible name for a workspace: the raw key is never stored."""
+    """A stable, non-reversible name for the account behind `api_key` at `base_url` (an
+    Instantly workspace, a Google project): the raw key is never stored."""
     digest = hashlib.sha256(f"{base_url.rstrip('/')}\n{api_key}".encode())
     return digest.hexdigest()[:32]
 
