@@ -93,6 +93,9 @@ def with_floor(app: Any, secret: bytes) -> ASGIApp:
 
 
 def create() -> ASGIApp:
+    import sys
+    if os.environ.get("RS_BENCH_SWITCH"):
+        sys.setswitchinterval(float(os.environ["RS_BENCH_SWITCH"]))
     settings = settings_from_env()
     configure_logging(settings.LOG_LEVEL)
     engine_kw = json.loads(os.environ.get("RS_BENCH_ENGINE_KW") or "{}")

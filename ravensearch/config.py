@@ -78,6 +78,11 @@ class Settings(BaseSettings):
     JOBS_IN_PROCESS: bool = Field(
         True, validation_alias=AliasChoices("RAVENSEARCH_JOBS_IN_PROCESS")
     )
+    # Apply stored webhook events in the web process (embedded default). Off when `worker`s
+    # apply them, so the web processes only answer and store.
+    EVENTS_IN_PROCESS: bool = Field(
+        True, validation_alias=AliasChoices("RAVENSEARCH_EVENTS_IN_PROCESS")
+    )
 
     # --- Ravensearch ---
     ENV: Literal["development", "testing", "production"] = Field(

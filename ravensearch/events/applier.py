@@ -149,7 +149,11 @@ class ApplierThread:
     hence the second engine, on the same database.
     """
 
-    def __init__(self, applier: EventApplier, database_url: str, *, pool_size: int = 3) -> None:
+    def __init__(
+        self, database_url: str, applier: EventApplier | None = None, *, pool_size: int = 3
+    ) -> None:
+        """Without `applier` (a `worker` process), one is made on the thread: nothing wakes
+        it, so it finds events by polling."""
         self.applier = applier
         self.database_url = database_url
         self.pool_size = pool_size
@@ -190,8 +194,10 @@ class ApplierThread:
             self._loop = asyncio.get_running_loop()
             self._task = asyncio.current_task()
             self._started.set()
+            sessionmaker = create_sessionmaker(engine)
+            applier = self.applier or EventApplier(sessionmaker)
             with contextlib.suppress(asyncio.CancelledError):
-                await self.applier.run(create_sessionmaker(engine))
+                await applier.run(sessionmaker)
         finally:
             await engine.dispose()
 

@@ -77,9 +77,11 @@ def start_background(app: FastAPI, runtime: Runtime) -> Callable[[], Awaitable[N
     _simulate_mock_activity(app, runtime)
     loops = [asyncio.create_task(follow_webhook_secret(runtime), name="webhook_secret.follow")]
     thread: ApplierThread | None = None
-    if can_run_on_a_thread(runtime.engine):
+    if not runtime.settings.EVENTS_IN_PROCESS:
+        pass  # `worker` processes apply them
+    elif can_run_on_a_thread(runtime.engine):
         url = runtime.engine.url.render_as_string(hide_password=False)
-        thread = ApplierThread(runtime.events, url)
+        thread = ApplierThread(url, runtime.events)
         thread.start()
     else:
         loops.append(asyncio.create_task(runtime.events.run(), name="events.applier"))

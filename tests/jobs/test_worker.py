@@ -18,6 +18,7 @@ from ravensearch.db.session import unit_of_work
 from ravensearch.instantly.fake.demo import HVAC_TEXAS_ID
 from ravensearch.jobs.launch import launch_dispatch
 from ravensearch.runtime import Runtime
+from tests.events.helpers import event, record, seed_lead, states
 from tests.fixtures.factories import create_campaign, create_target
 
 REDIS_URL = os.environ.get("RAVENSEARCH_TEST_REDIS", "redis://127.0.0.1:6379/15")
@@ -96,3 +97,27 @@ async def test_a_worker_process_runs_a_job_from_redis(
         rows = (await session.execute(Dispatch.__table__.select())).all()
     assert len(rows) == 4
     assert all(row.pushed_at is not None for row in rows)
+
+
+async def test_a_worker_process_applies_stored_webhook_events(
+    runtime: Runtime, worker: subprocess.Popen[bytes]
+) -> None:
+    """With RAVENSEARCH_EVENTS_IN_PROCESS=false the web process only stores events; the
+    worker applies them."""
+    lead = await seed_lead(runtime.sessionmaker)
+    stored = await record(runtime.engine, event(lead, "reply_received", "2026-11-27T10:00:00Z"))
+    assert stored
+    status = None
+    for _ in range(150):
+        await asyncio.sleep(0.1)
+        async with runtime.sessionmaker() as session:
+            dispatch = await session.get(Dispatch, lead.dispatch_id)
+            status = dispatch.status if dispatch else None
+        if status == "replied" or worker.poll() is not None:
+            break
+    output = b""
+    if status != "replied":
+        worker.terminate()
+        output = worker.communicate(timeout=10)[0]
+    assert status == "replied", output.decode(errors="replace")[-3000:]
+    assert await states(runtime.sessionmaker) == ["applied"]

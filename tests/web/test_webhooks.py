@@ -30,6 +30,7 @@ from ravensearch.runtime import Runtime
 from ravensearch.suppressions.service import suppression_service
 from ravensearch.web import webhooks
 from ravensearch.web.app import create_app
+from ravensearch.web.background import start_background
 from tests.events.helpers import Lead, Sessionmaker, event, load, seed_lead, states
 from tests.fixtures.factories import (
     create_campaign,
@@ -207,7 +208,7 @@ class TestWake:
         applier = runtime.events
         applier.poll_seconds = 60
         url = runtime.engine.url.render_as_string(hide_password=False)
-        thread = ApplierThread(applier, url)
+        thread = ApplierThread(url, applier)
         await asyncio.to_thread(thread.start)
         try:
             assert thread.is_alive()
@@ -220,6 +221,22 @@ class TestWake:
             await asyncio.to_thread(thread.stop)
         assert not thread.is_alive()
         assert (await load(runtime.sessionmaker, Dispatch, lead.dispatch_id)).status == "opened"
+
+    async def test_events_left_to_workers_when_not_in_process(
+        self, runtime: Runtime, lead: Lead
+    ) -> None:
+        settings = runtime.settings.model_copy(update={"EVENTS_IN_PROCESS": False})
+        web_only = dataclasses.replace(runtime, settings=settings)
+        app = create_app(runtime=web_only, background=False)
+        stop = start_background(app, web_only)
+        try:
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+                assert (await post(http, event(lead, "email_opened", T))).status_code == 200
+            await asyncio.sleep(1.5)  # past the applier's poll interval
+            assert await states(runtime.sessionmaker) == ["pending"]
+        finally:
+            await stop()
 
 
 class TestIdempotency:
