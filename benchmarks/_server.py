@@ -7,6 +7,7 @@ It is the real `create_app(settings)` (background event applier included), plus 
 body and does one raw INSERT per event on the same engine (`runtime.engine`). Configured
 by the environment variables RS_BENCH_DATABASE_URL and RS_BENCH_SECRET.
 
+RS_BENCH_EVENTS_IN_PROCESS=0 leaves applying events to a separate `ravensearch worker`.
 Diagnostics only (the default is the production setting): RS_BENCH_BACKGROUND=0 starts
 the app without its background loops (no event applier), and RS_BENCH_ENGINE_KW, a JSON
 object such as {"pool_size": 50, "max_overflow": 0, "pool_pre_ping": false}, is passed
@@ -55,6 +56,7 @@ def settings_from_env() -> Settings:
         # Nothing here should call Instantly; if something does, it stays on this host.
         INSTANTLY_API_URL="http://127.0.0.1:9/api/v2",
         LOG_LEVEL="WARNING",
+        RAVENSEARCH_EVENTS_IN_PROCESS=os.environ.get("RS_BENCH_EVENTS_IN_PROCESS", "1") == "1",
     )
 
 
@@ -94,6 +96,7 @@ def with_floor(app: Any, secret: bytes) -> ASGIApp:
 
 def create() -> ASGIApp:
     import sys
+
     if os.environ.get("RS_BENCH_SWITCH"):
         sys.setswitchinterval(float(os.environ["RS_BENCH_SWITCH"]))
     settings = settings_from_env()

@@ -6,8 +6,9 @@ beside the *floor*: a bare ASGI endpoint in the same server doing one raw INSERT
 
 Per database (a fresh one each: a temp SQLite file, or `rs_bench_webhooks_<pid>` on the local
 PostgreSQL, dropped at the end) it seeds 1 linked campaign, 20,000 targets and their pushed
-dispatches, starts uvicorn in a subprocess (1 worker, uvloop, httptools, no access log) with
-`_server.py`'s app, and measures from this process (the other core):
+dispatches, starts uvicorn in a subprocess (`--workers`, default 1; uvloop, httptools, no
+access log) with `_server.py`'s app, where events are applied on a thread of the server or,
+with `--applier worker`, by a `ravensearch worker` process, and measures from this process:
 
 - closed loop: N keep-alive connections send back to back; 2 s warm-up, then `--seconds`;
 - open loop: `--rate` events/s offered on a schedule (latency counted from the scheduled
@@ -288,6 +289,7 @@ class PhaseStats:
     server_cpu: float = 0.0  # % of one core over the measured window
     client_cpu: float = 0.0
     postgres_cpu: float = 0.0
+    worker_cpu: float = 0.0  # the `ravensearch worker` applying events (--applier worker)
     other_cpu: float = 0.0  # every other process on the host (other people's work)
     host_cpu: float = 0.0  # % of all cores, every process on the host
 
@@ -329,6 +331,7 @@ class PhaseStats:
 class CpuSnapshot:
     at: float
     server: float
+    worker: float
     client: float
     postgres: dict[str, float]
     host_busy: float
@@ -339,8 +342,9 @@ class CpuMeter:
     """CPU time of the server process, of this process, of PostgreSQL's processes and of
     the whole host, so a run disturbed by other work on the host shows it."""
 
-    def __init__(self, server_pid: int, database: str | None) -> None:
+    def __init__(self, server_pid: int, database: str | None, worker_pid: int | None) -> None:
         self.pid = server_pid
+        self.worker_pid = worker_pid
         self.database = database or ""  # PostgreSQL database name; "" for SQLite
         self.tick = os.sysconf("SC_CLK_TCK")
 
@@ -400,8 +404,9 @@ class CpuMeter:
     def snapshot(self) -> CpuSnapshot:
         busy, total = self._host()
         postgres = self._postgres() if self.database else {}
+        worker = self._proc_cpu(self.worker_pid)[1] if self.worker_pid else 0.0
         return CpuSnapshot(
-            time.perf_counter(), self._server(), self._client(), postgres, busy, total
+            time.perf_counter(), self._server(), worker, self._client(), postgres, busy, total
         )
 
     def fill(self, stats: PhaseStats, before: CpuSnapshot) -> None:
@@ -409,6 +414,7 @@ class CpuMeter:
         wall = after.at - before.at
         stats.server_cpu = 100.0 * (after.server - before.server) / wall
         stats.client_cpu = 100.0 * (after.client - before.client) / wall
+        stats.worker_cpu = 100.0 * (after.worker - before.worker) / wall
         # Per process, so a backend that ended in between does not count negative.
         postgres = sum(
             seconds - before.postgres.get(pid, 0.0) for pid, seconds in after.postgres.items()
@@ -417,7 +423,8 @@ class CpuMeter:
         cores = (after.host_total - before.host_total) / wall
         busy = 100.0 * (after.host_busy - before.host_busy) / wall
         stats.host_cpu = busy / max(cores, 1e-9)
-        stats.other_cpu = max(0.0, busy - stats.server_cpu - stats.client_cpu - stats.postgres_cpu)
+        known = stats.server_cpu + stats.client_cpu + stats.postgres_cpu + stats.worker_cpu
+        stats.other_cpu = max(0.0, busy - known)
 
 
 async def closed_loop(
@@ -672,13 +679,15 @@ class Server:
         self.log_path = os.path.join(log_dir, f"server-{self.port}.log")
         self.database_url = database_url
         self.proc: subprocess.Popen[bytes] | None = None
+        self.worker: subprocess.Popen[bytes] | None = None
 
-    def launch(self, *, workers: int = 1, applier: bool = True, engine_kw: str = "") -> None:
+    def launch(self, *, workers: int = 1, applier: str = "in-process", engine_kw: str = "") -> None:
         env = dict(
             os.environ,
             RS_BENCH_DATABASE_URL=self.database_url,
             RS_BENCH_SECRET=SECRET,
-            RS_BENCH_BACKGROUND="1" if applier else "0",
+            RS_BENCH_BACKGROUND="0" if applier == "off" else "1",
+            RS_BENCH_EVENTS_IN_PROCESS="1" if applier == "in-process" else "0",
             RS_BENCH_ENGINE_KW=engine_kw,
         )
         with open(self.log_path, "wb") as log:
@@ -706,6 +715,26 @@ class Server:
             await asyncio.sleep(0.2)
         raise RuntimeError(f"server not ready after {timeout:g} s:\n{self.log_tail()}")
 
+    def launch_worker(self, log_dir: str) -> None:
+        """`ravensearch worker` on the same database: it applies the events the server stores."""
+        env = {
+            k: v for k, v in os.environ.items() if not k.startswith(("INSTANTLY_", "RAVENSEARCH_"))
+        }
+        env.update(
+            DATABASE_URL=self.database_url,
+            INSTANTLY_API_KEY="bench-key",
+            INSTANTLY_API_URL="http://127.0.0.1:9/api/v2",
+            REDIS_URL="",
+            RAVENSEARCH_JOBS_DATABASE=os.path.join(log_dir, "worker-jobs.db"),
+            RAVENSEARCH_JOBS_WORKERS="1",
+            RAVENSEARCH_LOG_LEVEL="WARNING",
+        )
+        with open(os.path.join(log_dir, "worker.log"), "wb") as log:
+            self.worker = subprocess.Popen(
+                [sys.executable, "-m", "ravensearch", "worker", "--workers", "1"],
+                env=env, stdout=log, stderr=subprocess.STDOUT,
+            )  # fmt: skip
+
     @property
     def pid(self) -> int:
         assert self.proc is not None
@@ -719,6 +748,12 @@ class Server:
             return ""
 
     def stop(self) -> None:
+        if self.worker is not None and self.worker.poll() is None:
+            self.worker.terminate()
+            try:
+                self.worker.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.worker.kill()
         if self.proc is None or self.proc.poll() is not None:
             return
         self.proc.terminate()
@@ -768,16 +803,18 @@ async def bench_database(kind: str, args: argparse.Namespace, log_dir: str) -> D
         server = Server(url, log_dir)
         monitor = Monitor(url)
         try:
-            server.launch(
-                workers=args.workers, applier=not args.no_applier, engine_kw=args.engine_kw
-            )
+            server.launch(workers=args.workers, applier=args.applier, engine_kw=args.engine_kw)
+            if args.applier == "worker":
+                server.launch_worker(log_dir)
             await server.wait_ready()
-            cpu = CpuMeter(server.pid, make_url(url).database if kind == "postgres" else None)
+            database = make_url(url).database if kind == "postgres" else None
+            worker_pid = server.worker.pid if server.worker is not None else None
+            cpu = CpuMeter(server.pid, database, worker_pid)
             factory = EventFactory(leads)
             rs = RequestStream(factory, server.port, WEBHOOK_PATH)
             floor = RequestStream(factory, server.port, FLOOR_PATH)
             window = args.warmup + args.seconds
-            applier = not args.no_applier
+            applier = args.applier != "off"
             drain_timeout = args.drain_timeout if applier else 0.0
             print(f"   server pid {server.pid} on 127.0.0.1:{server.port}", flush=True)
 
@@ -866,10 +903,16 @@ def print_report(report: DatabaseReport, args: argparse.Namespace) -> None:
         f"{args.connections} keep-alive connections, closed loop {args.seconds:g} s "
         f"after {args.warmup:g} s warm-up; open loop {args.rate:g}/s for {args.seconds:g} s =="
     )
-    if args.no_applier or args.engine_kw:
+    where = {
+        "in-process": "on a thread of the server (RAVENSEARCH_EVENTS_IN_PROCESS=true, the default)",
+        "worker": "by one `ravensearch worker` process (RAVENSEARCH_EVENTS_IN_PROCESS=false)",
+        "off": "OFF",
+    }[args.applier]
+    print(f"events applied {where}")
+    if args.applier == "off" or args.engine_kw:
         print(
-            f"!! DIAGNOSTIC run, not the production setting: applier "
-            f"{'off' if args.no_applier else 'on'}, engine kwargs {args.engine_kw or '{}'}"
+            f"!! DIAGNOSTIC run, not a production setting: applier {args.applier}, "
+            f"engine kwargs {args.engine_kw or '{}'}"
         )
     head = (
         f"{'endpoint':<12} {'events/s':>9} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} "
@@ -905,7 +948,8 @@ def print_report(report: DatabaseReport, args: argparse.Namespace) -> None:
             f"CPU during {name + ':':<17} server {stats.server_cpu:3.0f}%  "
             f"load generator {stats.client_cpu:3.0f}%  postgres (this db) "
             f"{stats.postgres_cpu:3.0f}%  "
-            f"other processes {stats.other_cpu:3.0f}%  (% of one core; host busy "
+            + (f"worker {stats.worker_cpu:3.0f}%  " if args.applier == "worker" else "")
+            + f"other processes {stats.other_cpu:3.0f}%  (% of one core; host busy "
             f"{stats.host_cpu:.0f}% of {os.cpu_count()} cores)"
         )
     for label, drain in (("closed loop", report.drain_closed), ("open loop", report.drain_open)):
@@ -979,8 +1023,9 @@ async def main(argv: list[str] | None = None) -> int:
         help="profile the server during the ravensearch closed loop with this py-spy binary",
     )  # fmt: skip
     parser.add_argument(
-        "--no-applier", action="store_true",
-        help="diagnostic: run the app without its background loops (nothing is applied)",
+        "--applier", choices=("in-process", "worker", "off"), default="in-process",
+        help="where stored events are applied: a thread of the server (default), a separate "
+        "`ravensearch worker` process, or off (diagnostic: nothing is applied)",
     )  # fmt: skip
     parser.add_argument(
         "--engine-kw", default="",

@@ -4,55 +4,69 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ravensearch.db.models import Campaign, Dispatch, DispatchStep
 
-
-def _count_where(column: object) -> object:
-    return (
-        select(func.count())
-        .select_from(Dispatch)
-        .where(Dispatch.campaign_id == Campaign.id, column.isnot(None))  # type: ignore[attr-defined]
-        .scalar_subquery()
-    )
+# Counter column ← the dispatch timestamp whose non-null rows it counts (one per lead).
+_LEAD_COUNTERS = {
+    "emails_opened": Dispatch.opened_at,
+    "emails_clicked": Dispatch.clicked_at,
+    "replies_received": Dispatch.replied_at,
+    "emails_bounced": Dispatch.bounced_at,
+    "unsubscribed": Dispatch.unsubscribed_at,
+}
+_COUNTERS = ("total_targets", "emails_sent", *_LEAD_COUNTERS)
 
 
 async def refresh_counters(session: AsyncSession, campaign_ids: Iterable[uuid.UUID]) -> None:
-    """Recompute every counter of the given campaigns in one UPDATE each.
+    """Recompute every counter of the given campaigns from their rows.
 
     Opens, clicks, replies, bounces and unsubscribes count leads (like Instantly's unique
-    analytics); emails_sent counts each (lead, sequence step) once.
+    analytics); emails_sent counts each (lead, sequence step) once. One pass over the
+    campaigns' dispatches (`count(column)` counts the non-null ones) and one over their
+    sent steps, whatever the number of counters.
     """
     ids = sorted(set(campaign_ids))
     if not ids:
         return
-    sent = (
-        select(func.count())
+    counts: dict[uuid.UUID, dict[str, Any]] = {
+        campaign_id: dict.fromkeys(_COUNTERS, 0) for campaign_id in ids
+    }
+    per_lead = await session.execute(
+        select(
+            Dispatch.campaign_id,
+            func.count(),
+            *(func.count(column) for column in _LEAD_COUNTERS.values()),
+        )
+        .where(Dispatch.campaign_id.in_(ids))
+        .group_by(Dispatch.campaign_id)
+    )
+    for campaign_id, total, *leads in per_lead:
+        counts[campaign_id].update(
+            total_targets=total, **dict(zip(_LEAD_COUNTERS, leads, strict=True))
+        )
+    sent = await session.execute(
+        select(Dispatch.campaign_id, func.count())
         .select_from(DispatchStep)
         .join(Dispatch, Dispatch.id == DispatchStep.dispatch_id)
-        .where(Dispatch.campaign_id == Campaign.id)
-        .scalar_subquery()
+        .where(Dispatch.campaign_id.in_(ids))
+        .group_by(Dispatch.campaign_id)
     )
-    total = (
-        select(func.count())
-        .select_from(Dispatch)
-        .where(Dispatch.campaign_id == Campaign.id)
-        .scalar_subquery()
-    )
+    for campaign_id, steps in sent:
+        counts[campaign_id]["emails_sent"] = steps
+    # Core, not ORM: a list of parameter sets makes this one executemany. Parameter names
+    # differ from the column names, which SQLAlchemy reserves for SET.
+    table = Campaign.__table__
     await session.execute(
-        update(Campaign)
-        .where(Campaign.id.in_(ids))
-        .values(
-            total_targets=total,
-            emails_sent=sent,
-            emails_opened=_count_where(Dispatch.opened_at),
-            emails_clicked=_count_where(Dispatch.clicked_at),
-            replies_received=_count_where(Dispatch.replied_at),
-            emails_bounced=_count_where(Dispatch.bounced_at),
-            unsubscribed=_count_where(Dispatch.unsubscribed_at),
-        )
-        .execution_options(synchronize_session=False)
+        update(table)  # type: ignore[arg-type]
+        .where(table.c.id == bindparam("p_campaign_id"))
+        .values({name: bindparam(f"p_{name}") for name in _COUNTERS}),
+        [
+            {"p_campaign_id": campaign_id, **{f"p_{k}": v for k, v in values.items()}}
+            for campaign_id, values in counts.items()
+        ],
     )

@@ -10,6 +10,7 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from ravensearch.campaigns.counters import refresh_counters
 from ravensearch.campaigns.service import campaign_service, parse_instantly_campaign_id
 from ravensearch.db.models import Campaign
 from ravensearch.db.session import unit_of_work
@@ -40,11 +41,14 @@ async def sync(
     *,
     campaign_id: uuid.UUID,
 ) -> Campaign:
-    """Pull the campaign's name, status and analytics from Instantly now."""
+    """Pull the campaign's name, status and analytics from Instantly now, and recount our
+    own counters from the rows (the event applier recounts lazily; a crash can leave them
+    behind until this runs)."""
     async with unit_of_work(sessionmaker) as session:
         instantly_id = (await campaign_service.get(session, campaign_id)).instantly_campaign_id
     remote, stats = await campaign_service.fetch_from_instantly(instantly, instantly_id)
     async with unit_of_work(sessionmaker) as session:
+        await refresh_counters(session, [campaign_id])
         return await campaign_service.apply_sync(
             session, campaign_id=campaign_id, remote=remote, stats=stats
         )

@@ -6,10 +6,13 @@ import asyncio
 import contextlib
 import logging
 import threading
+import time
+import uuid
 
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from ravensearch.campaigns.counters import refresh_counters
 from ravensearch.db.engine import create_engine, create_sessionmaker, is_sqlite
 from ravensearch.db.session import unit_of_work
 from ravensearch.events.service import BATCH_SIZE, BatchResult, events_service
@@ -30,12 +33,14 @@ class EventApplier:
         *,
         batch_size: int = BATCH_SIZE,
         poll_seconds: float = 1.0,
-        settle_seconds: float = 0.5,
+        settle_seconds: float = 0.1,
+        counters_seconds: float = 1.0,
     ) -> None:
         self.sessionmaker = sessionmaker
         self.batch_size = batch_size
         self.poll_seconds = poll_seconds
         self.settle_seconds = settle_seconds
+        self.counters_seconds = counters_seconds
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wakeup: asyncio.Event | None = None
 
@@ -63,13 +68,27 @@ class EventApplier:
         sessionmaker = sessionmaker or self.sessionmaker
         self._loop = asyncio.get_running_loop()
         self._wakeup = wakeup = asyncio.Event()
+        # Recounting a campaign reads all its dispatch rows: under a stream of events it is
+        # done once per `counters_seconds`, not once per batch, and at once when caught up.
+        stale: set[uuid.UUID] = set()
+        refreshed = time.monotonic()
         try:
             while True:
                 # Cleared before applying, so a wake that arrives meanwhile is not lost.
                 wakeup.clear()
                 try:
-                    while (await self.apply_batch(sessionmaker)).processed >= self.batch_size:
-                        pass
+                    while True:
+                        result = await self.apply_batch(sessionmaker, recount=False)
+                        stale.update(result.stale_counters)
+                        caught_up = result.processed < self.batch_size
+                        due = time.monotonic() - refreshed >= self.counters_seconds
+                        if stale and (caught_up or due):
+                            async with unit_of_work(sessionmaker) as session:
+                                await refresh_counters(session, stale)
+                            stale.clear()
+                            refreshed = time.monotonic()
+                        if caught_up:
+                            break
                 except Exception:
                     log.exception("events.applier.error")
                     await asyncio.sleep(self.poll_seconds)
@@ -94,14 +113,20 @@ class EventApplier:
                 return applied
 
     async def apply_batch(
-        self, sessionmaker: async_sessionmaker[AsyncSession] | None = None
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession] | None = None,
+        *,
+        recount: bool = True,
     ) -> BatchResult:
         """One batch in one transaction. If writing it fails, no event of it is lost: they
-        are retried one per transaction, and one that still cannot be written is failed."""
+        are retried one per transaction, and one that still cannot be written is failed.
+        With `recount=False` the campaigns to recount are in the result."""
         sessionmaker = sessionmaker or self.sessionmaker
         try:
             async with unit_of_work(sessionmaker) as session:
-                return await events_service.apply_pending(session, limit=self.batch_size)
+                return await events_service.apply_pending(
+                    session, limit=self.batch_size, refresh=recount
+                )
         except Exception as exc:
             if is_transient(exc):
                 raise  # the database, not an event: `run()` retries after a pause

@@ -28,7 +28,7 @@ from ravensearch.suppressions.service import suppression_service
 
 log = logging.getLogger(__name__)
 
-BATCH_SIZE = 500
+BATCH_SIZE = 100
 MAX_ERROR_CHARS = 2000
 
 
@@ -38,6 +38,8 @@ class BatchResult:
 
     processed: int
     applied: int
+    # Campaigns whose counters the batch changed but did not refresh (`refresh=False`).
+    stale_counters: frozenset[uuid.UUID] = frozenset()
 
 
 class EventsService:
@@ -72,9 +74,11 @@ class EventsService:
         *,
         limit: int = BATCH_SIZE,
         event_ids: Collection[uuid.UUID] | None = None,
+        refresh: bool = True,
     ) -> BatchResult:
         """Apply up to `limit` pending events (or just `event_ids`), then refresh the
-        counters of the campaigns they touched. The caller commits.
+        counters of the campaigns they touched (or, with `refresh=False`, return those
+        campaigns for the caller to refresh later). The caller commits.
 
         An event that cannot be applied ends `failed` (error kept, attempts + 1) and the
         rest of the batch still applies. All writes happen together at the end, so a
@@ -110,9 +114,11 @@ class EventsService:
         await suppression_service.add_many(session, writes.suppressions.values())
         await notification_service.create_many(session, writes.notifications)
         await pipeline_service.apply_signals(session, writes.pipeline)
-        await refresh_counters(session, touched)
+        if refresh:
+            await refresh_counters(session, touched)
         log.info("events.batch.applied processed=%d applied=%d", len(events), applied)
-        return BatchResult(processed=len(events), applied=applied)
+        stale = frozenset() if refresh else frozenset(touched)
+        return BatchResult(processed=len(events), applied=applied, stale_counters=stale)
 
     async def pending_ids(self, session: AsyncSession, *, limit: int) -> list[uuid.UUID]:
         return await WebhookEventRepository(session).pending_ids(limit)

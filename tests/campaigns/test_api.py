@@ -4,8 +4,14 @@ import uuid
 
 import httpx
 import pytest
+from sqlalchemy import update
 
+from ravensearch.db.models import Campaign
+from ravensearch.db.session import unit_of_work
 from ravensearch.instantly.fake import FakeInstantlyState
+from ravensearch.kit.clock import utcnow
+from ravensearch.runtime import Runtime
+from tests.fixtures.factories import create_dispatch, create_target
 
 pytestmark = pytest.mark.usefixtures("db_url")
 
@@ -174,6 +180,28 @@ class TestCreateCampaign:
         assert synced.json()["name"] == "Renamed in Instantly"
         assert synced.json()["status"] == "paused"
         assert synced.json()["last_synced_at"] is not None
+
+    async def test_sync_recounts_our_counters_from_the_rows(
+        self, client: httpx.AsyncClient, remote: str, runtime: Runtime
+    ) -> None:
+        created = (await client.post("/api/campaigns", json={"instantlyCampaignId": remote})).json()
+        campaign_id = uuid.UUID(created["id"])
+        async with unit_of_work(runtime.sessionmaker) as session:
+            campaign = await session.get(Campaign, campaign_id)
+            assert campaign is not None
+            for n in range(3):
+                target = await create_target(session, business_name=f"Cool Air {n}")
+                await create_dispatch(
+                    session, campaign=campaign, target=target, opened_at=utcnow() if n else None
+                )
+        async with unit_of_work(runtime.sessionmaker) as session:
+            # As a crash between applying events and recounting would leave them.
+            await session.execute(
+                update(Campaign).where(Campaign.id == campaign_id).values(emails_opened=99)
+            )
+        synced = (await client.post(f"/api/campaigns/{created['id']}/sync")).json()
+        assert synced["total_targets"] == 3
+        assert synced["emails_opened"] == 2
 
     async def test_unknown_campaign_404(self, client: httpx.AsyncClient) -> None:
         response = await client.get(f"/api/campaigns/{uuid.uuid4()}")

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from datetime import UTC, datetime
 from typing import Any
@@ -285,3 +286,39 @@ class TestConcurrentAppliers:
             campaigns = (await session.scalars(select(Campaign))).all()
         assert notifications == 4 * 5
         assert all(c.replies_received == 1 and c.emails_opened == 1 for c in campaigns)
+
+
+class TestRunningApplier:
+    async def test_counters_recounted_once_caught_up(
+        self, engine: AsyncEngine, sessionmaker: Sessionmaker
+    ) -> None:
+        """Batches leave recounting to the loop: several batches, then one recount."""
+        lead = await seed_lead(sessionmaker)
+        for step in range(1, 6):
+            await record(engine, event(lead, "email_sent", "2026-11-27T12:00:00Z", step=step))
+        await record(engine, event(lead, "email_opened", "2026-11-27T12:05:00Z"))
+        applier = EventApplier(sessionmaker, batch_size=2, counters_seconds=3600)
+        task = asyncio.create_task(applier.run())
+        try:
+            async with asyncio.timeout(10):
+                while True:
+                    campaign = await load(sessionmaker, Campaign, lead.campaign_id)
+                    if campaign.emails_sent == 5:
+                        break
+                    await asyncio.sleep(0.05)
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        assert await states(sessionmaker) == ["applied"] * 6
+        assert campaign.emails_opened == 1
+
+    async def test_batch_without_recount_names_the_stale_campaigns(
+        self, engine: AsyncEngine, sessionmaker: Sessionmaker
+    ) -> None:
+        lead = await seed_lead(sessionmaker)
+        await record(engine, event(lead, "email_opened", "2026-11-27T12:05:00Z"))
+        result = await EventApplier(sessionmaker).apply_batch(recount=False)
+        assert result.stale_counters == {lead.campaign_id}
+        campaign = await load(sessionmaker, Campaign, lead.campaign_id)
+        assert campaign.emails_opened == 0  # not yet recounted
