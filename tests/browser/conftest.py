@@ -24,6 +24,8 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from tests.fixtures.processes import stop
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -154,11 +156,7 @@ def server(chromium_path: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
     except RuntimeError as exc:
         pytest.fail(f"{exc}\n--- server.log ---\n{(workdir / 'server.log').read_text()}")
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
         log.close()
 
 

@@ -21,6 +21,7 @@ from ravensearch.db.models import Dispatch, WebhookEvent
 from ravensearch.db.session import unit_of_work
 from ravensearch.web.background import SECRET_REFRESH_SECONDS
 from tests.events.helpers import event, seed_lead
+from tests.fixtures.processes import stop
 
 SECRET = "whsec_two_workers"
 T = "2026-11-27T10:00:00.000Z"
@@ -116,12 +117,7 @@ async def test_two_workers(
         assert dispatch is not None
         assert dispatch.status == "replied"
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc, timeout=20)
     log = (tmp_path / "serve.log").read_text(errors="replace")
     # One process runs the jobs; the other says it leaves them to it.
     assert log.count("jobs.consumer.skipped") == 1, log[-3000:]

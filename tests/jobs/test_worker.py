@@ -20,6 +20,7 @@ from ravensearch.jobs.launch import launch_dispatch
 from ravensearch.runtime import Runtime
 from tests.events.helpers import event, record, seed_lead, states
 from tests.fixtures.factories import create_campaign, create_target
+from tests.fixtures.processes import output_of, stop
 
 REDIS_URL = os.environ.get("RAVENSEARCH_TEST_REDIS", "redis://127.0.0.1:6379/15")
 
@@ -52,11 +53,7 @@ def worker(db_url: str, redis_queue: str, tmp_path: object) -> Iterator[subproce
         stderr=subprocess.STDOUT,
     )
     yield process
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    stop(process)
 
 
 async def test_a_worker_process_runs_a_job_from_redis(
@@ -88,11 +85,8 @@ async def test_a_worker_process_runs_a_job_from_redis(
             state = row.state if row else None
         if state in (JobState.succeeded, JobState.failed) or worker.poll() is not None:
             break
-    output = b""
     if state != JobState.succeeded:
-        worker.terminate()
-        output = worker.communicate(timeout=10)[0]
-    assert state == JobState.succeeded, output.decode(errors="replace")[-3000:]
+        pytest.fail(f"job ended {state}:\n{output_of(worker)}")
     async with runtime.sessionmaker() as session:
         rows = (await session.execute(Dispatch.__table__.select())).all()
     assert len(rows) == 4
@@ -115,9 +109,6 @@ async def test_a_worker_process_applies_stored_webhook_events(
             status = dispatch.status if dispatch else None
         if status == "replied" or worker.poll() is not None:
             break
-    output = b""
     if status != "replied":
-        worker.terminate()
-        output = worker.communicate(timeout=10)[0]
-    assert status == "replied", output.decode(errors="replace")[-3000:]
+        pytest.fail(f"dispatch ended {status}:\n{output_of(worker)}")
     assert await states(runtime.sessionmaker) == ["applied"]
