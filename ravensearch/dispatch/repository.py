@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ravensearch.db.models import Dispatch, InstantlyPush, Target, TargetStatus
 from ravensearch.db.upsert import insert_ignoring_conflicts_many
+from ravensearch.kit.cursor import Key, older_than
 
 T = TypeVar("T")
 _TABLE = Dispatch.metadata.tables[Dispatch.__tablename__]
@@ -167,16 +168,26 @@ class DispatchRepository:
         return list((await self.session.scalars(stmt.order_by(Target.created_at))).all())
 
     async def list_for_campaign(
-        self, campaign_id: uuid.UUID, *, status: str | None, limit: int, offset: int
+        self,
+        campaign_id: uuid.UUID,
+        *,
+        status: str | None,
+        limit: int,
+        offset: int = 0,
+        after: Key | None = None,
     ) -> tuple[Sequence[Dispatch], int]:
+        """Newest first: `limit` rows from `offset`, or after the cursor key `after`; and
+        how many match."""
         where = [Dispatch.campaign_id == campaign_id]
         if status:
             where.append(Dispatch.status == status)
         total = await self.session.scalar(select(func.count()).select_from(Dispatch).where(*where))
+        if after is not None:
+            where.append(older_than(Dispatch.created_at, Dispatch.id, after))
         stmt = (
             select(Dispatch)
             .where(*where)
-            .order_by(Dispatch.created_at.desc(), Dispatch.id)
+            .order_by(Dispatch.created_at.desc(), Dispatch.id.desc())
             .limit(limit)
             .offset(offset)
         )

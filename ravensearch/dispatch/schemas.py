@@ -63,3 +63,5 @@ class DispatchRead(ReadModel):
 class DispatchList(ReadModel):
     items: list[DispatchRead]
     total: int
+    # Pass it as `cursor` for the next page; null on the last page.
+    next_cursor: str | None = None

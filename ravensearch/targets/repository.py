@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ravensearch.db.models import Target
 from ravensearch.kit.clock import utcnow
+from ravensearch.kit.cursor import Key, older_than
 from ravensearch.targets.merge import MERGED_COLUMNS, Row
 from ravensearch.targets.schemas import TargetFilters
 
@@ -82,8 +83,7 @@ class TargetRepository:
         self, filters: TargetFilters, *, limit: int, offset: int
     ) -> tuple[Sequence[Target], int]:
         conditions = _conditions(filters)
-        count = select(func.count()).select_from(Target).where(*conditions)
-        total = int(await self.session.scalar(count) or 0)
+        total = await self.count(filters)
         if total <= offset:
             return [], total
         newest: ColumnElement[datetime] = Target.created_at.expression
@@ -96,11 +96,15 @@ class TargetRepository:
         stmt: Select[Any] = (
             select(Target)
             .where(*conditions)
-            .order_by(newest.desc(), Target.id)
+            .order_by(newest.desc(), Target.id.desc())
             .limit(limit)
             .offset(offset)
         )
         return (await self.session.scalars(stmt)).all(), total
+
+    async def count(self, filters: TargetFilters) -> int:
+        count = select(func.count()).select_from(Target).where(*_conditions(filters))
+        return int(await self.session.scalar(count) or 0)
 
     async def matching_ids(self, filters: TargetFilters, *, limit: int) -> list[uuid.UUID]:
         """Ids of the targets matching `filters`, oldest first, at most `limit`."""
@@ -116,7 +120,7 @@ class TargetRepository:
         self,
         filters: TargetFilters,
         *,
-        after: tuple[datetime, uuid.UUID] | None,
+        after: Key | None,
         limit: int,
     ) -> Sequence[Target]:
         """The next `limit` matching targets, newest first, after the (created_at, id)
@@ -128,13 +132,7 @@ class TargetRepository:
             .limit(limit)
         )
         if after is not None:
-            created_at, target_id = after
-            stmt = stmt.where(
-                or_(
-                    Target.created_at < created_at,
-                    and_(Target.created_at == created_at, Target.id < target_id),
-                )
-            )
+            stmt = stmt.where(older_than(Target.created_at, Target.id, after))
         return (await self.session.scalars(stmt)).all()
 
     async def get_matching_rows(

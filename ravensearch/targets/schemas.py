@@ -141,6 +141,8 @@ class TargetList(BaseModel):
     total: int
     limit: int
     offset: int
+    # Pass it as `cursor` for the next page; null on the last page.
+    next_cursor: str | None = None
 
 
 class RowError(BaseModel):

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ravensearch.db.models import Target, TargetSource, TargetStatus
 from ravensearch.errors import NotFound
+from ravensearch.kit.cursor import Key
 from ravensearch.targets.csv_import import parse_targets_csv
 from ravensearch.targets.merge import Row, TargetMatcher, fill_empty, has_match_key
 from ravensearch.targets.phones import to_e164
@@ -133,6 +134,14 @@ class TargetService:
         self, session: AsyncSession, *, filters: TargetFilters, limit: int, offset: int
     ) -> tuple[Sequence[Target], int]:
         return await TargetRepository(session).paginate(filters, limit=limit, offset=offset)
+
+    async def list_after(
+        self, session: AsyncSession, *, filters: TargetFilters, after: Key, limit: int
+    ) -> tuple[Sequence[Target], int]:
+        """Up to `limit` targets after the cursor key (newest first), and how many match."""
+        repository = TargetRepository(session)
+        items = await repository.page_after(filters, after=after, limit=limit)
+        return items, await repository.count(filters)
 
     async def matching_ids(
         self, session: AsyncSession, *, filters: TargetFilters, limit: int

@@ -64,6 +64,8 @@ class Dispatch(IDMixin, TimestampMixin, Base):
         UniqueConstraint("campaign_id", "technician_id"),
         UniqueConstraint("campaign_id", "email"),
         Index("ix_job_dispatches_campaign_status", "campaign_id", "status"),
+        # A campaign's dispatches newest first, and the keyset pages after a cursor.
+        Index("ix_job_dispatches_campaign_created", "campaign_id", "created_at", "id"),
         Index("ix_job_dispatches_technician_id", "technician_id"),
         Index("ix_job_dispatches_unpushed", "pushed_at", "campaign_id"),
     )

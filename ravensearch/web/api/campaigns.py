@@ -10,6 +10,8 @@ from ravensearch.campaigns.schemas import CampaignCreate, CampaignList, Campaign
 from ravensearch.campaigns.service import campaign_service
 from ravensearch.dispatch.repository import DispatchRepository
 from ravensearch.dispatch.schemas import DispatchList, DispatchRead
+from ravensearch.errors import InvalidInput
+from ravensearch.kit.cursor import CURSOR_HELP, decode_cursor, next_cursor
 from ravensearch.web.deps import RuntimeDep, SessionDep, TokenDep
 
 router = APIRouter(prefix="/campaigns", tags=["campaigns"])
@@ -59,7 +61,11 @@ async def sync_campaign(campaign_id: uuid.UUID, runtime: RuntimeDep, _token: Tok
     )
 
 
-@router.get("/{campaign_id}/dispatches", response_model=DispatchList, responses=_ERRORS)
+@router.get(
+    "/{campaign_id}/dispatches",
+    response_model=DispatchList,
+    responses={**_ERRORS, 400: {"description": "A cursor this API did not give"}},
+)
 async def list_dispatches(
     campaign_id: uuid.UUID,
     session: SessionDep,
@@ -67,9 +73,19 @@ async def list_dispatches(
     status: str | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
+    cursor: Annotated[str | None, Query(description=CURSOR_HELP)] = None,
 ) -> Any:
+    """Newest first. Page with `next_cursor` (fast at any depth) or with `offset`."""
+    if cursor is not None and offset:
+        raise InvalidInput("Pass either cursor or offset, not both.")
     await campaign_service.get(session, campaign_id)
-    items, total = await DispatchRepository(session).list_for_campaign(
-        campaign_id, status=status, limit=limit, offset=offset
+    after = decode_cursor(cursor) if cursor is not None else None
+    rows, total = await DispatchRepository(session).list_for_campaign(
+        campaign_id, status=status, limit=limit + 1, offset=offset, after=after
     )
-    return {"items": [DispatchRead.model_validate(d) for d in items], "total": total}
+    items = rows[:limit]
+    return {
+        "items": [DispatchRead.model_validate(d) for d in items],
+        "total": total,
+        "next_cursor": next_cursor(items, more=len(rows) > limit),
+    }

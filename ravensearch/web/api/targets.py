@@ -7,6 +7,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, UploadFile
 
+from ravensearch.errors import InvalidInput
+from ravensearch.kit.cursor import CURSOR_HELP, decode_cursor, next_cursor
 from ravensearch.targets.csv_import import MAX_IMPORT_BYTES
 from ravensearch.targets.schemas import (
     ImportReport,
@@ -23,7 +25,8 @@ router = APIRouter(prefix="/targets", tags=["targets"])
 
 def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     descriptions = {
-        400: "The file cannot be imported (empty, not CSV, no business name column)",
+        400: "The file cannot be imported (empty, not CSV, no business name column), or the "
+        "cursor is not one this API gave",
         401: "Missing, invalid or revoked API token",
         404: "No such target",
         413: "The file is larger than 20 MB",
@@ -46,16 +49,35 @@ async def import_targets(file: UploadFile, session: SessionDep, _token: TokenDep
     return await target_service.import_csv(session, content=content)
 
 
-@router.get("", response_model=TargetList, responses=_errors(422))
+@router.get("", response_model=TargetList, responses=_errors(400, 422))
 async def list_targets(
     session: SessionDep,
     _token: TokenDep,
     filters: Annotated[TargetFilters, Query()],
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
+    cursor: Annotated[str | None, Query(description=CURSOR_HELP)] = None,
 ) -> Any:
-    items, total = await target_service.list(session, filters=filters, limit=limit, offset=offset)
-    return {"items": items, "total": total, "limit": limit, "offset": offset}
+    """Newest first. Page with `next_cursor` (fast at any depth) or with `offset`."""
+    if cursor is not None:
+        if offset:
+            raise InvalidInput("Pass either cursor or offset, not both.")
+        rows, total = await target_service.list_after(
+            session, filters=filters, after=decode_cursor(cursor), limit=limit + 1
+        )
+        items, more = rows[:limit], len(rows) > limit
+    else:
+        items, total = await target_service.list(
+            session, filters=filters, limit=limit, offset=offset
+        )
+        more = offset + len(items) < total
+    return {
+        "items": items,
+        "total": total,
+        "limit": limit,
+        "offset": offset,
+        "next_cursor": next_cursor(items, more=more),
+    }
 
 
 @router.get("/{target_id}", response_model=TargetRead, responses=_errors(404, 422))
