@@ -21,7 +21,6 @@ from ravensearch.instantly.errors import (
     InstantlyError,
     InstantlyStatusError,
     InstantlyTimeout,
-    parse_retry_after,
 )
 from ravensearch.instantly.pagination import iterate_cursor
 from ravensearch.instantly.schemas import (
@@ -32,6 +31,7 @@ from ravensearch.instantly.schemas import (
     Lead,
 )
 from ravensearch.kit.closing import AsyncClosing
+from ravensearch.kit.http_retry import parse_retry_after
 from ravensearch.kit.ratelimit import RateLimiter, shared_limiter, workspace_key
 
 DEFAULT_BASE_URL = "https://api.instantly.ai/api/v2"

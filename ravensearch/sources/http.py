@@ -17,8 +17,8 @@ from typing import Any, ClassVar, TypedDict, Unpack
 import httpx
 import structlog
 
-from ravensearch.instantly.errors import parse_retry_after
 from ravensearch.kit.closing import AsyncClosing
+from ravensearch.kit.http_retry import parse_retry_after
 from ravensearch.kit.ratelimit import RateLimiter, shared_limiter, workspace_key
 from ravensearch.sources.base import (
     SourceAuthError,
