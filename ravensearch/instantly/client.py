@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import random
 import time
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
@@ -31,14 +30,13 @@ from ravensearch.instantly.schemas import (
     Lead,
 )
 from ravensearch.kit.closing import AsyncClosing
-from ravensearch.kit.http_retry import parse_retry_after
+from ravensearch.kit.http_retry import RetryPolicy, parse_retry_after
 from ravensearch.kit.ratelimit import RateLimiter, shared_limiter, workspace_key
 
 DEFAULT_BASE_URL = "https://api.instantly.ai/api/v2"
 DEFAULT_USER_AGENT = "Ravensearch/0.1 (+https://github.com/ravensearch/ravensearch)"
 MAX_LEADS_PER_ADD = 1000  # POST /leads/add `maxItems` (instantly_v2.md §4.2)
 MAX_PAGE_SIZE = 100
-RETRY_AFTER_CAP = 60.0
 
 log = structlog.get_logger("ravensearch.instantly")
 
@@ -73,15 +71,11 @@ class InstantlyClient(AsyncClosing):
     ) -> None:
         if not api_key:
             raise ValueError("an Instantly API key is required")
-        if max_retries < 0:
-            raise ValueError("max_retries must be >= 0")
+        self._retry = RetryPolicy(max_retries, backoff_base, backoff_max)
         self._base_url = base_url.rstrip("/")
         self._owns_http = http_client is None
         self._http = http_client if http_client is not None else httpx.AsyncClient()
         self._timeout = httpx.Timeout(timeout)
-        self._max_retries = max_retries
-        self._backoff_base = backoff_base
-        self._backoff_max = backoff_max
         self._limiter = rate_limiter or shared_limiter(
             workspace_key(self._base_url, api_key), max_per_second, max_per_minute
         )
@@ -199,7 +193,7 @@ class InstantlyClient(AsyncClosing):
             headers["Content-Type"] = "application/json"
             content = json.dumps(json_body).encode()
         url = f"{self._base_url}{path}"
-        attempts = self._max_retries + 1
+        attempts = self._retry.attempts
         for attempt in range(1, attempts + 1):
             await self._limiter.acquire()
             try:
@@ -244,15 +238,8 @@ class InstantlyClient(AsyncClosing):
         return response
 
     def retry_delay(self, attempt: int, retry_after: float | None) -> float:
-        """Seconds to wait before retry number `attempt` (1-based).
-
-        `Retry-After` wins when the server sends it (capped at 60 s); otherwise exponential
-        backoff with full jitter, so clients that failed together do not retry together.
-        """
-        if retry_after is not None:
-            return min(max(retry_after, 0.0), RETRY_AFTER_CAP)
-        ceiling = min(self._backoff_max, self._backoff_base * 2 ** (attempt - 1))
-        return random.uniform(0.0, ceiling)
+        """Seconds to wait before retry number `attempt` (1-based); see `RetryPolicy.delay`."""
+        return self._retry.delay(attempt, retry_after)
 
     @staticmethod
     def _log(

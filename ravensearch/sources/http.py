@@ -9,7 +9,6 @@ limits and error mapping.
 from __future__ import annotations
 
 import asyncio
-import random
 import time
 from collections.abc import Callable
 from typing import Any, ClassVar, TypedDict, Unpack
@@ -18,7 +17,7 @@ import httpx
 import structlog
 
 from ravensearch.kit.closing import AsyncClosing
-from ravensearch.kit.http_retry import parse_retry_after
+from ravensearch.kit.http_retry import RetryPolicy, parse_retry_after
 from ravensearch.kit.ratelimit import RateLimiter, shared_limiter, workspace_key
 from ravensearch.sources.base import (
     SourceAuthError,
@@ -30,7 +29,6 @@ from ravensearch.sources.base import (
     SourceUnavailable,
 )
 
-RETRY_AFTER_CAP = 60.0
 DEFAULT_USER_AGENT = "Ravensearch/0.1 (+https://github.com/ravensearch/ravensearch)"
 
 log = structlog.get_logger("ravensearch.sources")
@@ -78,8 +76,7 @@ class ProviderHttp:
         backoff_max: float = 8.0,
         user_agent: str = DEFAULT_USER_AGENT,
     ) -> None:
-        if max_retries < 0:
-            raise ValueError("max_retries must be >= 0")
+        self._retry = RetryPolicy(max_retries, backoff_base, backoff_max)
         self.provider = provider
         self.base_url = base_url.rstrip("/")
         self._headers = {"User-Agent": user_agent, "Accept": "application/json", **headers}
@@ -88,9 +85,6 @@ class ProviderHttp:
         self._owns_http = http_client is None
         self._http = http_client if http_client is not None else httpx.AsyncClient()
         self._timeout = httpx.Timeout(timeout)
-        self._max_retries = max_retries
-        self._backoff_base = backoff_base
-        self._backoff_max = backoff_max
 
     async def aclose(self) -> None:
         if self._owns_http:
@@ -112,7 +106,7 @@ class ProviderHttp:
         """
         all_headers = {**self._headers, **(headers or {})}
         url = f"{self.base_url}{path}"
-        attempts = self._max_retries + 1
+        attempts = self._retry.attempts
         for attempt in range(1, attempts + 1):
             await self._limiter.acquire()
             started = time.perf_counter()
@@ -164,11 +158,8 @@ class ProviderHttp:
         return self._map_error(response)
 
     def retry_delay(self, attempt: int, retry_after: float | None) -> float:
-        """`Retry-After` when sent (capped), else exponential backoff with full jitter."""
-        if retry_after is not None:
-            return min(max(retry_after, 0.0), RETRY_AFTER_CAP)
-        ceiling = min(self._backoff_max, self._backoff_base * 2 ** (attempt - 1))
-        return random.uniform(0.0, ceiling)
+        """Seconds to wait before retry number `attempt` (1-based); see `RetryPolicy.delay`."""
+        return self._retry.delay(attempt, retry_after)
 
     def _log(
         self,

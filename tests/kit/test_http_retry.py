@@ -6,7 +6,7 @@ from email.utils import format_datetime
 import httpx
 import pytest
 
-from ravensearch.kit.http_retry import parse_retry_after
+from ravensearch.kit.http_retry import RetryPolicy, parse_retry_after
 
 
 class TestParseRetryAfter:
@@ -25,3 +25,13 @@ class TestParseRetryAfter:
         seconds = parse_retry_after(httpx.Headers({"Retry-After": format_datetime(when, True)}))
         assert seconds is not None
         assert 25 <= seconds <= 31
+
+
+class TestRetryPolicy:
+    def test_attempts_count_the_first_try(self) -> None:
+        assert RetryPolicy(0, 0.5, 8.0).attempts == 1
+        assert RetryPolicy(4, 0.5, 8.0).attempts == 5
+
+    def test_rejects_negative_retries(self) -> None:
+        with pytest.raises(ValueError, match="max_retries"):
+            RetryPolicy(-1, 0.5, 8.0)
