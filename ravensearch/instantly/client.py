@@ -1,15 +1,14 @@
 """Async client for the Instantly API v2: the only code that talks to Instantly.
 
 Every call goes through `InstantlyClient._request()`, which owns auth, the workspace rate
-limiter, timeouts, retries and error mapping (see `errors.py` for the tree).
+limiter, timeouts and error mapping (see `errors.py` for the tree); the retry loop, backoff
+and log line are `kit.http_retry.RetryingSender`'s.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
-import random
-import time
+import logging
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
@@ -21,7 +20,6 @@ from ravensearch.instantly.errors import (
     InstantlyError,
     InstantlyStatusError,
     InstantlyTimeout,
-    parse_retry_after,
 )
 from ravensearch.instantly.pagination import iterate_cursor
 from ravensearch.instantly.schemas import (
@@ -32,15 +30,24 @@ from ravensearch.instantly.schemas import (
     Lead,
 )
 from ravensearch.kit.closing import AsyncClosing
+from ravensearch.kit.http_retry import (
+    Rejection,
+    RequestLog,
+    RetryingSender,
+    RetryPolicy,
+    parse_retry_after,
+)
 from ravensearch.kit.ratelimit import RateLimiter, shared_limiter, workspace_key
 
 DEFAULT_BASE_URL = "https://api.instantly.ai/api/v2"
 DEFAULT_USER_AGENT = "Ravensearch/0.1 (+https://github.com/ravensearch/ravensearch)"
 MAX_LEADS_PER_ADD = 1000  # POST /leads/add `maxItems` (instantly_v2.md §4.2)
 MAX_PAGE_SIZE = 100
-RETRY_AFTER_CAP = 60.0
 
 log = structlog.get_logger("ravensearch.instantly")
+_REQUEST_LOG = RequestLog(
+    log, "instantly.request", success_level=logging.INFO, timeout_label="timeout"
+)
 
 
 def should_retry(status_code: int) -> bool:
@@ -73,17 +80,22 @@ class InstantlyClient(AsyncClosing):
     ) -> None:
         if not api_key:
             raise ValueError("an Instantly API key is required")
-        if max_retries < 0:
-            raise ValueError("max_retries must be >= 0")
+        retry = RetryPolicy(max_retries, backoff_base, backoff_max)
         self._base_url = base_url.rstrip("/")
         self._owns_http = http_client is None
         self._http = http_client if http_client is not None else httpx.AsyncClient()
-        self._timeout = httpx.Timeout(timeout)
-        self._max_retries = max_retries
-        self._backoff_base = backoff_base
-        self._backoff_max = backoff_max
-        self._limiter = rate_limiter or shared_limiter(
+        limiter = rate_limiter or shared_limiter(
             workspace_key(self._base_url, api_key), max_per_second, max_per_minute
+        )
+        self._sender = RetryingSender(
+            http=self._http,
+            base_url=self._base_url,
+            limiter=limiter,
+            timeout=httpx.Timeout(timeout),
+            retry=retry,
+            log=_REQUEST_LOG,
+            map_transport_error=_transport_error,
+            map_rejection=_rejection,
         )
         self._headers = {
             "Authorization": f"Bearer {api_key}",
@@ -198,87 +210,32 @@ class InstantlyClient(AsyncClosing):
             # Only with a body: Instantly's Fastify rejects an empty body typed as JSON.
             headers["Content-Type"] = "application/json"
             content = json.dumps(json_body).encode()
-        url = f"{self._base_url}{path}"
-        attempts = self._max_retries + 1
-        for attempt in range(1, attempts + 1):
-            await self._limiter.acquire()
-            try:
-                response = await self._send(method, path, url, params, content, headers, attempt)
-            except InstantlyConnectionError:
-                if attempt == attempts:
-                    raise
-                await asyncio.sleep(self.retry_delay(attempt, None))
-                continue
-            if response.is_success:
-                return _decode(response)
-            error = InstantlyStatusError.from_response(response)
-            if attempt == attempts or not should_retry(response.status_code):
-                raise error
-            await asyncio.sleep(self.retry_delay(attempt, parse_retry_after(response.headers)))
-        raise AssertionError("unreachable: the last attempt returns or raises")
-
-    async def _send(
-        self,
-        method: str,
-        path: str,
-        url: str,
-        params: dict[str, str | int] | None,
-        content: bytes | None,
-        headers: dict[str, str],
-        attempt: int,
-    ) -> httpx.Response:
-        started = time.perf_counter()
-        try:
-            response = await self._http.request(
-                method, url, params=params, content=content, headers=headers, timeout=self._timeout
-            )
-        except httpx.TimeoutException as exc:
-            self._log(method, path, None, started, attempt, error="timeout")
-            raise InstantlyTimeout(f"Instantly {method} {path} timed out") from exc
-        except (httpx.NetworkError, httpx.RemoteProtocolError) as exc:
-            self._log(method, path, None, started, attempt, error=type(exc).__name__)
-            raise InstantlyConnectionError(
-                f"Instantly {method} {path} failed: {type(exc).__name__}: {exc}"
-            ) from exc
-        self._log(method, path, response.status_code, started, attempt)
-        return response
+        response = await self._sender.send(
+            method, path, headers=headers, params=params, content=content
+        )
+        return _decode(response)
 
     def retry_delay(self, attempt: int, retry_after: float | None) -> float:
-        """Seconds to wait before retry number `attempt` (1-based).
+        """Seconds to wait before retry number `attempt` (1-based); see `RetryPolicy.delay`."""
+        return self._sender.retry.delay(attempt, retry_after)
 
-        `Retry-After` wins when the server sends it (capped at 60 s); otherwise exponential
-        backoff with full jitter, so clients that failed together do not retry together.
-        """
-        if retry_after is not None:
-            return min(max(retry_after, 0.0), RETRY_AFTER_CAP)
-        ceiling = min(self._backoff_max, self._backoff_base * 2 ** (attempt - 1))
-        return random.uniform(0.0, ceiling)
 
-    @staticmethod
-    def _log(
-        method: str,
-        path: str,
-        status: int | None,
-        started: float,
-        attempt: int,
-        *,
-        error: str | None = None,
-    ) -> None:
-        # Path only: ids are fine, but neither the key nor any lead email is ever logged.
-        elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
-        fields: dict[str, Any] = {
-            "method": method,
-            "path": path,
-            "status": status,
-            "elapsed_ms": elapsed_ms,
-            "attempt": attempt,
-        }
-        if error is not None:
-            fields["error"] = error
-        if status is not None and status < 400:
-            log.info("instantly.request", **fields)
-        else:
-            log.warning("instantly.request", **fields)
+def _transport_error(
+    failure: httpx.TransportError, method: str, path: str
+) -> InstantlyConnectionError:
+    if isinstance(failure, httpx.TimeoutException):
+        return InstantlyTimeout(f"Instantly {method} {path} timed out")
+    return InstantlyConnectionError(
+        f"Instantly {method} {path} failed: {type(failure).__name__}: {failure}"
+    )
+
+
+def _rejection(response: httpx.Response) -> Rejection:
+    return Rejection(
+        InstantlyStatusError.from_response(response),
+        is_retriable=should_retry(response.status_code),
+        retry_after=parse_retry_after(response.headers),
+    )
 
 
 def _decode(response: httpx.Response) -> Any:

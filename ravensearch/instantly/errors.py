@@ -20,12 +20,12 @@ Status errors are built from Instantly's `{statusCode, error, message}` envelope
 from __future__ import annotations
 
 import json
-import time
-from email.utils import parsedate_to_datetime
 from http import HTTPStatus
 from typing import Any
 
 import httpx
+
+from ravensearch.kit.http_retry import parse_retry_after
 
 _MAX_BODY_CHARS = 500
 
@@ -138,22 +138,6 @@ def _class_for(status: int) -> type[InstantlyStatusError]:
     if status >= 500:
         return InstantlyServerError
     return InstantlyStatusError
-
-
-def parse_retry_after(headers: httpx.Headers) -> float | None:
-    """`Retry-After` as seconds (delta-seconds or an HTTP date), or None when absent/garbled."""
-    raw = headers.get("retry-after")
-    if raw is None:
-        return None
-    try:
-        return max(0.0, float(raw))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(raw)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
 
 
 def _parse_body(response: httpx.Response) -> Any:

@@ -1,4 +1,4 @@
-"""The one place where a source client talks HTTP: rate limit, retries, backoff, logging.
+"""The one place where a source client talks HTTP, through `kit.http_retry.RetryingSender`.
 
 Each provider passes its own error mapper (its envelope → our `SourceError` tree); a
 mapped error that is a `SourceRetriableError` is retried, anything else is raised at once.
@@ -8,17 +8,21 @@ limits and error mapping.
 
 from __future__ import annotations
 
-import asyncio
-import random
-import time
+import logging
 from collections.abc import Callable
 from typing import Any, ClassVar, TypedDict, Unpack
 
 import httpx
 import structlog
 
-from ravensearch.instantly.errors import parse_retry_after
 from ravensearch.kit.closing import AsyncClosing
+from ravensearch.kit.http_retry import (
+    Rejection,
+    RequestLog,
+    RetryingSender,
+    RetryPolicy,
+    parse_retry_after,
+)
 from ravensearch.kit.ratelimit import RateLimiter, shared_limiter, workspace_key
 from ravensearch.sources.base import (
     SourceAuthError,
@@ -30,7 +34,6 @@ from ravensearch.sources.base import (
     SourceUnavailable,
 )
 
-RETRY_AFTER_CAP = 60.0
 DEFAULT_USER_AGENT = "Ravensearch/0.1 (+https://github.com/ravensearch/ravensearch)"
 
 log = structlog.get_logger("ravensearch.sources")
@@ -78,19 +81,25 @@ class ProviderHttp:
         backoff_max: float = 8.0,
         user_agent: str = DEFAULT_USER_AGENT,
     ) -> None:
-        if max_retries < 0:
-            raise ValueError("max_retries must be >= 0")
+        retry = RetryPolicy(max_retries, backoff_base, backoff_max)
         self.provider = provider
         self.base_url = base_url.rstrip("/")
         self._headers = {"User-Agent": user_agent, "Accept": "application/json", **headers}
         self._map_error = map_error
-        self._limiter = limiter
         self._owns_http = http_client is None
         self._http = http_client if http_client is not None else httpx.AsyncClient()
-        self._timeout = httpx.Timeout(timeout)
-        self._max_retries = max_retries
-        self._backoff_base = backoff_base
-        self._backoff_max = backoff_max
+        self._sender = RetryingSender(
+            http=self._http,
+            base_url=self.base_url,
+            limiter=limiter,
+            timeout=httpx.Timeout(timeout),
+            retry=retry,
+            log=RequestLog(
+                log, "sources.request", success_level=logging.DEBUG, context={"provider": provider}
+            ),
+            map_transport_error=self._transport_error,
+            map_rejection=self._rejection,
+        )
 
     async def aclose(self) -> None:
         if self._owns_http:
@@ -110,38 +119,13 @@ class ProviderHttp:
         Raises:
             SourceError: the mapped error of the last answer (or SourceUnavailable).
         """
-        all_headers = {**self._headers, **(headers or {})}
-        url = f"{self.base_url}{path}"
-        attempts = self._max_retries + 1
-        for attempt in range(1, attempts + 1):
-            await self._limiter.acquire()
-            started = time.perf_counter()
-            try:
-                response = await self._http.request(
-                    method,
-                    url,
-                    params=params,
-                    json=json_body,
-                    headers=all_headers,
-                    timeout=self._timeout,
-                )
-            except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
-                self._log(method, path, None, started, attempt, error=type(exc).__name__)
-                if attempt == attempts:
-                    raise SourceUnavailable(
-                        f"{method} {path} failed: {type(exc).__name__}", provider=self.provider
-                    ) from exc
-                await asyncio.sleep(self.retry_delay(attempt, None))
-                continue
-            self._log(method, path, response.status_code, started, attempt)
-            if response.is_success:
-                return response
-            error = self._error_for(response)
-            if attempt == attempts or not isinstance(error, SourceRetriableError):
-                raise error
-            retry_after = error.retry_after if isinstance(error, SourceRateLimited) else None
-            await asyncio.sleep(self.retry_delay(attempt, retry_after))
-        raise AssertionError("unreachable: the last attempt returns or raises")
+        return await self._sender.send(
+            method,
+            path,
+            headers={**self._headers, **(headers or {})},
+            params=params,
+            json_body=json_body,
+        )
 
     def json_object(self, response: httpx.Response, endpoint: str) -> dict[str, Any]:
         """The decoded answer of `endpoint`; a `SourceError` when it is not a JSON object."""
@@ -163,38 +147,23 @@ class ProviderHttp:
             )
         return self._map_error(response)
 
-    def retry_delay(self, attempt: int, retry_after: float | None) -> float:
-        """`Retry-After` when sent (capped), else exponential backoff with full jitter."""
-        if retry_after is not None:
-            return min(max(retry_after, 0.0), RETRY_AFTER_CAP)
-        ceiling = min(self._backoff_max, self._backoff_base * 2 ** (attempt - 1))
-        return random.uniform(0.0, ceiling)
+    def _transport_error(
+        self, failure: httpx.TransportError, method: str, path: str
+    ) -> SourceUnavailable:
+        return SourceUnavailable(
+            f"{method} {path} failed: {type(failure).__name__}", provider=self.provider
+        )
 
-    def _log(
-        self,
-        method: str,
-        path: str,
-        status: int | None,
-        started: float,
-        attempt: int,
-        *,
-        error: str | None = None,
-    ) -> None:
-        # Path only, never headers: the key travels in a header (Google) or Bearer (Yelp).
-        fields: dict[str, Any] = {
-            "provider": self.provider,
-            "method": method,
-            "path": path,
-            "status": status,
-            "elapsed_ms": round((time.perf_counter() - started) * 1000, 1),
-            "attempt": attempt,
-        }
-        if error is not None:
-            fields["error"] = error
-        if status is not None and status < 400:
-            log.debug("sources.request", **fields)
-        else:
-            log.warning("sources.request", **fields)
+    def _rejection(self, response: httpx.Response) -> Rejection:
+        error = self._error_for(response)
+        retry_after = error.retry_after if isinstance(error, SourceRateLimited) else None
+        return Rejection(
+            error, is_retriable=isinstance(error, SourceRetriableError), retry_after=retry_after
+        )
+
+    def retry_delay(self, attempt: int, retry_after: float | None) -> float:
+        """Seconds to wait before retry number `attempt` (1-based); see `RetryPolicy.delay`."""
+        return self._sender.retry.delay(attempt, retry_after)
 
 
 class ProviderClient(AsyncClosing):

@@ -10,7 +10,8 @@ import pytest
 from structlog.testing import capture_logs
 
 from ravensearch.instantly import InstantlyClient, InstantlyError, Lead, RateLimiter
-from ravensearch.instantly.client import RETRY_AFTER_CAP, should_retry
+from ravensearch.instantly.client import should_retry
+from ravensearch.kit.http_retry import RETRY_AFTER_CAP
 
 BASE = "https://api.instantly.ai/api/v2"
 KEY = "key-that-must-never-be-logged"

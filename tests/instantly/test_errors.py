@@ -1,8 +1,6 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
-from email.utils import format_datetime
 
 import httpx
 import pytest
@@ -18,7 +16,6 @@ from ravensearch.instantly.errors import (
     InstantlyStatusError,
     InstantlyTimeout,
     InstantlyValidationError,
-    parse_retry_after,
 )
 
 SECRET = "sk-live-very-secret"
@@ -98,24 +95,6 @@ class TestFromResponse:
     def test_response_without_request(self) -> None:
         error = InstantlyStatusError.from_response(httpx.Response(404, json={"message": "gone"}))
         assert str(error) == "Instantly 404 Not Found: gone"
-
-
-class TestRetryAfter:
-    @pytest.mark.parametrize(
-        ("value", "expected"),
-        [("3", 3.0), ("0", 0.0), ("1.5", 1.5), ("-4", 0.0), ("soon", None)],
-    )
-    def test_seconds(self, value: str, expected: float | None) -> None:
-        assert parse_retry_after(httpx.Headers({"Retry-After": value})) == expected
-
-    def test_absent(self) -> None:
-        assert parse_retry_after(httpx.Headers()) is None
-
-    def test_http_date(self) -> None:
-        when = datetime.now(UTC) + timedelta(seconds=30)
-        seconds = parse_retry_after(httpx.Headers({"Retry-After": format_datetime(when, True)}))
-        assert seconds is not None
-        assert 25 <= seconds <= 31
 
 
 def test_tree() -> None:

@@ -118,9 +118,9 @@ class TestSharedLimiter:
         two = InstantlyClient("k-clients", base_url="https://x.test/api/v2/")
         three = InstantlyClient("k-other", base_url="https://x.test/api/v2")
         try:
-            assert one._limiter is two._limiter
-            assert one._limiter is not three._limiter
-            assert one._limiter.per_second == 7
+            assert one._sender.limiter is two._sender.limiter
+            assert one._sender.limiter is not three._sender.limiter
+            assert one._sender.limiter.per_second == 7
         finally:
             for client in (one, two, three):
                 await client.aclose()
