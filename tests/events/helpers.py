@@ -72,9 +72,8 @@ async def store_events(
     async with unit_of_work(sessionmaker) as session:
         rows = [
             WebhookEvent(
-                **{"event_type": "email_opened", **kw},
+                **{"event_type": "email_opened", "raw_body": "{}", **kw},
                 dedupe_key=uuid.uuid4().hex,
-                raw_body="{}",
                 state=state,
             )
             for _ in range(count)
