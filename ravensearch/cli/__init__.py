@@ -11,6 +11,7 @@ from ravensearch.cli import (
     dispatch,
     enrich,
     enrich_targets,
+    events,
     fake,
     serve,
     tokens,
@@ -38,6 +39,7 @@ app.add_typer(db.app, name="db")
 app.add_typer(tokens.app, name="tokens")
 app.add_typer(users.app, name="users")
 app.add_typer(campaigns.app, name="campaigns")
+app.add_typer(events.app, name="events")
 
 
 @app.callback()

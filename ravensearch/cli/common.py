@@ -8,6 +8,7 @@ from typing import TypeVar
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ravensearch.config import Settings, SettingsError, get_settings
 from ravensearch.errors import RavensearchError
@@ -19,9 +20,23 @@ console = Console()
 err_console = Console(stderr=True)
 
 
-def fail(message: str) -> typer.Exit:
+def fail(message: str, *, code: int = 1) -> typer.Exit:
+    """Print one line and return the exit to raise (code 2 for bad input, like a usage error)."""
     err_console.print(f"[bold red]Error:[/] {message}", highlight=False)
-    return typer.Exit(code=1)
+    return typer.Exit(code=code)
+
+
+def progress_bar(*, disable: bool = False) -> Progress:
+    """A bar with done/total and elapsed time, cleared once the command ends."""
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=disable,
+    )
 
 
 def settings_or_exit() -> Settings:

@@ -6,10 +6,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ravensearch.cli.common import console, fail, run_with_runtime
+from ravensearch.cli.common import console, fail, progress_bar, run_with_runtime
 from ravensearch.db.session import unit_of_work
 from ravensearch.runtime import Runtime
 from ravensearch.targets.schemas import ImportReport
@@ -36,7 +35,7 @@ def import_csv(
         content = file.read_bytes()
     except OSError as exc:
         raise fail(f"Cannot read {file}: {exc.strerror or exc}.") from None
-    with _progress(disable=len(content) < PROGRESS_MIN_BYTES) as progress:
+    with progress_bar(disable=len(content) < PROGRESS_MIN_BYTES) as progress:
         task = progress.add_task("Importing", total=None)
 
         async def _work(runtime: Runtime) -> ImportReport:
@@ -51,18 +50,6 @@ def import_csv(
 
         report = run_with_runtime(_work)
     _print_report(file, report)
-
-
-def _progress(*, disable: bool) -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-        disable=disable,
-    )
 
 
 def _print_report(file: Path, report: ImportReport) -> None:

@@ -32,6 +32,19 @@ class StoredEvent:
     dispatch_id: uuid.UUID | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class FailedEvent:
+    """A `failed` row as an operator sees it (without the stored body)."""
+
+    id: uuid.UUID
+    received_at: datetime
+    event_type: str
+    instantly_campaign_id: str | None
+    lead_email: str | None
+    error: str | None
+    attempts: int
+
+
 @dataclass(slots=True)
 class CampaignRef:
     id: uuid.UUID
@@ -69,3 +82,4 @@ DISPATCH_COLUMNS = tuple(f.name for f in fields(DispatchState))
 DISPATCH_MUTABLE = DISPATCH_COLUMNS[4:]
 # The stored columns a claim loads (the fields without a default).
 EVENT_COLUMNS = tuple(f.name for f in fields(StoredEvent) if f.default is MISSING)
+FAILED_COLUMNS = tuple(f.name for f in fields(FailedEvent))

@@ -7,7 +7,7 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, text, update
+from sqlalchemy import ColumnElement, bindparam, delete, func, select, text, update
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
@@ -24,8 +24,10 @@ from ravensearch.db.upsert import insert_ignoring_conflicts
 from ravensearch.events.records import (
     DISPATCH_COLUMNS,
     EVENT_COLUMNS,
+    FAILED_COLUMNS,
     CampaignRef,
     DispatchState,
+    FailedEvent,
     StoredEvent,
 )
 from ravensearch.kit.clock import as_utc
@@ -83,20 +85,61 @@ class WebhookEventRepository:
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def requeue_unmatched(self, *, instantly_campaign_id: str | None = None) -> int:
-        stmt = (
-            update(WebhookEvent)
-            .where(WebhookEvent.state == EventState.unmatched)
-            .values(state=EventState.pending, error=None)
-            .execution_options(synchronize_session=False)
+        if instantly_campaign_id is None:
+            return await self._requeue(EventState.unmatched)
+        return await self._requeue(
+            EventState.unmatched, WebhookEvent.instantly_campaign_id == instantly_campaign_id
         )
-        if instantly_campaign_id is not None:
-            stmt = stmt.where(WebhookEvent.instantly_campaign_id == instantly_campaign_id)
-        result = await self.session.execute(stmt)
-        return int(result.rowcount)  # type: ignore[attr-defined]
+
+    async def requeue_failed(self, *, event_ids: Collection[uuid.UUID] | None = None) -> int:
+        if event_ids is None:
+            return await self._requeue(EventState.failed)
+        return await self._requeue(EventState.failed, WebhookEvent.id.in_(sorted(event_ids)))
 
     async def count_by_state(self) -> dict[str, int]:
         stmt = select(WebhookEvent.state, func.count()).group_by(WebhookEvent.state)
         return {state: int(count) for state, count in (await self.session.execute(stmt)).all()}
+
+    async def failed(self, *, limit: int, offset: int) -> list[FailedEvent]:
+        """Failed events, the latest received first (the stored body is left out)."""
+        stmt = (
+            select(*(_EVENTS.c[name] for name in FAILED_COLUMNS))
+            .where(WebhookEvent.state == EventState.failed)
+            .order_by(WebhookEvent.received_at.desc(), WebhookEvent.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        return [FailedEvent(*row) for row in (await self.session.execute(stmt)).all()]
+
+    async def count_older(self, states: Collection[str], *, before: datetime) -> int:
+        stmt = select(func.count()).where(*_older(states, before))
+        return int(await self.session.scalar(stmt) or 0)
+
+    async def delete_older(self, states: Collection[str], *, before: datetime, limit: int) -> int:
+        """Delete up to `limit` events in `states` received before `before`.
+
+        The state is checked again by the DELETE itself: an event requeued meanwhile (failed
+        back to pending) is no longer in `states` and stays.
+        """
+        chunk = select(WebhookEvent.id).where(*_older(states, before)).limit(limit)
+        stmt = (
+            delete(WebhookEvent)
+            .where(WebhookEvent.id.in_(chunk.scalar_subquery()), *_older(states, before))
+            .execution_options(synchronize_session=False)
+        )
+        result = await self.session.execute(stmt)
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+    async def _requeue(self, state: EventState, *criteria: ColumnElement[bool]) -> int:
+        """Put events in `state` (and matching `criteria`) back to pending for the applier."""
+        stmt = (
+            update(WebhookEvent)
+            .where(WebhookEvent.state == state, *criteria)
+            .values(state=EventState.pending, error=None)
+            .execution_options(synchronize_session=False)
+        )
+        result = await self.session.execute(stmt)
+        return int(result.rowcount)  # type: ignore[attr-defined]
 
     async def campaigns_by_instantly_id(self, ids: Collection[str]) -> dict[str, CampaignRef]:
         if not ids:
@@ -223,3 +266,7 @@ async def insert_deliveries(conn: AsyncConnection, rows: list[dict[str, Any]]) -
         .returning(_EVENTS.c.dedupe_key)
     )
     return set((await conn.execute(stmt)).scalars())
+
+
+def _older(states: Collection[str], before: datetime) -> tuple[ColumnElement[bool], ...]:
+    return (WebhookEvent.state.in_(sorted(states)), WebhookEvent.received_at < before)

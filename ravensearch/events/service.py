@@ -19,7 +19,7 @@ from ravensearch.events.effects import NOTIFYING_KINDS, EventContext, Writes, ap
 from ravensearch.events.intake import batcher_for
 from ravensearch.events.kinds import DISPATCH_KINDS, classify
 from ravensearch.events.parsing import Delivery
-from ravensearch.events.records import DISPATCH_MUTABLE, DispatchState, StoredEvent
+from ravensearch.events.records import DISPATCH_MUTABLE, DispatchState, FailedEvent, StoredEvent
 from ravensearch.events.repository import WebhookEventRepository
 from ravensearch.kit.clock import as_utc, utcnow
 from ravensearch.notifications.service import notification_service
@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 BATCH_SIZE = 100
 MAX_ERROR_CHARS = 2000
+PRUNABLE_STATES = (EventState.applied, EventState.ignored)
 
 
 @dataclass(frozen=True)
@@ -144,6 +145,37 @@ class EventsService:
     async def count_by_state(self, session: AsyncSession) -> dict[str, int]:
         return await WebhookEventRepository(session).count_by_state()
 
+    async def requeue_failed(
+        self, session: AsyncSession, *, event_ids: Collection[uuid.UUID] | None = None
+    ) -> int:
+        """Put failed events (these ids, or all) back to pending, their error cleared.
+
+        The applier then tries them again; `attempts` keeps counting across tries. Ids that
+        are not (or no longer) failed are left alone. Returns how many were requeued.
+        """
+        return await WebhookEventRepository(session).requeue_failed(event_ids=event_ids)
+
+    async def list_failed(
+        self, session: AsyncSession, *, limit: int, offset: int = 0
+    ) -> list[FailedEvent]:
+        return await WebhookEventRepository(session).failed(limit=limit, offset=offset)
+
+    async def count_prunable(
+        self, session: AsyncSession, *, before: datetime, include_failed: bool = False
+    ) -> int:
+        return await WebhookEventRepository(session).count_older(
+            prunable_states(include_failed=include_failed), before=before
+        )
+
+    async def prune_chunk(
+        self, session: AsyncSession, *, before: datetime, limit: int, include_failed: bool = False
+    ) -> int:
+        """Delete up to `limit` applied and ignored (and, if asked, failed) events received
+        before `before`; returns how many. `flows.prune` repeats it, a transaction each."""
+        return await WebhookEventRepository(session).delete_older(
+            prunable_states(include_failed=include_failed), before=before, limit=limit
+        )
+
     def _apply_one(self, ctx: EventContext, event: StoredEvent, writes: Writes) -> EventState:
         saved = copy.copy(ctx.dispatch)
         own = Writes()
@@ -207,6 +239,11 @@ class EventsService:
     def _fail(self, event: StoredEvent, error: str) -> None:
         event.state = EventState.failed
         event.error = error[:MAX_ERROR_CHARS]
+
+
+def prunable_states(*, include_failed: bool) -> tuple[EventState, ...]:
+    """What pruning may delete: never `pending` or `unmatched` (accepted, not yet applied)."""
+    return PRUNABLE_STATES + ((EventState.failed,) if include_failed else ())
 
 
 def _event_row(event: StoredEvent, now: datetime) -> dict[str, Any]:

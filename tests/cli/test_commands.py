@@ -1,10 +1,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
 from typer.testing import CliRunner
 
 from ravensearch.cli import app
@@ -12,18 +10,6 @@ from ravensearch.config import get_settings
 from ravensearch.instantly.fake.demo import HVAC_TEXAS_ID
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def cli_env(db_url: str, engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    # `engine` is requested so the PostgreSQL tables are emptied after the test.
-    monkeypatch.setenv("COLUMNS", "250")
-    monkeypatch.setenv("DATABASE_URL", db_url)
-    monkeypatch.setenv("RAVENSEARCH_MOCK", "1")
-    monkeypatch.setenv("INSTANTLY_API_KEY", "")
-    get_settings.cache_clear()
-    yield db_url
-    get_settings.cache_clear()
 
 
 def _invoke(*args: str) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,19 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from typer.testing import CliRunner
 
 from ravensearch.cli import targets as targets_cli
-from ravensearch.config import get_settings
 from ravensearch.db.models import Target
 
 CSV = "Company,Email,State\nAcme Heating,pat@acme.com,TX\nBest Plumbing,,CA\nBroken,x@,TX\n"
-
-
-@pytest.fixture
-def cli_env(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("DATABASE_URL", db_url)
-    monkeypatch.setenv("RAVENSEARCH_MOCK", "1")
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
 
 
 async def _invoke(*args: str) -> Result:

@@ -1,24 +1,10 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
 from typer.testing import CliRunner
 
 from ravensearch.cli import app
-from ravensearch.config import get_settings
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def cli_env(db_url: str, engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    monkeypatch.setenv("DATABASE_URL", db_url)
-    monkeypatch.setenv("RAVENSEARCH_MOCK", "1")
-    get_settings.cache_clear()
-    yield db_url
-    get_settings.cache_clear()
 
 
 def test_create_with_password_from_stdin(cli_env: str) -> None:

@@ -63,3 +63,20 @@ async def states(sessionmaker: Sessionmaker) -> list[str]:
     async with sessionmaker() as session:
         rows = await session.scalars(select(WebhookEvent.state).order_by(WebhookEvent.received_at))
         return list(rows)
+
+
+async def store_events(
+    sessionmaker: Sessionmaker, state: str, count: int = 1, **kw: Any
+) -> list[uuid.UUID]:
+    """`count` stored events already in `state` (received now unless `received_at` is given)."""
+    async with unit_of_work(sessionmaker) as session:
+        rows = [
+            WebhookEvent(
+                **{"event_type": "email_opened", "raw_body": "{}", **kw},
+                dedupe_key=uuid.uuid4().hex,
+                state=state,
+            )
+            for _ in range(count)
+        ]
+        session.add_all(rows)
+    return [row.id for row in rows]

@@ -3,7 +3,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -28,7 +28,7 @@ from ravensearch.events.service import events_service
 from ravensearch.kit.clock import as_utc
 from ravensearch.suppressions.repository import SuppressionRepository
 from ravensearch.suppressions.service import suppression_service
-from tests.events.helpers import event, load, record, seed_lead, states
+from tests.events.helpers import event, load, record, seed_lead, states, store_events
 from tests.fixtures.factories import instantly_event
 
 Sessionmaker = async_sessionmaker[AsyncSession]
@@ -322,3 +322,64 @@ class TestRunningApplier:
         assert result.stale_counters == {lead.campaign_id}
         campaign = await load(sessionmaker, Campaign, lead.campaign_id)
         assert campaign.emails_opened == 0  # not yet recounted
+
+
+class TestRequeueFailed:
+    async def test_requeued_event_is_applied_on_the_next_try(
+        self, engine: AsyncEngine, sessionmaker: Sessionmaker, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        lead = await seed_lead(sessionmaker)
+
+        def broken(current: str, **timestamps: Any) -> str:
+            raise RuntimeError("boom")
+
+        monkeypatch.setattr(effects, "resolve_status", broken)
+        await record(engine, event(lead, "email_opened", "2026-11-27T10:00:00Z"))
+        applier = EventApplier(sessionmaker)
+        assert await applier.drain() == 0
+        monkeypatch.setattr(effects, "resolve_status", resolve_status)
+        async with unit_of_work(sessionmaker) as session:
+            [failed] = await events_service.list_failed(session, limit=10)
+            assert (failed.error, failed.attempts) == ("RuntimeError: boom", 1)
+            assert await events_service.requeue_failed(session) == 1
+        async with sessionmaker() as session:
+            requeued = await session.get(WebhookEvent, failed.id)
+        assert requeued is not None
+        assert (requeued.state, requeued.error) == (EventState.pending, None)
+        assert await applier.drain() == 1
+        async with sessionmaker() as session:
+            applied = await session.get(WebhookEvent, failed.id)
+        assert applied is not None
+        assert (applied.state, applied.attempts) == (EventState.applied, 2)
+        assert (await load(sessionmaker, Dispatch, lead.dispatch_id)).status == "opened"
+
+    async def test_by_ids_touches_only_those_failed_events(
+        self, sessionmaker: Sessionmaker
+    ) -> None:
+        first, second, third = await store_events(
+            sessionmaker, EventState.failed, 3, error="boom", attempts=1
+        )
+        [applied] = await store_events(sessionmaker, EventState.applied)
+        async with unit_of_work(sessionmaker) as session:
+            assert await events_service.requeue_failed(session, event_ids=[first, applied]) == 1
+            assert await events_service.requeue_failed(session, event_ids=[]) == 0
+            counts = await events_service.count_by_state(session)
+            left = {e.id for e in await events_service.list_failed(session, limit=10)}
+        assert counts == {"pending": 1, "failed": 2, "applied": 1}
+        assert left == {second, third}
+
+    async def test_failed_list_is_paged_latest_first(self, sessionmaker: Sessionmaker) -> None:
+        now = datetime.now(UTC)
+        ids = [
+            (
+                await store_events(
+                    sessionmaker, EventState.failed, received_at=now - timedelta(minutes=m)
+                )
+            )[0]
+            for m in range(5)
+        ]
+        async with sessionmaker() as session:
+            page_one = await events_service.list_failed(session, limit=2)
+            page_three = await events_service.list_failed(session, limit=2, offset=4)
+        assert [e.id for e in page_one] == ids[:2]
+        assert [e.id for e in page_three] == ids[4:]

@@ -48,4 +48,8 @@ class PipelineMove(IDMixin, CreatedMixin, Base):
         ForeignKey("webhook_events.id", ondelete="SET NULL")
     )
 
-    __table_args__ = (Index("ix_pipeline_moves_target_created", "target_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_pipeline_moves_target_created", "target_id", "created_at"),
+        # Deleting webhook events (`ravensearch events prune`) looks moves up by event.
+        Index("ix_pipeline_moves_event_id", "event_id"),
+    )

@@ -43,6 +43,7 @@ from fastapi.staticfiles import StaticFiles
 
 from ravensearch.web.admin import (
     campaigns,
+    events,
     login,
     notifications,
     pipeline,
@@ -62,6 +63,7 @@ ROUTERS = (
     pipeline.router,
     suppressions.router,
     settings.router,
+    events.router,
 )
 
 
