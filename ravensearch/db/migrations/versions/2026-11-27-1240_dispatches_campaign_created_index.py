@@ -1,7 +1,7 @@
 """Index a campaign's dispatches by (created_at, id) for its newest-first, keyset pages
 
 Revision ID: 3f6b9e2d41c7
-Revises: 7c1e5a9d3b20
+Revises: 06b9b558011a
 Create Date: 2026-11-27 12:40:00
 """
 
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "3f6b9e2d41c7"
-down_revision: str | None = "7c1e5a9d3b20"
+down_revision: str | None = "06b9b558011a"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
