@@ -128,6 +128,14 @@ def test_a_webhook_moves_the_open_page_without_reload(page: Page, server: Server
     expect(page.get_by_role("link", name=re.compile("Open in Unibox"))).to_have_count(1)
     screenshot(page, "notifications")
 
+    # The stored deliveries, from Settings: the three just sent are among the applied ones.
+    page.goto(f"{server.url}/settings")
+    page.get_by_role("link", name="Webhook events →").click()
+    applied = page.locator('#event-counts [data-stat="applied"] .stat-value')
+    expect(applied).to_have_text(re.compile(r"\d"))
+    assert int((applied.text_content() or "0").replace(",", "")) >= len(events)
+    screenshot(page, "webhook_events")
+
 
 def test_a_viewer_cannot_create_a_campaign(
     page: Page, server: Server, viewer_account: tuple[str, str]
