@@ -16,7 +16,7 @@ from ravensearch.db.models.pipeline import PipelineMove, PipelineStage, RefusalR
 from ravensearch.db.models.suppression import Suppression, SuppressionKind
 from ravensearch.db.models.target import Target, TargetSource, TargetStatus
 from ravensearch.db.models.target_email import TargetEmail
-from ravensearch.db.models.user import Role, User
+from ravensearch.db.models.user import LoginFailure, Role, User
 from ravensearch.db.models.webhook_event import EventState, WebhookEvent
 
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
     "Job",
     "JobKind",
     "JobState",
+    "LoginFailure",
     "Notification",
     "NotificationKind",
     "PipelineMove",

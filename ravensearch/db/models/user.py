@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import String
+from sqlalchemy import Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ravensearch.db.base import Base, IDMixin, TimestampMixin
@@ -24,3 +24,18 @@ class User(IDMixin, TimestampMixin, Base):
     role: Mapped[str] = mapped_column(String(20), default=Role.viewer)
     last_login_at: Mapped[datetime | None] = mapped_column()
     disabled_at: Mapped[datetime | None] = mapped_column()
+
+
+class LoginFailure(IDMixin, Base):
+    """One failed sign-in, kept for the throttle's window. Shared by every `serve` process, so
+    the limit holds however many run. The key is a hash: no email or IP is stored."""
+
+    __tablename__ = "login_failures"
+
+    key_hash: Mapped[str] = mapped_column(String(64))
+    failed_at: Mapped[datetime] = mapped_column()
+
+    __table_args__ = (
+        Index("ix_login_failures_key_failed", "key_hash", "failed_at"),
+        Index("ix_login_failures_failed_at", "failed_at"),
+    )

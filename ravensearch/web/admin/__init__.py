@@ -41,6 +41,7 @@ import asyncio
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from ravensearch.users.login_throttle import LoginThrottle
 from ravensearch.web.admin import (
     campaigns,
     events,
@@ -52,7 +53,6 @@ from ravensearch.web.admin import (
     targets,
 )
 from ravensearch.web.admin.errors import install_error_pages
-from ravensearch.web.admin.ratelimit import LoginLimiter
 from ravensearch.web.admin.templating import STATIC_DIR
 
 ROUTERS = (
@@ -70,7 +70,7 @@ ROUTERS = (
 def install_admin(app: FastAPI) -> None:
     """Mount the admin pages, `/static`, and HTML error pages for non-API paths."""
     app.state.session_codec_lock = asyncio.Lock()
-    app.state.login_limiter = LoginLimiter()
+    app.state.login_throttle = LoginThrottle()
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for router in ROUTERS:
         app.include_router(router)

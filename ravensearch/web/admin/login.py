@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass
+from datetime import timedelta
 
 from fastapi import Request
 from fastapi.responses import Response
 
 from ravensearch.db.session import unit_of_work
+from ravensearch.users.login_throttle import LoginThrottle
 from ravensearch.users.service import session_fingerprint, user_service
 from ravensearch.web.admin.auth import CodecDep, admin_router
 from ravensearch.web.admin.forms import read_form
-from ravensearch.web.admin.ratelimit import LoginLimiter, minutes
 from ravensearch.web.admin.responses import HXRedirectResponse, local_path
 from ravensearch.web.admin.sessions import SessionData, clear_session, read_session, write_session
 from ravensearch.web.admin.templating import render
@@ -52,19 +54,22 @@ async def login(request: Request, runtime: RuntimeDep, codec: CodecDep) -> Respo
     page = LoginPage(email=email, next=_after_login(form.get("next", "/")))
     if not email or not password:
         return await _retry(request, codec, page, "Enter your email and password.", 400)
-    limiter: LoginLimiter = request.app.state.login_limiter
-    key = limiter.key(email, request.client.host if request.client else None)
-    if (wait := limiter.retry_after(key)) is not None:
-        count = minutes(wait)
+    throttle: LoginThrottle = request.app.state.login_throttle
+    key = throttle.key(email, request.client.host if request.client else None)
+    async with unit_of_work(runtime.sessionmaker) as session:
+        wait = await throttle.retry_after(session, key)
+        user = None if wait else await user_service.authenticate(session, email, password)
+        if user is None and wait is None:
+            await throttle.record_failure(session, key)
+        elif user is not None:
+            await throttle.reset(session, key)
+    if wait is not None:
+        count = _minutes(wait)
         message = f"Too many attempts, try again in {count} minute{'s' if count != 1 else ''}."
         log.warning("admin.login.throttled")
         return await _retry(request, codec, page, message, 429)
-    async with unit_of_work(runtime.sessionmaker) as session:
-        user = await user_service.authenticate(session, email, password)
     if user is None:
-        limiter.record_failure(key)
         return await _retry(request, codec, page, "Wrong email or password.", 401)
-    limiter.reset(key)
     log.info("admin.login.succeeded user_id=%s", user.id)
     data = (read_session(request, codec) or SessionData.anonymous()).signed_in(
         user.id, session_fingerprint(user)
@@ -93,3 +98,7 @@ async def _retry(
     request.state.admin_session = read_session(request, codec)
     page = LoginPage(email=page.email, next=page.next, error=error)
     return await render(request, "login.html", page, status_code=status)
+
+
+def _minutes(wait: timedelta) -> int:
+    return max(1, math.ceil(wait.total_seconds() / 60))
