@@ -2,6 +2,8 @@
 
 A crawl reads the home page, then up to `max_pages - 1` same-site pages that look like
 contact or about pages (probing `/contact` and `/contact-us` when none is linked).
+Each origin's robots.txt is read once per crawler before its first page: a page it
+disallows is never fetched, and its `Crawl-delay` (capped) spaces that origin's requests.
 Redirects, including `<meta http-equiv="refresh">`, are followed by hand so that every hop
 is checked by the `AddressGuard` before anything is sent.
 """
@@ -31,12 +33,21 @@ from ravensearch.enrichment.netguard import (
     SystemHostResolver,
     pinned_transport,
 )
+from ravensearch.enrichment.robots import (
+    ROBOTS_MAX_BYTES,
+    RobotsCache,
+    RobotsRules,
+    RobotsStatus,
+    origin_of,
+    product_token,
+)
 
 log = logging.getLogger(__name__)
 
 MAX_REDIRECTS = 5
 PROBE_PATHS = ("/contact", "/contact-us")
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
+_ROBOTS_HEADERS = {"Accept": "text/plain"}
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w-]+)""", re.IGNORECASE)
 
 
@@ -51,6 +62,7 @@ class CrawlError(StrEnum):
     not_html = "not_html"
     too_many_redirects = "too_many_redirects"
     left_site = "left_site"  # a contact page redirected to another site (never the home page)
+    robots_disallowed = "robots_disallowed"  # the home page (or a hop to it) is disallowed
 
 
 _EXPLANATIONS = {
@@ -64,6 +76,7 @@ _EXPLANATIONS = {
     CrawlError.not_html: "website is not HTML ({detail})",
     CrawlError.too_many_redirects: "too many redirects",
     CrawlError.left_site: "website redirected to another site ({detail})",
+    CrawlError.robots_disallowed: "the website's robots.txt asks crawlers not to read it",
 }
 
 
@@ -89,7 +102,9 @@ class CrawlResult:
     pages: list[Page] = field(default_factory=list)
     error: str | None = None  # a CrawlError value when the home page could not be read
     detail: str | None = None
-    requests: int = 0
+    requests: int = 0  # robots.txt requests included
+    # Each robots.txt consulted (URL → a RobotsStatus value), cached ones included.
+    robots_txt: dict[str, str] = field(default_factory=dict)
 
 
 class _Failure(Exception):
@@ -172,6 +187,9 @@ class Crawler:
         self._transport = transport
         self._ssl_context: ssl.SSLContext | None = None
         self._headers = {"User-Agent": user_agent, "Accept": "text/html,application/xhtml+xml"}
+        self._robots_agent = product_token(user_agent)
+        self._robots = RobotsCache()
+        self._robots_fetches = _HostSlots(1)
         self._requests = asyncio.Semaphore(concurrency)
         self._hosts = _HostSlots(per_host)
         self._site_limits = httpx.Limits(max_connections=2 * per_host)
@@ -215,6 +233,8 @@ class Crawler:
             links = [link for link in navigation.contact_links if link != home.url]
             if not links:
                 links = [urljoin(home.url, path) for path in PROBE_PATHS]
+            # Dropped before the page budget is shared out, so they cost no slot.
+            links = [link for link in links if (await self._robots_rules(link, visit)).allows(link)]
             await self._fetch_subpages(links[: self.max_pages - 1], visit, site=home.url)
         return result
 
@@ -257,6 +277,10 @@ class Crawler:
                 raise _Failure(CrawlError.social_site, social)
             if site is not None and not same_site(url, site):
                 raise _Failure(CrawlError.left_site, url)
+            robots = await self._robots_rules(url, visit)
+            if not robots.allows(url):
+                raise _Failure(CrawlError.robots_disallowed, url)
+            await robots.wait_turn()
             fetched = await self._fetch(url, visit)
             if fetched.location is not None:
                 url = urljoin(url, fetched.location)
@@ -274,7 +298,39 @@ class Crawler:
             return Page(url, fetched.status, html, fetched.truncated, document), navigation
         raise _Failure(CrawlError.too_many_redirects, f"more than {MAX_REDIRECTS} redirects")
 
-    async def _fetch(self, url: str, visit: _Visit) -> _Fetched:
+    async def _robots_rules(self, url: str, visit: _Visit) -> RobotsRules:
+        """The rules of `url`'s origin, read once per origin for the crawler's life."""
+        origin = origin_of(url)
+        rules = self._robots.get(origin)
+        if rules is None:
+            # One read per origin even when crawls reach it at once: the others wait, then
+            # find it cached. A cancelled reader frees the slot and the next one reads.
+            async with self._robots_fetches.hold(origin):
+                rules = self._robots.get(origin)
+                if rules is None:
+                    rules = await self._read_robots(f"{origin}/robots.txt", visit)
+                    self._robots.put(origin, rules)
+        visit.result.robots_txt[rules.url] = rules.status
+        return rules
+
+    async def _read_robots(self, robots_url: str, visit: _Visit) -> RobotsRules:
+        url = robots_url
+        for _ in range(MAX_REDIRECTS + 1):
+            try:
+                fetched = await self._fetch(url, visit, robots_txt=True)
+            except _Failure as failure:
+                # Timeout, unreachable, or a hop refused by the SSRF guard (that address is
+                # never dialled): read as no rules rather than failing the crawl here. If the
+                # site is down, fetching the home page says so, with the precise reason.
+                log.debug("crawl.robots.unavailable url=%s error=%s", url, failure.error)
+                break
+            if fetched.location is None:
+                answer = (fetched.status, fetched.body, fetched.truncated)
+                return RobotsRules.from_answer(robots_url, *answer, agent=self._robots_agent)
+            url = urljoin(url, fetched.location)
+        return RobotsRules(robots_url, RobotsStatus.unavailable)
+
+    async def _fetch(self, url: str, visit: _Visit, *, robots_txt: bool = False) -> _Fetched:
         parts = urlsplit(url)
         host = parts.hostname or ""
         try:
@@ -283,7 +339,7 @@ class Crawler:
                 # then dials exactly these checked addresses (see netguard.py).
                 await self.guard.addresses(host, parts.port or _default_port(parts.scheme))
                 visit.result.requests += 1
-                return await self._get(visit.client, url)
+                return await self._get(visit.client, url, robots_txt=robots_txt)
         except PrivateAddressRefused as exc:
             raise _Failure(CrawlError.private_address, exc.address) from None
         except HostNotFound:
@@ -295,21 +351,25 @@ class Crawler:
         except httpx.HTTPError as exc:
             raise _Failure(CrawlError.unreachable, str(exc) or type(exc).__name__) from None
 
-    async def _get(self, client: httpx.AsyncClient, url: str) -> _Fetched:
-        async with client.stream("GET", url) as response:
+    async def _get(self, client: httpx.AsyncClient, url: str, *, robots_txt: bool) -> _Fetched:
+        # robots.txt is read whatever its declared type: servers label it every which way.
+        headers, max_bytes = (
+            (_ROBOTS_HEADERS, ROBOTS_MAX_BYTES) if robots_txt else (None, self.max_bytes)
+        )
+        async with client.stream("GET", url, headers=headers) as response:
             content_type = response.headers.get("content-type", "").lower()
             location = response.headers.get("location")
             if response.is_redirect and location:
                 return _Fetched(response.status_code, content_type, location, b"", False)
-            if not (response.is_success and _is_html(content_type)):
+            if not (response.is_success and (robots_txt or _is_html(content_type))):
                 return _Fetched(response.status_code, content_type, None, b"", False)
             body = bytearray()
             truncated = False
             async for chunk in response.aiter_bytes():
                 body.extend(chunk)
-                if len(body) >= self.max_bytes:
+                if len(body) >= max_bytes:
                     truncated = True
-                    del body[self.max_bytes :]
+                    del body[max_bytes:]
                     break
             return _Fetched(response.status_code, content_type, None, bytes(body), truncated)
 

@@ -1,67 +1,20 @@
 from __future__ import annotations
 
 import asyncio
-from collections import defaultdict
-from collections.abc import MutableMapping
-from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 
 from ravensearch.enrichment.crawler import CrawlError
 from ravensearch.enrichment.netguard import StaticHostResolver
-from tests.enrichment.conftest import PUBLIC_IP, corpus_app, host_of, make_crawler
-
-
-@dataclass
-class Reply:
-    body: str = "<p>ok</p>"
-    status: int = 200
-    content_type: str = "text/html; charset=utf-8"
-    location: str | None = None
-    delay: float = 0.0
-
-
-@dataclass
-class Sites:
-    """An ASGI app answering `routes[(host, path)]`, recording every request it serves."""
-
-    routes: dict[tuple[str, str], Reply]
-    fallback: Any = None  # an ASGI app for what `routes` does not hold
-    seen: list[tuple[str, str]] = field(default_factory=list)
-    user_agents: set[str] = field(default_factory=set)
-    active: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-    peak: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-    peak_total: int = 0
-
-    async def __call__(self, scope: MutableMapping[str, Any], receive: Any, send: Any) -> None:
-        host, path = host_of(scope), scope["path"]
-        self.seen.append((host, path))
-        self.user_agents.add(dict(scope["headers"]).get(b"user-agent", b"").decode())
-        self.active[host] += 1
-        self.peak[host] = max(self.peak[host], self.active[host])
-        self.peak_total = max(self.peak_total, sum(self.active.values()))
-        try:
-            if (host, path) not in self.routes and self.fallback is not None:
-                await self.fallback(scope, receive, send)
-                return
-            reply = self.routes.get((host, path)) or Reply("<h1>Not found</h1>", status=404)
-            await asyncio.sleep(reply.delay)
-            headers = [(b"content-type", reply.content_type.encode())] if reply.content_type else []
-            if reply.location:
-                headers.append((b"location", reply.location.encode()))
-            await send({"type": "http.response.start", "status": reply.status, "headers": headers})
-            await send({"type": "http.response.body", "body": reply.body.encode()})
-        finally:
-            self.active[host] -= 1
-
-
-async def _crawl(app: Any, url: str, **kwargs: Any) -> Any:
-    crawler = make_crawler(app, **kwargs)
-    try:
-        return await crawler.crawl(url)
-    finally:
-        await crawler.aclose()
+from tests.enrichment.conftest import (
+    PUBLIC_IP,
+    Reply,
+    Sites,
+    corpus_app,
+    crawl_once,
+    make_crawler,
+)
 
 
 def _paths(result: Any) -> list[str]:
@@ -70,19 +23,24 @@ def _paths(result: Any) -> list[str]:
 
 class TestPages:
     async def test_home_then_linked_contact_and_about_pages(self) -> None:
-        result = await _crawl(Sites({}, fallback=corpus_app), "https://acme-plumbing.com/")
+        result = await crawl_once(Sites({}, fallback=corpus_app), "https://acme-plumbing.com/")
         assert result.error is None
         assert _paths(result) == [
             "https://acme-plumbing.com/",
             "https://acme-plumbing.com/contact-us/",
             "https://acme-plumbing.com/about",
         ]
-        assert result.requests == 3
+        assert result.requests == 4  # robots.txt first
 
     async def test_probes_contact_paths_when_nothing_is_linked(self) -> None:
         app = Sites({}, fallback=corpus_app)
-        result = await _crawl(app, "https://brightside-locksmith.com/")
-        assert sorted(path for _, path in app.seen) == ["/", "/contact", "/contact-us"]
+        result = await crawl_once(app, "https://brightside-locksmith.com/")
+        assert sorted(path for _, path in app.seen) == [
+            "/",
+            "/contact",
+            "/contact-us",
+            "/robots.txt",
+        ]
         assert _paths(result) == [
             "https://brightside-locksmith.com/",
             "https://brightside-locksmith.com/contact-us",
@@ -93,13 +51,13 @@ class TestPages:
         routes = {("many.com", "/"): Reply(links)}
         routes |= {("many.com", f"/contact-{n}"): Reply() for n in range(10)}
         app = Sites(routes)
-        result = await _crawl(app, "https://many.com/", max_pages=3)
+        result = await crawl_once(app, "https://many.com/", max_pages=3)
         assert len(result.pages) == 3
-        assert len(app.seen) == 3
+        assert len(app.seen) == 4  # and robots.txt
 
     async def test_sends_the_user_agent(self) -> None:
         app = Sites({("ua.com", "/"): Reply()})
-        await _crawl(app, "https://ua.com/", user_agent="Ravensearch-Test/1.0")
+        await crawl_once(app, "https://ua.com/", user_agent="Ravensearch-Test/1.0")
         assert app.user_agents == {"Ravensearch-Test/1.0"}
 
 
@@ -116,15 +74,15 @@ class TestRedirects:
                 ("redir.com", "/contact"): Reply("<p>c@redir.com</p>"),
             }
         )
-        result = await _crawl(app, "http://redir.com/")
+        result = await crawl_once(app, "http://redir.com/")
         assert result.final_url == "https://www.redir.com/final"
         assert _paths(result) == [result.final_url, "https://www.redir.com/contact"]
 
     async def test_redirect_loop_gives_up(self) -> None:
         app = Sites({("loop.com", "/"): Reply(status=302, location="/")})
-        result = await _crawl(app, "https://loop.com/")
+        result = await crawl_once(app, "https://loop.com/")
         assert result.error == CrawlError.too_many_redirects
-        assert len(app.seen) == 6
+        assert app.seen == [("loop.com", "/robots.txt")] + [("loop.com", "/")] * 6
 
     async def test_subpage_redirect_off_site_is_dropped(self) -> None:
         app = Sites(
@@ -133,7 +91,7 @@ class TestRedirects:
                 ("a.com", "/contact"): Reply(status=302, location="https://forms.other.com/x"),
             }
         )
-        result = await _crawl(app, "https://a.com/")
+        result = await crawl_once(app, "https://a.com/")
         assert _paths(result) == ["https://a.com/"]
         assert ("forms.other.com", "/x") not in app.seen
 
@@ -141,13 +99,13 @@ class TestRedirects:
 class TestLimits:
     async def test_page_size_is_capped(self) -> None:
         app = Sites({("big.com", "/"): Reply("<p>" + "x" * 50_000 + "</p>")})
-        result = await _crawl(app, "https://big.com/", max_bytes=10_000)
+        result = await crawl_once(app, "https://big.com/", max_bytes=10_000)
         assert result.pages[0].truncated is True
         assert len(result.pages[0].html) == 10_000
 
     async def test_slow_home_page_times_out(self) -> None:
         app = Sites({("slow.com", "/"): Reply(delay=5)})
-        result = await _crawl(app, "https://slow.com/", timeout=0.1)
+        result = await crawl_once(app, "https://slow.com/", timeout=0.1)
         assert result.error == CrawlError.timeout
 
     async def test_slow_contact_page_is_skipped_and_the_home_kept(self) -> None:
@@ -157,7 +115,7 @@ class TestLimits:
                 ("half.com", "/contact"): Reply(delay=5),
             }
         )
-        result = await _crawl(app, "https://half.com/", timeout=0.1)
+        result = await crawl_once(app, "https://half.com/", timeout=0.1)
         assert (result.error, _paths(result)) == (None, ["https://half.com/"])
 
     async def test_non_html_is_skipped(self) -> None:
@@ -168,16 +126,18 @@ class TestLimits:
                 ("img.com", "/contact"): Reply("GIF89a", content_type="image/gif"),
             }
         )
-        assert (await _crawl(app, "https://pdf.com/")).error == CrawlError.not_html
-        assert _paths(await _crawl(app, "https://img.com/")) == ["https://img.com/"]
+        assert (await crawl_once(app, "https://pdf.com/")).error == CrawlError.not_html
+        assert _paths(await crawl_once(app, "https://img.com/")) == ["https://img.com/"]
 
     async def test_missing_content_type_is_read_as_html(self) -> None:
         app = Sites({("plain.com", "/"): Reply("<p>hi</p>", content_type="")})
-        result = await _crawl(app, "https://plain.com/")
+        result = await crawl_once(app, "https://plain.com/")
         assert (result.error, result.pages[0].html) == (None, "<p>hi</p>")
 
     async def test_http_error_on_the_home_page(self) -> None:
-        result = await _crawl(Sites({("down.com", "/"): Reply(status=503)}), "https://down.com/")
+        result = await crawl_once(
+            Sites({("down.com", "/"): Reply(status=503)}), "https://down.com/"
+        )
         assert (result.error, result.detail) == (CrawlError.http_status, "HTTP 503")
 
     async def test_at_most_two_requests_per_host_and_the_global_limit(self) -> None:
@@ -196,7 +156,7 @@ class TestLimits:
             await crawler.aclose()
         assert max(app.peak.values()) == 2
         assert app.peak_total <= 5
-        assert len(app.seen) == 15
+        assert len(app.seen) == 18  # 5 pages and a robots.txt per site
 
 
 class TestNotTheWebsite:
@@ -211,13 +171,16 @@ class TestNotTheWebsite:
     )
     async def test_social_sites_are_not_fetched(self, url: str, domain: str) -> None:
         app = Sites({})
-        result = await _crawl(app, url if "://" in url else f"https://{url}")
+        result = await crawl_once(app, url if "://" in url else f"https://{url}")
         assert (result.error, result.detail, app.seen) == (CrawlError.social_site, domain, [])
 
     async def test_redirect_to_a_social_site(self) -> None:
         app = Sites({("acme.com", "/"): Reply(status=301, location="https://facebook.com/acme")})
-        result = await _crawl(app, "https://acme.com/")
-        assert (result.error, app.seen) == (CrawlError.social_site, [("acme.com", "/")])
+        result = await crawl_once(app, "https://acme.com/")
+        assert (result.error, app.seen) == (
+            CrawlError.social_site,
+            [("acme.com", "/robots.txt"), ("acme.com", "/")],
+        )
 
 
 class TestPrivateNetworks:
@@ -235,7 +198,7 @@ class TestPrivateNetworks:
     async def test_refused_before_any_request(self, url: str) -> None:
         app = Sites({})
         resolver = StaticHostResolver({"intranet.acme.com": "192.168.1.10"}, default=PUBLIC_IP)
-        result = await _crawl(app, url, resolver=resolver)
+        result = await crawl_once(app, url, resolver=resolver)
         assert result.error == CrawlError.private_address
         assert app.seen == []
 
@@ -243,16 +206,16 @@ class TestPrivateNetworks:
         app = Sites(
             {("evil.com", "/"): Reply(status=302, location="http://169.254.169.254/latest/")}
         )
-        result = await _crawl(app, "https://evil.com/")
+        result = await crawl_once(app, "https://evil.com/")
         assert (result.error, result.detail) == (CrawlError.private_address, "169.254.169.254")
-        assert app.seen == [("evil.com", "/")]
+        assert app.seen == [("evil.com", "/robots.txt"), ("evil.com", "/")]
 
     async def test_allowed_by_the_setting(self) -> None:
         app = Sites({("10.0.0.5", "/"): Reply("<p>lan</p>")})
-        result = await _crawl(app, "http://10.0.0.5/", allow_private_network=True)
+        result = await crawl_once(app, "http://10.0.0.5/", allow_private_network=True)
         assert result.error is None
-        assert app.seen[0] == ("10.0.0.5", "/")
+        assert app.seen[:2] == [("10.0.0.5", "/robots.txt"), ("10.0.0.5", "/")]
 
     async def test_unknown_host(self) -> None:
-        result = await _crawl(Sites({}), "https://gone.com/", resolver=StaticHostResolver())
+        result = await crawl_once(Sites({}), "https://gone.com/", resolver=StaticHostResolver())
         assert (result.error, result.detail) == (CrawlError.host_not_found, "gone.com")

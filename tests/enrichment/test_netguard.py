@@ -103,7 +103,7 @@ class TestPinnedTransport:
         crawler = Crawler(resolver=resolver)
         result = await crawler.crawl("http://rebind.com/")
         await crawler.aclose()
-        assert backend.dialed == ["93.184.216.34"]
+        assert backend.dialed == ["93.184.216.34"] * 2  # robots.txt, then the home page
         assert resolver.calls == 1
         assert result.error == CrawlError.unreachable
 
