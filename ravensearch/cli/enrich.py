@@ -48,6 +48,7 @@ def report_json(report: UrlReport) -> dict[str, Any]:
         "final_url": report.final_url,
         "error": report.error,
         "detail": report.detail,
+        "robots_txt": report.robots_txt,
         "emails": [
             {
                 "email": found.email,

@@ -27,8 +27,9 @@ from ravensearch.kit.clock import utcnow
 
 log = logging.getLogger(__name__)
 
-# Nothing to crawl or nothing to find: retrying will not help, so these are `no_email`.
-_NO_EMAIL_ERRORS = frozenset({CrawlError.social_site})
+# Nothing to crawl, nothing to find, or asked not to look: retrying will not help, so
+# these are `no_email`.
+_NO_EMAIL_ERRORS = frozenset({CrawlError.social_site, CrawlError.robots_disallowed})
 
 
 @dataclass(frozen=True)

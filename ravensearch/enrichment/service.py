@@ -45,7 +45,8 @@ class UrlReport:
     emails: list[FoundEmail] = field(default_factory=list)
     rejected: list[Rejected] = field(default_factory=list)
     pages: list[str] = field(default_factory=list)
-    requests: int = 0
+    requests: int = 0  # robots.txt requests included
+    robots_txt: dict[str, str] = field(default_factory=dict)  # URL → RobotsStatus value
 
     @property
     def best(self) -> FoundEmail | None:
@@ -76,6 +77,7 @@ class Enricher(AsyncClosing):
             detail=crawl.detail,
             pages=[page.url for page in crawl.pages],
             requests=crawl.requests,
+            robots_txt=crawl.robots_txt,
         )
         own = own_domains(url, crawl.final_url)
         candidates: list[Candidate] = []

@@ -28,7 +28,8 @@ def test_json_is_one_object_with_the_emails(app: typer.Typer) -> None:
     result = runner.invoke(app, ["pest-away.com", "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert set(data) == {"url", "final_url", "error", "detail", "emails"}
+    assert set(data) == {"url", "final_url", "error", "detail", "robots_txt", "emails"}
+    assert data["robots_txt"] == {"https://pest-away.com/robots.txt": "missing"}
     assert (data["url"], data["final_url"], data["error"]) == (
         "https://pest-away.com",
         "https://pest-away.com/",
@@ -78,3 +79,11 @@ def test_table_explains_a_crawl_error(app: typer.Typer) -> None:
     result = runner.invoke(app, ["https://www.facebook.com/acme"])
     assert result.exit_code == 0, result.output
     assert "social-only website (facebook.com)" in result.stdout
+
+
+def test_json_reports_a_site_closed_by_robots_txt(app: typer.Typer) -> None:
+    result = runner.invoke(app, ["keepout-plumbing.com", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert (data["error"], data["emails"]) == ("robots_disallowed", [])
+    assert data["robots_txt"] == {"https://keepout-plumbing.com/robots.txt": "found"}

@@ -67,6 +67,7 @@ async def test_each_target_ends_with_its_status_and_reason(
         facebook="https://www.facebook.com/acmeplumbing",
         private="http://intranet-hvac.com/",
         gone="https://gone-plumbing.com/",
+        keep_out="keepout-plumbing.com",
     )
     async with unit_of_work(sessionmaker) as session:
         untouched = await create_target(session, website="https://sparky-electric.com")
@@ -85,16 +86,17 @@ async def test_each_target_ends_with_its_status_and_reason(
         "facebook": ("no_email", "social-only website (facebook.com)", None),
         "private": ("failed", "refused: website resolves to a private address (10.0.0.8)", None),
         "gone": ("failed", "website answered HTTP 404", None),
+        "keep_out": ("no_email", "the website's robots.txt asks crawlers not to read it", None),
     }
     for name, (status, reason, email) in expected.items():
         target, _ = await _load(sessionmaker, ids[name])
         assert (target.status, target.status_reason, target.email) == (status, reason, email), name
         assert target.enrich_attempts == 1
         assert target.enriched_at is not None
-    assert (report.completed, report.no_email, report.failed) == (2, 4, 2)
-    assert (report.total, report.emails_found) == (8, 5 + 2 + 2)
-    assert progress[0] == (0, 8)
-    assert progress[-1] == (8, 8)
+    assert (report.completed, report.no_email, report.failed) == (2, 5, 2)
+    assert (report.total, report.emails_found) == (9, 5 + 2 + 2)
+    assert progress[0] == (0, 9)
+    assert progress[-1] == (9, 9)
     target, _ = await _load(sessionmaker, untouched.id)
     assert (target.enrich_attempts, target.enriched_at) == (0, None)
 
