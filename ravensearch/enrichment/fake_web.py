@@ -60,6 +60,14 @@ class SiteLike(Protocol):
 
 
 @dataclass(frozen=True)
+class RobotsFile:
+    """What a fake site answers for `/robots.txt` (a site without one answers 404)."""
+
+    body: str = ""
+    status: int = 200
+
+
+@dataclass(frozen=True)
 class SiteSpec:
     business_name: str
     domain: str
@@ -68,6 +76,7 @@ class SiteSpec:
     city: str
     state: str
     phone: str | None = None
+    robots: RobotsFile | None = None
 
 
 def cloudflare_encode(email: str, key: int) -> str:
@@ -99,6 +108,13 @@ def render_page(site: SiteLike, path: str) -> str | None:
     return _layout(site, title, body(site))
 
 
+def render_robots(site: SiteLike) -> RobotsFile | None:
+    # Not part of SiteLike: only this module's SiteSpec may carry one, the universe's
+    # sites (mock mode) have no robots.txt.
+    robots = getattr(site, "robots", None)
+    return robots if isinstance(robots, RobotsFile) else None
+
+
 def create_fake_web_app(
     lookup: Callable[[str], SiteLike | None], *, latency_seconds: float = 0.0
 ) -> ASGIApp:
@@ -114,15 +130,21 @@ def create_fake_web_app(
             await asyncio.sleep(latency_seconds)
         host = _host(scope)
         site = lookup(host) if host else None
+        if site is not None and scope["path"] == "/robots.txt" and (robots := render_robots(site)):
+            await _send(send, robots.status, robots.body.encode(), b"text/plain; charset=utf-8")
+            return
         page = render_page(site, scope["path"]) if site is not None else None
         status = 200 if page is not None else 404
         body = (page or "<!doctype html><title>Not found</title><h1>Not found</h1>").encode()
-        headers = [(b"content-type", b"text/html; charset=utf-8")]
-        headers.append((b"content-length", str(len(body)).encode()))
-        await send({"type": "http.response.start", "status": status, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+        await _send(send, status, body, b"text/html; charset=utf-8")
 
     return app
+
+
+async def _send(send: Send, status: int, body: bytes, content_type: bytes) -> None:
+    headers = [(b"content-type", content_type), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 def mock_network(

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import time
 
 import httpx
@@ -8,6 +9,7 @@ import pytest
 from ravensearch.enrichment.crawler import Crawler
 from ravensearch.enrichment.fake_web import (
     STYLES,
+    RobotsFile,
     SiteSpec,
     create_fake_web_app,
     generate_sites,
@@ -34,7 +36,7 @@ async def test_every_style_gives_back_its_email_and_no_decoy(site: SiteSpec) -> 
         report = await enrich_url(enricher, f"https://www.{site.domain}/")
     assert (report.best.email if report.best else None) == site.email
     assert [e.email for e in report.emails] == ([site.email] if site.email else [])
-    assert report.requests <= 5
+    assert report.requests <= 5  # robots.txt included
     assert {r.reason for r in report.rejected} >= {"asset file name"}
 
 
@@ -76,3 +78,45 @@ async def test_the_universe_site_specs_fit() -> None:
         report = await enrich_url(enricher, site.domain)
     assert report.best is not None
     assert (report.best.email, report.best.method) == ("office@libertyhvactx.com", "obfuscated")
+
+
+def _with_robots(style: str, robots: RobotsFile) -> SiteSpec:
+    return dataclasses.replace(SITES[style], robots=robots)
+
+
+async def test_robots_txt_disallowing_everything_stops_the_crawl() -> None:
+    site = _with_robots("mailto", RobotsFile("User-agent: *\nDisallow: /\n"))
+    async with _enricher({site.domain: site}.get) as enricher:
+        report = await enrich_url(enricher, site.domain)
+    assert (report.error, report.pages, report.requests) == ("robots_disallowed", [], 1)
+
+
+async def test_robots_txt_disallowing_the_contact_page_hides_its_email() -> None:
+    site = _with_robots("contact_page", RobotsFile("User-agent: *\nDisallow: /get-in-touch\n"))
+    async with _enricher({site.domain: site}.get) as enricher:
+        report = await enrich_url(enricher, site.domain)
+    assert report.error is None
+    assert not any(page.endswith("/get-in-touch") for page in report.pages)
+    assert report.emails == []
+
+
+async def test_robots_txt_answering_500_is_read_as_no_rules() -> None:
+    site = _with_robots("mailto", RobotsFile("oops", status=500))
+    async with _enricher({site.domain: site}.get) as enricher:
+        report = await enrich_url(enricher, site.domain)
+    assert report.best is not None
+    assert report.best.email == site.email
+    assert list(report.robots_txt.values()) == ["unavailable"]
+
+
+async def test_sites_without_robots_txt_answer_404() -> None:
+    site = SITES["mailto"]
+    app = create_fake_web_app({site.domain: site}.get)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app)) as client:
+        missing = await client.get(f"http://{site.domain}/robots.txt")
+    site = _with_robots("mailto", RobotsFile("User-agent: *\nDisallow: /\n"))
+    app = create_fake_web_app({site.domain: site}.get)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app)) as client:
+        found = await client.get(f"http://{site.domain}/robots.txt")
+    assert missing.status_code == 404
+    assert (found.status_code, found.headers["content-type"]) == (200, "text/plain; charset=utf-8")
