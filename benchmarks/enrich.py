@@ -140,7 +140,7 @@ def _report(
     print(f"seconds:               {seconds:.2f}")
     print(f"sites per second:      {rate:.1f}")
     print(f"pages read per site:   {pages:.2f}")
-    print(f"requests per site:     {requests:.2f}  (404 probes and redirects included)")
+    print(f"requests per site:     {requests:.2f}  (robots.txt, 404 probes and redirects included)")
     print(
         f"statuses:              completed {report.completed}, no_email {report.no_email}, failed {report.failed}"
     )
