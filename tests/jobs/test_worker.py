@@ -102,7 +102,7 @@ async def test_a_worker_process_applies_stored_webhook_events(
     stored = await record(runtime.engine, event(lead, "reply_received", "2026-11-27T10:00:00Z"))
     assert stored
     status = None
-    for _ in range(150):
+    for _ in range(300):  # the worker starts up first (imports, engine)
         await asyncio.sleep(0.1)
         async with runtime.sessionmaker() as session:
             dispatch = await session.get(Dispatch, lead.dispatch_id)
