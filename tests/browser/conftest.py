@@ -57,6 +57,16 @@ class Server:
             base_url=self.url, headers={"Authorization": f"Bearer {self.api_token}"}, timeout=30
         )
 
+    def linked_campaign(self, instantly_id: str) -> str:
+        """Our id of a demo campaign, linked by whichever test needs it first."""
+        with self.api() as api:
+            linked = api.post("/api/campaigns", json={"instantlyCampaignId": instantly_id})
+            if linked.status_code == 201:
+                return str(linked.json()["id"])
+            assert linked.status_code == 409, linked.text
+            items = api.get("/api/campaigns").json()["items"]
+            return next(c["id"] for c in items if c["instantly_campaign_id"] == instantly_id)
+
 
 def _free_port() -> int:
     with socket.socket() as sock:

@@ -64,9 +64,8 @@ def test_create_a_campaign(page: Page, server: Server) -> None:
 
 def _dispatch_one_technician(server: Server) -> tuple[str, str]:
     """A paused demo campaign (the simulator leaves it alone) with one technician pushed."""
+    campaign_id = server.linked_campaign(ELECTRICIANS_ARIZONA_ID)
     with server.api() as api:
-        campaign = api.post("/api/campaigns", json={"instantlyCampaignId": ELECTRICIANS_ARIZONA_ID})
-        assert campaign.status_code == 201, campaign.text
         email = f"ray.{uuid.uuid4().hex[:6]}@sparky-electric.com"
         target = api.post(
             "/api/targets",
@@ -76,10 +75,10 @@ def _dispatch_one_technician(server: Server) -> tuple[str, str]:
         assert target.status_code == 201, target.text
         result = api.post(
             "/api/instantly/dispatch-leads",
-            json={"campaignId": campaign.json()["id"], "targetIds": [target.json()["id"]]},
+            json={"campaignId": campaign_id, "targetIds": [target.json()["id"]]},
         )
         assert result.json()["leads_sent"] == 1, result.text
-    return campaign.json()["id"], email
+    return campaign_id, email
 
 
 def test_a_webhook_moves_the_open_page_without_reload(page: Page, server: Server) -> None:

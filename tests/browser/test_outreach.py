@@ -14,7 +14,7 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from ravensearch.instantly.fake.demo import PLUMBERS_FLORIDA_ID
+from ravensearch.instantly.fake.demo import ELECTRICIANS_ARIZONA_ID, PLUMBERS_FLORIDA_ID
 from tests.browser.conftest import Server, screenshot, sign_in
 from tests.fixtures.factories import instantly_event
 
@@ -24,14 +24,8 @@ CAMPAIGN_NAME = "Plumbers — Florida"
 
 
 def _campaign_id(server: Server) -> str:
-    """The Plumbers campaign, linked by whichever test needs it first."""
-    with server.api() as api:
-        linked = api.post("/api/campaigns", json={"instantlyCampaignId": PLUMBERS_FLORIDA_ID})
-        if linked.status_code == 201:
-            return str(linked.json()["id"])
-        assert linked.status_code == 409, linked.text
-        items = api.get("/api/campaigns").json()["items"]
-        return next(c["id"] for c in items if c["instantly_campaign_id"] == PLUMBERS_FLORIDA_ID)
+    """The Plumbers campaign (active: the mock simulator acts on its leads)."""
+    return server.linked_campaign(PLUMBERS_FLORIDA_ID)
 
 
 def _technicians(server: Server, tag: str, *, with_email: int, without_email: int) -> list[str]:
@@ -121,7 +115,8 @@ def test_select_targets_and_dispatch(page: Page, server: Server) -> None:
 
 def test_move_a_technician_through_the_pipeline(page: Page, server: Server) -> None:
     tag = f"Pipe{uuid.uuid4().hex[:6]}"
-    campaign_id = _campaign_id(server)
+    # A paused campaign: the simulator leaves its leads alone, so the only reply is ours.
+    campaign_id = server.linked_campaign(ELECTRICIANS_ARIZONA_ID)
     [target_id] = _technicians(server, tag, with_email=1, without_email=0)
     with server.api() as api:
         sent = api.post("/api/instantly/dispatch-leads",
@@ -134,9 +129,9 @@ def test_move_a_technician_through_the_pipeline(page: Page, server: Server) -> N
     secret = page.locator("#webhook-secret").input_value()
     reply = "Sounds good, I have 8 years of experience. When can we talk?"
     for event in (
-        instantly_event("reply_received", campaign_id=PLUMBERS_FLORIDA_ID, email=email,
+        instantly_event("reply_received", campaign_id=ELECTRICIANS_ARIZONA_ID, email=email,
                         reply_text=reply, reply_text_snippet=reply),
-        instantly_event("lead_interested", campaign_id=PLUMBERS_FLORIDA_ID, email=email,
+        instantly_event("lead_interested", campaign_id=ELECTRICIANS_ARIZONA_ID, email=email,
                         timestamp="2026-11-27T10:30:00.000Z"),
     ):  # fmt: skip
         response = page.request.post(
@@ -148,7 +143,7 @@ def test_move_a_technician_through_the_pipeline(page: Page, server: Server) -> N
 
     page.goto(f"{server.url}/outreach/pipeline")
     card = _until(page, lambda: page.locator(f'#column-interested [data-target-id="{target_id}"]'))
-    expect(card).to_contain_text(CAMPAIGN_NAME)
+    expect(card).to_contain_text("Electricians — Arizona")
     expect(card).to_contain_text("8 years of experience")
     expect(card).to_contain_text("automatically (Instantly)")
 
