@@ -28,7 +28,6 @@ import os
 import sqlite3
 import sys
 import time
-import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -41,9 +40,9 @@ from sqlalchemy.engine import make_url
 from webhooks import SECRET, WEBHOOK_PATH, EventFactory, prepare_database
 
 from ravensearch.db.engine import create_engine
-from ravensearch.db.models import EventState, WebhookEvent
+from ravensearch.db.models import WebhookEvent
 from ravensearch.events.parsing import Delivery, parse_delivery
-from ravensearch.events.service import events_service
+from ravensearch.events.service import delivery_row, events_service
 from ravensearch.kit.clock import utcnow
 from ravensearch.logging import configure_logging
 from ravensearch.runtime import build_runtime
@@ -60,19 +59,7 @@ def prebuilt_insert(dialect: str) -> Insert:
 
 
 def event_row(delivery: Delivery) -> dict[str, Any]:
-    return {
-        "id": uuid.uuid4(),
-        "source": "instantly",
-        "dedupe_key": delivery.dedupe_key,
-        "event_type": delivery.event_type,
-        "instantly_campaign_id": delivery.instantly_campaign_id,
-        "lead_email": delivery.lead_email,
-        "occurred_at": delivery.occurred_at,
-        "raw_body": delivery.raw_body,
-        "received_at": utcnow(),
-        "state": EventState.pending.value,
-        "attempts": 0,
-    }
+    return delivery_row(delivery, received_at=utcnow())
 
 
 async def measure(label: str, n: int, step: Callable[[int], Awaitable[Any]]) -> None:

@@ -43,6 +43,23 @@ class BatchResult:
     stale_counters: frozenset[uuid.UUID] = frozenset()
 
 
+def delivery_row(delivery: Delivery, *, received_at: datetime) -> dict[str, Any]:
+    """The `webhook_events` row a new delivery is stored as (pending, not yet tried)."""
+    return {
+        "id": uuid.uuid4(),
+        "source": "instantly",
+        "dedupe_key": delivery.dedupe_key,
+        "event_type": delivery.event_type,
+        "instantly_campaign_id": delivery.instantly_campaign_id,
+        "lead_email": delivery.lead_email,
+        "occurred_at": delivery.occurred_at,
+        "raw_body": delivery.raw_body,
+        "received_at": received_at,
+        "state": EventState.pending.value,
+        "attempts": 0,
+    }
+
+
 class EventsService:
     """Stores Instantly deliveries and applies them to campaigns, dispatches and notifications."""
 
@@ -54,19 +71,7 @@ class EventsService:
         Runs on the engine with core INSERTs shared by concurrent deliveries (group commit, see
         intake.py): this is the hot path of the webhook endpoint. Database errors propagate for the caller to answer 503.
         """
-        row = {
-            "id": uuid.uuid4(),
-            "source": "instantly",
-            "dedupe_key": delivery.dedupe_key,
-            "event_type": delivery.event_type,
-            "instantly_campaign_id": delivery.instantly_campaign_id,
-            "lead_email": delivery.lead_email,
-            "occurred_at": delivery.occurred_at,
-            "raw_body": delivery.raw_body,
-            "received_at": received_at or utcnow(),
-            "state": EventState.pending.value,
-            "attempts": 0,
-        }
+        row = delivery_row(delivery, received_at=received_at or utcnow())
         return await batcher_for(engine).store(row)
 
     async def apply_pending(
