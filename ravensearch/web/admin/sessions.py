@@ -109,6 +109,19 @@ async def _secret(runtime: Runtime) -> str:
         return await app_settings_service.get_or_create_secret(session, SESSION_SECRET_KEY)
 
 
+def _set_cookie(response: Response, request: Request, name: str, value: str, max_age: int) -> None:
+    # Not readable by scripts, not sent on cross-site posts, HTTPS-only when served so.
+    response.set_cookie(
+        name,
+        value,
+        max_age=max_age,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
+
+
 def read_session(request: Request, codec: SessionCodec) -> SessionData | None:
     return codec.load_session(request.cookies.get(SESSION_COOKIE))
 
@@ -116,15 +129,7 @@ def read_session(request: Request, codec: SessionCodec) -> SessionData | None:
 def write_session(
     response: Response, request: Request, codec: SessionCodec, data: SessionData
 ) -> None:
-    response.set_cookie(
-        SESSION_COOKIE,
-        codec.dump_session(data),
-        max_age=SESSION_MAX_AGE,
-        httponly=True,
-        samesite="lax",
-        secure=request.url.scheme == "https",
-        path="/",
-    )
+    _set_cookie(response, request, SESSION_COOKIE, codec.dump_session(data), SESSION_MAX_AGE)
 
 
 def clear_session(response: Response) -> None:
@@ -134,15 +139,7 @@ def clear_session(response: Response) -> None:
 def write_flash(
     response: Response, request: Request, codec: SessionCodec, toasts: list[Toast]
 ) -> None:
-    response.set_cookie(
-        FLASH_COOKIE,
-        codec.dump_flash(toasts),
-        max_age=FLASH_MAX_AGE,
-        httponly=True,
-        samesite="lax",
-        secure=request.url.scheme == "https",
-        path="/",
-    )
+    _set_cookie(response, request, FLASH_COOKIE, codec.dump_flash(toasts), FLASH_MAX_AGE)
 
 
 def read_flash(request: Request, codec: SessionCodec) -> list[Toast]:

@@ -8,6 +8,7 @@ runs; when it ends the card tells the table to reload (`CHANGED_EVENT`).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Annotated
 
@@ -17,6 +18,7 @@ from fastapi.responses import Response, StreamingResponse
 from ravensearch.errors import RavensearchError
 from ravensearch.jobs.launch import Enqueue
 from ravensearch.kit.clock import utcnow
+from ravensearch.runtime import Runtime
 from ravensearch.targets.csv_export import export_csv
 from ravensearch.web.admin.auth import AdminUser, CurrentUser, admin_router
 from ravensearch.web.admin.forms import read_form
@@ -24,6 +26,7 @@ from ravensearch.web.admin.job_cards import load_job
 from ravensearch.web.admin.responses import HXRedirectResponse, is_htmx
 from ravensearch.web.admin.target_actions import (
     ActionResult,
+    Selection,
     action_error,
     dispatch_selection,
     enrich_selection,
@@ -119,29 +122,34 @@ async def _action(request: Request, result: ActionResult, status: int) -> Respon
     )
 
 
+async def _act_on_selection(
+    request: Request,
+    act: Callable[[Runtime, Enqueue, Selection], Awaitable[ActionResult]],
+    runtime: Runtime,
+    enqueue: Enqueue,
+) -> Response:
+    """Run `act` on the selection the form names; its result (or error) replaces the panel."""
+    selection = read_selection(await request.form())
+    try:
+        result = await act(runtime, enqueue, selection)
+    except RavensearchError as exc:
+        return await _action(request, action_error(exc), exc.status_code)
+    return await _action(request, result, 200)
+
+
 @router.post("/dispatch", name="targets:dispatch")
 async def dispatch(
     request: Request, _user: AdminUser, runtime: RuntimeDep, enqueue: EnqueueDep
 ) -> Response:
     """Dispatch to Campaign: the ticked rows (at once), or all matching the filter (a job)."""
-    selection = read_selection(await request.form())
-    try:
-        result = await dispatch_selection(runtime, enqueue, selection)
-    except RavensearchError as exc:
-        return await _action(request, action_error(exc), exc.status_code)
-    return await _action(request, result, 200)
+    return await _act_on_selection(request, dispatch_selection, runtime, enqueue)
 
 
 @router.post("/enrich", name="targets:enrich")
 async def enrich(
     request: Request, _user: AdminUser, runtime: RuntimeDep, enqueue: EnqueueDep
 ) -> Response:
-    selection = read_selection(await request.form())
-    try:
-        result = await enrich_selection(runtime, enqueue, selection)
-    except RavensearchError as exc:
-        return await _action(request, action_error(exc), exc.status_code)
-    return await _action(request, result, 200)
+    return await _act_on_selection(request, enrich_selection, runtime, enqueue)
 
 
 @router.post("/import", name="targets:import")
