@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ravensearch.db.models import Campaign, Dispatch, DispatchStep
+from ravensearch.db.models import Campaign, Dispatch, DispatchStatus, DispatchStep
 
 # Counter column ← the dispatch timestamp whose non-null rows it counts (one per lead).
 _LEAD_COUNTERS = {
@@ -19,14 +19,16 @@ _LEAD_COUNTERS = {
     "emails_bounced": Dispatch.bounced_at,
     "unsubscribed": Dispatch.unsubscribed_at,
 }
-_COUNTERS = ("total_targets", "emails_sent", *_LEAD_COUNTERS)
+_COUNTERS = ("total_targets", "leads_rejected", "emails_sent", *_LEAD_COUNTERS)
 
 
 async def refresh_counters(session: AsyncSession, campaign_ids: Iterable[uuid.UUID]) -> None:
     """Recompute every counter of the given campaigns from their rows.
 
-    Opens, clicks, replies, bounces and unsubscribes count leads (like Instantly's unique
-    analytics); emails_sent counts each (lead, sequence step) once. One pass over the
+    total_targets counts the leads Instantly holds or is about to (rejected rows are
+    leads_rejected, never counted as sent). Opens, clicks, replies, bounces and
+    unsubscribes count leads (like Instantly's unique analytics); emails_sent counts each
+    (lead, sequence step) once. One pass over the
     campaigns' dispatches (`count(column)` counts the non-null ones) and one over their
     sent steps, whatever the number of counters.
     """
@@ -36,18 +38,22 @@ async def refresh_counters(session: AsyncSession, campaign_ids: Iterable[uuid.UU
     counts: dict[uuid.UUID, dict[str, Any]] = {
         campaign_id: dict.fromkeys(_COUNTERS, 0) for campaign_id in ids
     }
+    rejected = Dispatch.status == DispatchStatus.rejected
     per_lead = await session.execute(
         select(
             Dispatch.campaign_id,
             func.count(),
+            func.count().filter(rejected),
             *(func.count(column) for column in _LEAD_COUNTERS.values()),
         )
         .where(Dispatch.campaign_id.in_(ids))
         .group_by(Dispatch.campaign_id)
     )
-    for campaign_id, total, *leads in per_lead:
+    for campaign_id, total, rejected_count, *leads in per_lead:
         counts[campaign_id].update(
-            total_targets=total, **dict(zip(_LEAD_COUNTERS, leads, strict=True))
+            total_targets=total - rejected_count,
+            leads_rejected=rejected_count,
+            **dict(zip(_LEAD_COUNTERS, leads, strict=True)),
         )
     sent = await session.execute(
         select(Dispatch.campaign_id, func.count())

@@ -24,6 +24,7 @@ async def create_linked(
     *,
     instantly_campaign_id: str,
     trade_filter: str | None,
+    skip_if_in_other_campaign: bool = False,
 ) -> Campaign:
     """Validate the Instantly campaign, then link it with its name and stats (409 if linked)."""
     campaign_id = parse_instantly_campaign_id(instantly_campaign_id)
@@ -32,7 +33,13 @@ async def create_linked(
         await campaign_service.ensure_not_linked(session, campaign_id)
     remote, stats = await campaign_service.fetch_from_instantly(instantly, campaign_id)
     async with unit_of_work(sessionmaker) as session:
-        return await campaign_service.link(session, remote=remote, stats=stats, trade_filter=trade)
+        return await campaign_service.link(
+            session,
+            remote=remote,
+            stats=stats,
+            trade_filter=trade,
+            skip_if_in_other_campaign=skip_if_in_other_campaign,
+        )
 
 
 async def sync(

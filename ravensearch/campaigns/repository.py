@@ -24,6 +24,12 @@ class CampaignRepository:
         stmt = select(Campaign).order_by(Campaign.created_at.desc(), Campaign.id)
         return (await self.session.scalars(stmt)).all()
 
+    async def by_ids(self, ids: Collection[uuid.UUID]) -> Sequence[Campaign]:
+        if not ids:
+            return []
+        stmt = select(Campaign).where(Campaign.id.in_(sorted(ids)))
+        return (await self.session.scalars(stmt)).all()
+
     async def count(self) -> int:
         return int(await self.session.scalar(select(func.count()).select_from(Campaign)) or 0)
 

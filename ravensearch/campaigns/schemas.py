@@ -28,6 +28,19 @@ class InstantlyCampaignInfo(ReadModel):
 class CampaignCreate(CamelModel):
     instantly_campaign_id: str = Field(description="The Instantly campaign id (a UUID).")
     trade_filter: str | None = Field(default=None, description="Only dispatch this trade.")
+    skip_if_in_other_campaign: bool = Field(
+        default=False,
+        description=(
+            "Skip technicians Instantly already holds in any other campaign (Instantly's "
+            "skip_if_in_campaign); they show as rejected with that reason."
+        ),
+    )
+
+
+class CampaignUpdate(CamelModel):
+    skip_if_in_other_campaign: bool = Field(
+        description="Default for dispatches to come: skip technicians in another campaign."
+    )
 
 
 class CampaignRead(ReadModel):
@@ -43,6 +56,8 @@ class CampaignRead(ReadModel):
     replies_received: int
     emails_bounced: int
     unsubscribed: int
+    leads_rejected: int
+    skip_if_in_other_campaign: bool
     instantly_stats: dict[str, Any]
     last_synced_at: datetime | None
     created_at: datetime

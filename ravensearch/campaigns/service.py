@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -102,10 +102,15 @@ class CampaignService:
         remote: InstantlyCampaign,
         stats: CampaignAnalytics | None,
         trade_filter: str | None,
+        skip_if_in_other_campaign: bool = False,
     ) -> Campaign:
         """Store the link to an Instantly campaign already fetched (see flows.create_linked)."""
         await self.ensure_not_linked(session, remote.id)
-        campaign = Campaign(instantly_campaign_id=remote.id, trade_filter=trade_filter)
+        campaign = Campaign(
+            instantly_campaign_id=remote.id,
+            trade_filter=trade_filter,
+            skip_if_in_other_campaign=skip_if_in_other_campaign,
+        )
         self._apply_remote(campaign, remote, stats)
         session.add(campaign)
         try:
@@ -161,6 +166,18 @@ class CampaignService:
 
     async def list(self, session: AsyncSession) -> Sequence[Campaign]:
         return await CampaignRepository(session).list()
+
+    async def by_ids(self, session: AsyncSession, ids: Collection[uuid.UUID]) -> Sequence[Campaign]:
+        return await CampaignRepository(session).by_ids(ids)
+
+    async def update_settings(
+        self, session: AsyncSession, campaign_id: uuid.UUID, *, skip_if_in_other_campaign: bool
+    ) -> Campaign:
+        """The campaign's default for dispatches to come (rows already sent keep theirs)."""
+        campaign = await self.get(session, campaign_id)
+        campaign.skip_if_in_other_campaign = skip_if_in_other_campaign
+        await session.flush()
+        return campaign
 
 
 campaign_service = CampaignService()

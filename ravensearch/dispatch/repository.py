@@ -8,7 +8,13 @@ from typing import Any, TypeVar
 from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ravensearch.db.models import Dispatch, InstantlyPush, Target, TargetStatus
+from ravensearch.db.models import (
+    Dispatch,
+    DispatchStatus,
+    InstantlyPush,
+    Target,
+    TargetStatus,
+)
 from ravensearch.db.upsert import insert_ignoring_conflicts_many
 from ravensearch.kit.cursor import Key, older_than
 
@@ -45,14 +51,15 @@ class DispatchRepository:
 
     async def existing_for_campaign(
         self, campaign_id: uuid.UUID, *, target_ids: Sequence[uuid.UUID], emails: Sequence[str]
-    ) -> tuple[dict[uuid.UUID, datetime | None], set[str]]:
-        """Targets and emails already dispatched to the campaign (target → pushed_at)."""
-        by_target: dict[uuid.UUID, datetime | None] = {}
+    ) -> tuple[dict[uuid.UUID, Any], set[str]]:
+        """Targets and emails already dispatched to the campaign (target → its row's id,
+        pushed_at and status)."""
+        by_target: dict[uuid.UUID, Any] = {}
         for part in chunked(target_ids, IN_CHUNK):
-            stmt = select(Dispatch.technician_id, Dispatch.pushed_at).where(
-                Dispatch.campaign_id == campaign_id, Dispatch.technician_id.in_(part)
-            )
-            by_target.update((row[0], row[1]) for row in await self.session.execute(stmt))
+            stmt = select(
+                Dispatch.technician_id, Dispatch.id, Dispatch.pushed_at, Dispatch.status
+            ).where(Dispatch.campaign_id == campaign_id, Dispatch.technician_id.in_(part))
+            by_target.update((row.technician_id, row) for row in await self.session.execute(stmt))
         seen: set[str] = set()
         for part_e in chunked(emails, IN_CHUNK):
             stmt_e = select(Dispatch.email).where(
@@ -78,6 +85,8 @@ class DispatchRepository:
                 Dispatch.id.label("dispatch_id"),
                 Dispatch.email,
                 Dispatch.technician_id,
+                Dispatch.attempts,
+                Dispatch.skip_if_in_other_campaign,
                 Target.first_name,
                 Target.last_name,
                 Target.business_name,
@@ -130,26 +139,94 @@ class DispatchRepository:
                 .execution_options(synchronize_session=False)
             )
 
-    async def mark_pushed(
-        self, push: InstantlyPush, lead_ids: dict[uuid.UUID, str | None], *, now: datetime
+    async def record_outcomes(
+        self,
+        push: InstantlyPush | None,
+        *,
+        held: dict[uuid.UUID, str],
+        rejected: dict[uuid.UUID, str],
+        now: datetime,
     ) -> None:
-        self.session.add(push)
-        await self.session.flush()
-        params = [
-            {"b_id": dispatch_id, "b_lead": lead_id} for dispatch_id, lead_id in lead_ids.items()
-        ]
+        """Write what Instantly answered per row: held (its lead id; still `pending` until
+        the first send) or rejected with a reason. `pushed_at` marks either as answered."""
+        if push is not None:
+            self.session.add(push)
+            await self.session.flush()
+        push_id = push.id if push is not None else None
+        if held:
+            await self.session.execute(
+                update(_TABLE)
+                .where(_TABLE.c.id == bindparam("b_id"))
+                .values(
+                    pushed_at=now,
+                    push_id=push_id,
+                    instantly_lead_id=bindparam("b_lead"),
+                    rejected_reason=None,
+                    last_error=None,
+                    updated_at=now,
+                ),
+                [{"b_id": i, "b_lead": lead} for i, lead in held.items()],
+            )
+        if rejected:
+            await self.session.execute(
+                update(_TABLE)
+                .where(_TABLE.c.id == bindparam("b_id"))
+                .values(
+                    pushed_at=now,
+                    push_id=push_id,
+                    status=DispatchStatus.rejected,
+                    rejected_reason=bindparam("b_reason"),
+                    last_error=None,
+                    updated_at=now,
+                ),
+                [{"b_id": i, "b_reason": reason} for i, reason in rejected.items()],
+            )
+
+    async def reopen_rejected(
+        self, campaign_id: uuid.UUID, ids: Collection[uuid.UUID] | None, *, now: datetime
+    ) -> int:
+        """Put rejected rows (these, or all of the campaign's) back to pending to be sent."""
         stmt = (
-            update(_TABLE)
-            .where(_TABLE.c.id == bindparam("b_id"))
+            update(Dispatch)
+            .where(Dispatch.campaign_id == campaign_id, Dispatch.status == DispatchStatus.rejected)
             .values(
-                pushed_at=now,
-                push_id=push.id,
-                instantly_lead_id=bindparam("b_lead"),
-                last_error=None,
+                status=DispatchStatus.pending,
+                rejected_reason=None,
+                pushed_at=None,
+                push_id=None,
                 updated_at=now,
             )
+            .execution_options(synchronize_session=False)
         )
-        await self.session.execute(stmt, params)
+        if ids is not None:
+            stmt = stmt.where(Dispatch.id.in_(list(ids)))
+        result = await self.session.execute(stmt)
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def held_without_lead_id(self, *, limit: int) -> Sequence[Any]:
+        """Rows answered as held before lead ids were read (or by a lost answer), never
+        emailed yet: the sweep looks their ids up."""
+        stmt = (
+            select(Dispatch.id, Dispatch.campaign_id, Dispatch.email)
+            .where(
+                Dispatch.pushed_at.isnot(None),
+                Dispatch.instantly_lead_id.is_(None),
+                Dispatch.status == DispatchStatus.pending,
+            )
+            .order_by(Dispatch.campaign_id, Dispatch.id)
+            .limit(limit)
+        )
+        return (await self.session.execute(stmt)).all()
+
+    async def unpush(self, ids: Collection[uuid.UUID], *, now: datetime) -> None:
+        """Send these rows again: Instantly does not hold them after all."""
+        for part in chunked(list(ids), IN_CHUNK):
+            await self.session.execute(
+                update(Dispatch)
+                .where(Dispatch.id.in_(part))
+                .values(pushed_at=None, push_id=None, updated_at=now)
+                .execution_options(synchronize_session=False)
+            )
 
     async def delete(self, ids: Collection[uuid.UUID]) -> None:
         if ids:

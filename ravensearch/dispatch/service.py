@@ -34,14 +34,22 @@ class Recorded:
 
 class DispatchService:
     async def record(
-        self, session: AsyncSession, *, campaign: Campaign, target_ids: Sequence[uuid.UUID]
+        self,
+        session: AsyncSession,
+        *,
+        campaign: Campaign,
+        target_ids: Sequence[uuid.UUID],
+        skip_if_in_other_campaign: bool | None = None,
     ) -> Recorded:
         """Write a pending dispatch row for each eligible target, before anything is sent.
 
         Rows are unique per (campaign, target) and (campaign, email), so recording the same
         selection twice writes nothing new. A target whose earlier row was recorded but never
-        pushed is not skipped: the push that follows will finish it.
+        pushed is not skipped: the push that follows will finish it. Each row keeps the
+        skip-if-in-another-campaign choice (None: the campaign's) for every retry.
         """
+        if skip_if_in_other_campaign is None:
+            skip_if_in_other_campaign = campaign.skip_if_in_other_campaign
         ids = list(dict.fromkeys(target_ids))
         repository = DispatchRepository(session)
         targets = await repository.target_states_by_id(ids)
@@ -53,6 +61,7 @@ class DispatchService:
         )
         result = Recorded()
         rows = []
+        reopen: list[uuid.UUID] = []
         now = utcnow()
         for target_id in ids:
             target = targets.get(target_id)
@@ -61,7 +70,11 @@ class DispatchService:
             if target is None:
                 reason = SkipReason.not_found
             elif target_id in existing:
-                if existing[target_id] is not None:
+                row = existing[target_id]
+                if row.status == DispatchStatus.rejected:
+                    reopen.append(row.id)  # chosen again: a person retries the rejected lead
+                    continue
+                if row.pushed_at is not None:
                     reason = SkipReason.already_dispatched
                 else:
                     continue  # recorded earlier, not pushed yet: the push finishes it
@@ -89,12 +102,15 @@ class DispatchService:
                     "status": DispatchStatus.pending,
                     "email": email,
                     "attempts": 0,
+                    "skip_if_in_other_campaign": skip_if_in_other_campaign,
                     "created_at": now,
                     "updated_at": now,
                 }
             )
         await repository.insert_pending(rows)
-        result.recorded = len(rows)
+        if reopen:
+            await repository.reopen_rejected(campaign.id, reopen, now=now)
+        result.recorded = len(rows) + len(reopen)
         return result
 
     async def ready_target_ids(

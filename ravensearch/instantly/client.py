@@ -28,6 +28,7 @@ from ravensearch.instantly.schemas import (
     CampaignAnalytics,
     InstantlyCampaign,
     Lead,
+    LeadRecord,
 )
 from ravensearch.kit.closing import AsyncClosing
 from ravensearch.kit.http_retry import (
@@ -151,27 +152,55 @@ class InstantlyClient(AsyncClosing):
 
     # --- leads -----------------------------------------------------------------------
 
-    async def add_leads(self, campaign_id: str, leads: Sequence[Lead]) -> list[AddLeadsResult]:
+    async def add_leads(
+        self,
+        campaign_id: str,
+        leads: Sequence[Lead],
+        *,
+        skip_if_in_other_campaign: bool = False,
+    ) -> list[AddLeadsResult]:
         """Add `leads` to a campaign in chunks of at most 1,000; one result per chunk, in order.
 
-        Safe to call again with the same leads: a lead already in the campaign is counted
-        in `duplicated_leads`, never created twice. A retried chunk therefore reports the
-        leads its first (timed-out) attempt created as duplicates.
+        Safe to call again with the same leads: Instantly never adds a lead twice to the
+        campaign that holds it (it counts it in `duplicated_leads`), so no flag is needed
+        for retries. `skip_if_in_other_campaign` sends `skip_if_in_campaign`, which in API v2
+        skips every lead that exists in ANY campaign of the workspace (`skipped_count`).
         """
         results: list[AddLeadsResult] = []
         for start in range(0, len(leads), MAX_LEADS_PER_ADD):
             chunk = leads[start : start + MAX_LEADS_PER_ADD]
-            body = {
+            body: dict[str, Any] = {
                 "campaign_id": campaign_id,
-                # Why retrying this POST is safe: with skip_if_in_campaign a repeat of a
-                # request that already committed finds every lead in place and skips it
-                # (Instantly has no idempotency key, so this flag is our only guard).
-                "skip_if_in_campaign": True,
                 "leads": [lead.to_payload() for lead in chunk],
             }
+            if skip_if_in_other_campaign:
+                body["skip_if_in_campaign"] = True
             data = await self._request("POST", "/leads/add", json_body=body)
             results.append(AddLeadsResult.model_validate(data))
         return results
+
+    async def find_leads(
+        self, emails: Sequence[str], *, campaign_id: str | None = None
+    ) -> list[LeadRecord]:
+        """The leads with these emails (in one campaign, or anywhere in the workspace).
+
+        POST /leads/list with `contacts`; its `limit` and cursor travel in the body (§4.3).
+        """
+        found: list[LeadRecord] = []
+        for start in range(0, len(emails), MAX_LEADS_PER_ADD):
+            contacts = list(emails[start : start + MAX_LEADS_PER_ADD])
+
+            async def fetch(cursor: str | None, contacts: list[str] = contacts) -> Any:
+                body: dict[str, Any] = {"contacts": contacts, "limit": MAX_PAGE_SIZE}
+                if campaign_id is not None:
+                    body["campaign"] = campaign_id
+                if cursor:
+                    body["starting_after"] = cursor
+                return await self._request("POST", "/leads/list", json_body=body)
+
+            async for item in iterate_cursor(fetch):
+                found.append(LeadRecord.model_validate(item))
+        return found
 
     # --- block list / workspace ------------------------------------------------------
 
@@ -180,6 +209,22 @@ class InstantlyClient(AsyncClosing):
         # Retried like any call: a second identical entry blocks nothing new.
         data = await self._request("POST", "/block-lists-entries", json_body={"bl_value": value})
         return BlocklistEntry.model_validate(data)
+
+    async def iter_blocklist(
+        self, *, search: str | None = None, page_size: int = MAX_PAGE_SIZE
+    ) -> AsyncIterator[BlocklistEntry]:
+        """Block-list entries (emails and domains), optionally those matching `search`."""
+
+        async def fetch(cursor: str | None) -> Any:
+            params: dict[str, str | int] = {"limit": page_size}
+            if search:
+                params["search"] = search
+            if cursor:
+                params["starting_after"] = cursor
+            return await self._request("GET", "/block-lists-entries", params=params)
+
+        async for item in iterate_cursor(fetch):
+            yield BlocklistEntry.model_validate(item)
 
     async def get_current_workspace(self) -> dict[str, Any]:
         """The workspace that owns the key: a cheap "is the key valid and paid?" check."""

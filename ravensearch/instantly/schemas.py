@@ -87,6 +87,16 @@ class Lead(_Model):
         return payload
 
 
+class LeadRecord(_Model):
+    """A lead as POST /leads/list returns it (§4.5): only what we match on."""
+
+    id: str
+    email: str | None = None
+    campaign: str | None = None
+    list_id: str | None = None
+    status: int | None = None
+
+
 class CreatedLead(_Model):
     index: int
     id: str

@@ -167,11 +167,47 @@ class TestAddLeads:
         results = await make_client(http_client=http).add_leads(campaign.id, _leads(2500))
         bodies = [json.loads(r.content) for r in requests if r.url.path.endswith("/leads/add")]
         assert [len(b["leads"]) for b in bodies] == [1000, 1000, 500]
-        assert all(b["skip_if_in_campaign"] is True for b in bodies)
+        # In API v2 that flag skips leads held by ANY campaign: never sent unless asked.
+        assert not any("skip_if_in_campaign" in b for b in bodies)
         assert all(b["campaign_id"] == campaign.id for b in bodies)
         assert [r.leads_uploaded for r in results] == [1000, 1000, 500]
         assert _calls(fake_instantly, "POST", "/api/v2/leads/add") == [200, 200, 200]
         assert len(fake_instantly.state.leads_by_campaign(campaign.id)) == 2500
+
+    async def test_skip_option_sends_the_flag_and_skips_other_campaigns_leads(
+        self,
+        fake_instantly: FakeInstantly,
+        make_client: ClientFactory,
+        recorded: tuple[httpx.AsyncClient, list[httpx.Request]],
+    ) -> None:
+        http, requests = recorded
+        client = make_client(http_client=http)
+        first = fake_instantly.state.add_campaign("A")
+        second = fake_instantly.state.add_campaign("B")
+        await client.add_leads(first.id, _leads(3))
+        [plain] = await client.add_leads(second.id, _leads(3))
+        assert (plain.leads_uploaded, plain.skipped_count) == (3, 0)
+        third = fake_instantly.state.add_campaign("C")
+        [skipping] = await client.add_leads(third.id, _leads(3), skip_if_in_other_campaign=True)
+        assert (skipping.leads_uploaded, skipping.skipped_count) == (0, 3)
+        body = json.loads(requests[-1].content)
+        assert body["skip_if_in_campaign"] is True
+        assert fake_instantly.state.leads_by_campaign(third.id) == []
+
+    async def test_find_leads_in_one_campaign_or_anywhere(
+        self, fake_instantly: FakeInstantly, instantly_client: InstantlyClient
+    ) -> None:
+        first = fake_instantly.state.add_campaign("A")
+        second = fake_instantly.state.add_campaign("B")
+        leads = _leads(150)
+        await instantly_client.add_leads(first.id, leads)
+        await instantly_client.add_leads(second.id, leads[:10])
+        emails = [lead.email for lead in leads] + ["nobody@nowhere.com"]
+        in_second = await instantly_client.find_leads(emails, campaign_id=second.id)
+        assert sorted(lead.email or "" for lead in in_second) == sorted(emails[:10])
+        assert {lead.campaign for lead in in_second} == {second.id}
+        anywhere = await instantly_client.find_leads(emails)  # 160 leads: two pages
+        assert len(anywhere) == 160
 
     async def test_re_adding_creates_nothing(
         self, fake_instantly: FakeInstantly, instantly_client: InstantlyClient

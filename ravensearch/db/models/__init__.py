@@ -4,11 +4,13 @@ from ravensearch.db.models.api_token import ApiToken
 from ravensearch.db.models.audit import AppSetting, AuditEntry
 from ravensearch.db.models.campaign import Campaign, CampaignStatus
 from ravensearch.db.models.dispatch import (
+    REJECT_REASON_TEXT,
     Channel,
     Dispatch,
     DispatchStatus,
     DispatchStep,
     InstantlyPush,
+    RejectReason,
 )
 from ravensearch.db.models.job import Job, JobKind, JobState
 from ravensearch.db.models.notification import Notification, NotificationKind
@@ -20,6 +22,7 @@ from ravensearch.db.models.user import LoginFailure, Role, User
 from ravensearch.db.models.webhook_event import EventState, WebhookEvent
 
 __all__ = [
+    "REJECT_REASON_TEXT",
     "ApiToken",
     "AppSetting",
     "AuditEntry",
@@ -40,6 +43,7 @@ __all__ = [
     "PipelineMove",
     "PipelineStage",
     "RefusalReason",
+    "RejectReason",
     "Role",
     "Suppression",
     "SuppressionKind",

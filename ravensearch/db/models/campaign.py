@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, String
+from sqlalchemy import JSON, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ravensearch.db.base import Base, IDMixin, TimestampMixin
@@ -39,6 +39,9 @@ class Campaign(IDMixin, TimestampMixin, Base):
     replies_received: Mapped[int] = mapped_column(default=0)
     emails_bounced: Mapped[int] = mapped_column(default=0)
     unsubscribed: Mapped[int] = mapped_column(default=0)
+    leads_rejected: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Default for dispatches: skip technicians Instantly holds in any other campaign.
+    skip_if_in_other_campaign: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Instantly's own analytics as last pulled, kept to show drift against our counters.
     instantly_stats: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     last_synced_at: Mapped[datetime | None] = mapped_column()

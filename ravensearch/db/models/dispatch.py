@@ -5,7 +5,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ravensearch.db.base import Base, CreatedMixin, IDMixin, TimestampMixin
@@ -19,6 +19,29 @@ class DispatchStatus(StrEnum):
     replied = "replied"
     bounced = "bounced"
     unsubscribed = "unsubscribed"
+    # Instantly answered for the lead but does not hold it (see `RejectReason`).
+    rejected = "rejected"
+
+
+class RejectReason(StrEnum):
+    """Why Instantly did not take a lead, as far as its answer and a lookup can tell."""
+
+    blocklisted = "blocklisted"
+    invalid_email = "invalid_email"
+    plan_limit = "plan_limit"
+    in_other_campaign = "in_other_campaign"
+    not_accepted = "not_accepted"
+
+
+REJECT_REASON_TEXT: dict[str, str] = {
+    RejectReason.blocklisted: "on Instantly's block list",
+    RejectReason.invalid_email: "Instantly rejected the email address as invalid",
+    RejectReason.plan_limit: "the Instantly plan's lead limit is reached",
+    RejectReason.in_other_campaign: (
+        "already in another Instantly campaign (the skip option was on)"
+    ),
+    RejectReason.not_accepted: "Instantly did not add the lead and gave no reason",
+}
 
 
 class Channel(StrEnum):
@@ -44,6 +67,9 @@ class Dispatch(IDMixin, TimestampMixin, Base):
     push_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("instantly_pushes.id"))
     pushed_at: Mapped[datetime | None] = mapped_column()
     attempts: Mapped[int] = mapped_column(default=0)
+    rejected_reason: Mapped[str | None] = mapped_column(String(40))
+    # Asked for at dispatch time (or taken from the campaign), kept for the sweep's retries.
+    skip_if_in_other_campaign: Mapped[bool] = mapped_column(default=False, server_default=false())
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None] = mapped_column()
     opened_at: Mapped[datetime | None] = mapped_column()

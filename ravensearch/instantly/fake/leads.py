@@ -150,7 +150,7 @@ def ingest_leads(
             if not _accept(state, body, counts, seen, raw, email, campaign_id, list_id):
                 continue
             if remaining <= 0:
-                counts.skipped_count += 1
+                # Over the plan: in none of the counts; `remaining_in_plan` says 0 (§4.2).
                 continue
             values = {name: raw.get(name) for name in STORED_FIELDS}
             lead = state.add_lead(

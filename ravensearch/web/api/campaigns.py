@@ -6,12 +6,25 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from ravensearch.campaigns import flows as campaign_flows
-from ravensearch.campaigns.schemas import CampaignCreate, CampaignList, CampaignRead
+from ravensearch.campaigns.schemas import (
+    CampaignCreate,
+    CampaignList,
+    CampaignRead,
+    CampaignUpdate,
+)
 from ravensearch.campaigns.service import campaign_service
+from ravensearch.db.models import DispatchStatus
+from ravensearch.dispatch.flows import retry_rejected
 from ravensearch.dispatch.repository import DispatchRepository
-from ravensearch.dispatch.schemas import DispatchList, DispatchRead
+from ravensearch.dispatch.schemas import (
+    DispatchList,
+    DispatchRead,
+    DispatchResult,
+    RetryRejectedRequest,
+)
 from ravensearch.errors import InvalidInput
 from ravensearch.kit.cursor import CURSOR_HELP, decode_cursor, next_cursor
+from ravensearch.web.api.presenters import dispatch_result
 from ravensearch.web.deps import RuntimeDep, SessionDep, TokenDep
 
 router = APIRouter(prefix="/campaigns", tags=["campaigns"])
@@ -40,6 +53,7 @@ async def create_campaign(body: CampaignCreate, runtime: RuntimeDep, _token: Tok
         runtime.instantly,
         instantly_campaign_id=body.instantly_campaign_id,
         trade_filter=body.trade_filter,
+        skip_if_in_other_campaign=body.skip_if_in_other_campaign,
     )
 
 
@@ -51,6 +65,34 @@ async def list_campaigns(session: SessionDep, _token: TokenDep) -> Any:
 @router.get("/{campaign_id}", response_model=CampaignRead, responses=_ERRORS)
 async def get_campaign(campaign_id: uuid.UUID, session: SessionDep, _token: TokenDep) -> Any:
     return await campaign_service.get(session, campaign_id)
+
+
+@router.patch("/{campaign_id}", response_model=CampaignRead, responses=_ERRORS)
+async def update_campaign(
+    campaign_id: uuid.UUID, body: CampaignUpdate, session: SessionDep, _token: TokenDep
+) -> Any:
+    """Change the campaign's defaults for dispatches to come."""
+    return await campaign_service.update_settings(
+        session, campaign_id, skip_if_in_other_campaign=body.skip_if_in_other_campaign
+    )
+
+
+@router.post(
+    "/{campaign_id}/dispatches/retry-rejected",
+    response_model=DispatchResult,
+    responses={**_ERRORS, 502: {"description": "Instantly unreachable or key rejected"}},
+)
+async def retry_rejected_dispatches(
+    campaign_id: uuid.UUID, body: RetryRejectedRequest, runtime: RuntimeDep, _token: TokenDep
+) -> Any:
+    """Send rejected leads again once the cause is fixed (block list, plan, skip option)."""
+    outcome = await retry_rejected(
+        runtime.sessionmaker,
+        runtime.instantly,
+        campaign_id=campaign_id,
+        dispatch_ids=body.dispatch_ids,
+    )
+    return dispatch_result(outcome)
 
 
 @router.post("/{campaign_id}/sync", response_model=CampaignRead, responses=_ERRORS)
@@ -78,6 +120,8 @@ async def list_dispatches(
     """Newest first. Page with `next_cursor` (fast at any depth) or with `offset`."""
     if cursor is not None and offset:
         raise InvalidInput("Pass either cursor or offset, not both.")
+    if status is not None and status not in DispatchStatus.__members__:
+        raise InvalidInput(f"Unknown status; use one of: {', '.join(DispatchStatus.__members__)}.")
     await campaign_service.get(session, campaign_id)
     after = decode_cursor(cursor) if cursor is not None else None
     rows, total = await DispatchRepository(session).list_for_campaign(

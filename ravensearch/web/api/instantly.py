@@ -62,6 +62,7 @@ async def dispatch_leads(
         runtime.instantly,
         campaign_id=body.campaign_id,
         target_ids=body.target_ids,
+        skip_if_in_other_campaign=body.skip_if_in_other_campaign,
     )
     result = dispatch_result(outcome)
     if outcome.push.error is not None:
