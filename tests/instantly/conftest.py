@@ -10,6 +10,7 @@ import pytest
 
 from ravensearch.instantly import InstantlyClient, RateLimiter
 from ravensearch.instantly.fake import FakeInstantlyServer, FakeInstantlyState, create_fake_app
+from tests.instantly.contract import ContractRecorder, contract_hooks
 
 API_KEY = "test-key"
 
@@ -38,12 +39,17 @@ ClientFactory = Callable[..., InstantlyClient]
 
 
 @pytest.fixture
-async def make_client(fake_instantly: FakeInstantly) -> AsyncIterator[ClientFactory]:
-    """Build clients for the real-HTTP fake: tiny backoff, a private generous limiter."""
+async def make_client(
+    fake_instantly: FakeInstantly, contract: ContractRecorder
+) -> AsyncIterator[ClientFactory]:
+    """Build clients for the real-HTTP fake: tiny backoff, a private generous limiter;
+    every exchange is checked against the published definition (`contract`)."""
     clients: list[InstantlyClient] = []
+    checked = httpx.AsyncClient(event_hooks=contract_hooks(contract))
 
     def make(api_key: str = API_KEY, **overrides: Any) -> InstantlyClient:
         options: dict[str, Any] = {
+            "http_client": checked,
             "base_url": fake_instantly.base_url,
             "backoff_base": 0.01,
             "backoff_max": 0.05,
@@ -58,6 +64,7 @@ async def make_client(fake_instantly: FakeInstantly) -> AsyncIterator[ClientFact
     yield make
     for client in clients:
         await client.aclose()
+    await checked.aclose()
 
 
 @pytest.fixture

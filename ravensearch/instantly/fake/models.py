@@ -158,10 +158,11 @@ class FakeLead:
             "email_open_count": self.opens,
             "email_reply_count": self.replies,
             "email_click_count": self.clicks,
-            "lt_interest_status": 1 if self.interested else None,
             "status_summary": {},
             "payload": {k: v for k, v in payload.items() if v is not None},
             "upload_method": "api",
+            # A plain "Lead" has no interest status: the field is absent, never null (§4.6).
+            **({"lt_interest_status": 1} if self.interested else {}),
         }
 
 
