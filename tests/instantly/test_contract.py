@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from ravensearch.instantly.errors import InstantlyStatusError
 from ravensearch.instantly.schemas import Lead
 from tests.instantly.conftest import ClientFactory, FakeInstantly
 from tests.instantly.contract import ContractRecorder, check_request, check_response, spec
@@ -81,6 +82,7 @@ class TestEveryClientCall:
     ) -> None:
         fake_instantly.state.fail_next(10, status, path=LEADS_ADD)
         campaign = fake_instantly.state.add_campaign("HVAC")
-        with pytest.raises(Exception, match=str(status)):
+        with pytest.raises(InstantlyStatusError, match=str(status)):
             await make_client(max_retries=0).add_leads(campaign.id, [Lead(email="a@b.com")])
-        assert contract.checked and contract.violations == []
+        assert contract.checked
+        assert contract.violations == []
