@@ -19,6 +19,7 @@ def _table(campaigns: list[Campaign]) -> Table:
         "name",
         "status",
         "targets",
+        "rejected",
         "sent",
         "opened",
         "clicked",
@@ -32,6 +33,7 @@ def _table(campaigns: list[Campaign]) -> Table:
             c.name,
             c.status,
             str(c.total_targets),
+            str(c.leads_rejected),
             str(c.emails_sent),
             str(c.emails_opened),
             str(c.emails_clicked),
@@ -46,6 +48,11 @@ def _table(campaigns: list[Campaign]) -> Table:
 def add(
     instantly_id: str = typer.Argument(..., help="The Instantly campaign id (a UUID)."),
     trade: str = typer.Option(None, "--trade", help="Only dispatch this trade."),
+    skip_in_other: bool = typer.Option(
+        False,
+        "--skip-if-in-other-campaign",
+        help="Never add a technician Instantly holds in another campaign (they show rejected).",
+    ),
 ) -> None:
     """Link an Instantly campaign: it is checked in Instantly and its name and stats pulled."""
 
@@ -55,6 +62,7 @@ def add(
             runtime.instantly,
             instantly_campaign_id=instantly_id,
             trade_filter=trade,
+            skip_if_in_other_campaign=skip_in_other,
         )
 
     campaign = run_with_runtime(_work)

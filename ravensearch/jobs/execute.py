@@ -110,11 +110,18 @@ async def _run(runtime: Runtime, kind: str, params: dict[str, Any], tracker: Job
             runtime.instantly,
             campaign_id=uuid.UUID(params["campaign_id"]),
             target_ids=[uuid.UUID(i) for i in target_ids] if target_ids else None,
+            skip_if_in_other_campaign=params.get("skip_if_in_other_campaign"),
             on_progress=lambda n: tracker.progress(tracker.done + n),
         )
-        # Why targets were left out, for the result summary (the job page shows it).
+        # Why targets were left out or refused, for the result summary (the job page).
         skipped = Counter(str(reason) for _target, reason in outcome.recorded.skipped)
-        tracker.progress(tracker.done, recorded=outcome.recorded.recorded, skipped=dict(skipped))
+        rejected = Counter(str(reason) for _target, reason in outcome.push.rejected)
+        tracker.progress(
+            tracker.done,
+            recorded=outcome.recorded.recorded,
+            skipped=dict(skipped),
+            rejected=dict(rejected),
+        )
         if outcome.push.error:
             # The rows stay pending and the sweep pushes them once Instantly answers again.
             raise UpstreamError(

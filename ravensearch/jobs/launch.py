@@ -76,11 +76,13 @@ async def launch_dispatch(
     *,
     campaign_id: uuid.UUID,
     target_ids: Sequence[uuid.UUID] | None,
+    skip_if_in_other_campaign: bool | None = None,
 ) -> Job:
     async with unit_of_work(sessionmaker) as session:
         await campaign_service.get(session, campaign_id)  # 404 now, not a failed job later
     params: dict[str, Any] = {
         "campaign_id": str(campaign_id),
         "target_ids": [str(t) for t in target_ids] if target_ids else None,
+        "skip_if_in_other_campaign": skip_if_in_other_campaign,
     }
     return await _launch(sessionmaker, enqueue, kind=JobKind.dispatch, params=params)

@@ -27,6 +27,10 @@ class DispatchJobRequest(CamelModel):
     target_ids: list[uuid.UUID] | None = Field(
         default=None, description="Targets to dispatch; omit for every ready target."
     )
+    skip_if_in_other_campaign: bool | None = Field(
+        default=None,
+        description="Skip technicians in another Instantly campaign; omit for the campaign's.",
+    )
 
 
 class JobAccepted(ReadModel):

@@ -12,8 +12,9 @@ from ravensearch.campaigns import flows as campaign_flows
 from ravensearch.campaigns.repository import CampaignRepository
 from ravensearch.db.models import JobState, Target, TargetStatus
 from ravensearch.db.session import unit_of_work
-from ravensearch.dispatch.flows import sweep_unpushed
+from ravensearch.dispatch.flows import settle_missing_lead_ids, sweep_unpushed
 from ravensearch.errors import RavensearchError
+from ravensearch.instantly.errors import InstantlyError
 from ravensearch.jobs.service import MAX_ATTEMPTS, job_service, stale_cutoffs
 from ravensearch.kit.clock import utcnow
 from ravensearch.runtime import Runtime
@@ -29,6 +30,7 @@ class SweepReport:
     failed_jobs: int
     targets_reset: int
     dispatches_pushed: int
+    lead_ids_settled: int = 0
 
 
 async def sweep(runtime: Runtime) -> SweepReport:
@@ -59,8 +61,15 @@ async def sweep(runtime: Runtime) -> SweepReport:
                 job.state = JobState.queued
                 job.updated_at = now
                 requeue.append(str(job.id))
+    try:
+        # Rows marked pushed without a lead id: filled in, or sent again just below.
+        settled = await settle_missing_lead_ids(runtime.sessionmaker, runtime.instantly)
+    except InstantlyError as exc:
+        settled = 0
+        log.warning("dispatch.lead_ids.unsettled reason=%s", exc)
     pushed = await sweep_unpushed(runtime.sessionmaker, runtime.instantly)
     return SweepReport(
+        lead_ids_settled=settled,
         requeued_jobs=requeue,
         failed_jobs=failed,
         targets_reset=int(getattr(reset, "rowcount", 0) or 0),

@@ -7,6 +7,7 @@ from typer.testing import CliRunner
 
 from ravensearch.cli import app
 from ravensearch.config import get_settings
+from ravensearch.instantly.fake import FakeInstantlyServer
 from ravensearch.instantly.fake.demo import HVAC_TEXAS_ID
 
 runner = CliRunner()
@@ -16,6 +17,11 @@ def _invoke(*args: str) -> str:
     result = runner.invoke(app, list(args))
     assert result.exit_code == 0, result.output
     return result.output
+
+
+def _words(output: str) -> str:
+    """The output with line wrapping undone (the console's width varies by terminal)."""
+    return " ".join(output.split())
 
 
 def test_tokens_create_prints_a_token_once(cli_env: str) -> None:
@@ -37,12 +43,41 @@ def test_link_import_dispatch_loop_in_mock_mode(cli_env: str) -> None:
     local_id = campaign_id.group(1)
     assert local_id != HVAC_TEXAS_ID
     dispatched = _invoke("dispatch", "--campaign", local_id, "--all-ready")
-    match = re.search(r"(\d+) pushed in (\d+) Instantly call", dispatched)
+    match = re.search(r"(\d+) in Instantly after (\d+) call", dispatched)
     assert match is not None, dispatched
     assert int(match.group(1)) > 0
     assert int(match.group(2)) == 1
     again = _invoke("dispatch", "--campaign", local_id, "--all-ready")
-    assert "0 pushed in 0 Instantly call" in again
+    assert "0 in Instantly after 0 call" in again
+
+
+def test_a_blocklisted_technician_is_reported_rejected(
+    cli_env: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Against an Instantly (the fake over HTTP) whose block list holds one address."""
+    with FakeInstantlyServer() as server:
+        remote = server.state.add_campaign("HVAC Technicians — Texas", status=0)
+        server.state.add_blocklist_entry("maria@lonestarheatingand.com")
+        monkeypatch.setenv("RAVENSEARCH_MOCK", "0")
+        monkeypatch.setenv("INSTANTLY_API_KEY", "test-key")
+        monkeypatch.setenv("INSTANTLY_API_URL", server.base_url)
+        get_settings.cache_clear()
+        added = _invoke("campaigns", "add", remote.id, "--trade", "hvac")
+        local_id = re.search(r"campaign id:\s+([0-9a-f-]{36})", added)
+        assert local_id is not None, added
+        _invoke("import", "examples/technicians.csv")
+        dispatched = _words(_invoke("dispatch", "--campaign", local_id.group(1), "--all-ready"))
+        assert "1 rejected by Instantly" in dispatched
+        assert "rejected 1 × on Instantly's block list" in dispatched
+        assert "--retry-rejected" in dispatched
+        held = {lead.email for lead in server.state.leads_by_campaign(remote.id)}
+        assert "maria@lonestarheatingand.com" not in held
+        assert held
+        assert "rejected" in _invoke("campaigns", "list")
+
+        server.state.blocklist.clear()
+        retried = _words(_invoke("dispatch", "--campaign", local_id.group(1), "--retry-rejected"))
+        assert "1 in Instantly after 1 call(s), 0 rejected" in retried
 
 
 def test_bad_instantly_id_is_one_readable_line(cli_env: str) -> None:

@@ -118,6 +118,10 @@ def _facts(job: Job) -> tuple[str, ...]:
         facts.insert(0, f"{number('recorded'):,} recorded")
     if number("pending"):
         facts.append(f"{number('pending'):,} waiting to be pushed")
+    rejected = counts.get("rejected")
+    if isinstance(rejected, dict) and rejected:
+        total = sum(v for v in rejected.values() if isinstance(v, int))
+        facts.append(f"{total:,} rejected by Instantly (see the campaign)")
     return tuple(facts)
 
 

@@ -71,7 +71,11 @@ async def dispatch_job(
 ) -> Any:
     """Dispatch a large selection (or every ready target) in the background."""
     job = await launch.launch_dispatch(
-        runtime.sessionmaker, enqueue, campaign_id=body.campaign_id, target_ids=body.target_ids
+        runtime.sessionmaker,
+        enqueue,
+        campaign_id=body.campaign_id,
+        target_ids=body.target_ids,
+        skip_if_in_other_campaign=body.skip_if_in_other_campaign,
     )
     return _accepted(job)
 
