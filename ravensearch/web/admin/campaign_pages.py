@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -19,8 +20,9 @@ from ravensearch.campaigns.service import (
     InvalidInstantlyCampaignId,
     campaign_service,
 )
-from ravensearch.db.models import Campaign, Dispatch, DispatchStatus, Target
+from ravensearch.db.models import REJECT_REASON_TEXT, Campaign, Dispatch, DispatchStatus, Target
 from ravensearch.db.session import unit_of_work
+from ravensearch.dispatch.flows import DispatchOutcome
 from ravensearch.dispatch.repository import DispatchRepository
 from ravensearch.errors import InvalidInput, RavensearchError
 from ravensearch.kit.trades import TRADES, trade_label
@@ -51,6 +53,8 @@ class CampaignRow:
     bounced: int
     unsubscribed: int
     last_synced_at: datetime | None
+    rejected: int = 0
+    skip_if_in_other_campaign: bool = False
 
     @classmethod
     def of(cls, campaign: Campaign) -> CampaignRow:
@@ -68,6 +72,8 @@ class CampaignRow:
             bounced=campaign.emails_bounced,
             unsubscribed=campaign.unsubscribed,
             last_synced_at=campaign.last_synced_at,
+            rejected=campaign.leads_rejected,
+            skip_if_in_other_campaign=campaign.skip_if_in_other_campaign,
         )
 
 
@@ -91,6 +97,7 @@ class CampaignLookup:
 class CampaignForm:
     instantly_campaign_id: str = ""
     trade_filter: str = ""
+    skip_if_in_other_campaign: bool = False
     errors: dict[str, str] = field(default_factory=dict)
     linked_campaign_id: uuid.UUID | None = None
     status_code: int = 200
@@ -139,7 +146,10 @@ class CampaignStats:
         """Changes whenever anything shown changes: a poll that sees a new version tells
         the page to refresh its dispatch table too."""
         c = self.campaign
-        parts = (c.targets, c.sent, c.opened, c.clicked, c.replied, c.bounced, c.unsubscribed)
+        parts = (
+            *(c.targets, c.sent, c.opened, c.clicked, c.replied, c.bounced, c.unsubscribed),
+            *(c.rejected, c.skip_if_in_other_campaign),
+        )
         text = "|".join(map(str, (*parts, c.status, c.name, c.last_synced_at)))
         return hashlib.sha256(text.encode()).hexdigest()[:12]
 
@@ -161,6 +171,7 @@ class DispatchRow:
     bounce_reason: str | None
     last_error: str | None
     unibox_url: str | None
+    rejected_because: str | None = None
 
     @classmethod
     def of(cls, dispatch: Dispatch, target: Target | None) -> DispatchRow:
@@ -180,6 +191,11 @@ class DispatchRow:
             bounce_reason=dispatch.bounce_reason,
             last_error=dispatch.last_error,
             unibox_url=dispatch.unibox_url,
+            rejected_because=(
+                REJECT_REASON_TEXT.get(dispatch.rejected_reason, dispatch.rejected_reason)
+                if dispatch.rejected_reason
+                else None
+            ),
         )
 
 
@@ -195,6 +211,7 @@ class CampaignDetailPage:
 class CampaignCreateForm(BaseModel):
     instantly_campaign_id: str = ""
     trade_filter: str = ""
+    skip_if_in_other_campaign: bool = False
 
     @field_validator("instantly_campaign_id")
     @classmethod
@@ -243,6 +260,13 @@ def build_stats(campaign: Campaign) -> CampaignStats:
         FunnelStep("bounced", "Bounced", row.bounced, base),
         FunnelStep("unsubscribed", "Unsubscribed", row.unsubscribed, base),
     ]
+    if row.rejected:
+        # Not part of the funnel's base: Instantly never held these leads.
+        outcomes.append(
+            FunnelStep(
+                "rejected", "Rejected by Instantly", row.rejected, row.targets + row.rejected
+            )
+        )
     stats = campaign.instantly_stats or {}
     drift = [
         DriftRow(label, int(getattr(campaign, ours)), _theirs(stats, theirs))
@@ -282,6 +306,18 @@ async def detail_page(
     return CampaignDetailPage(stats, rows, pager, status)
 
 
+def retry_summary(outcome: DispatchOutcome) -> str:
+    """The toast after "Retry rejected": what Instantly took this time, and what not."""
+    push = outcome.push
+    text = (
+        f"Sent {outcome.recorded.recorded:,} rejected lead(s) again: {push.pushed:,} in Instantly"
+    )
+    if push.rejected:
+        reasons = Counter(REJECT_REASON_TEXT[r] for _t, r in push.rejected)
+        text += ", still rejected: " + "; ".join(f"{n:,} {why}" for why, n in reasons.items())
+    return text + (f". {push.error}" if push.error else ".")
+
+
 async def look_up(runtime: Runtime, raw_id: str) -> CampaignLookup:
     """Validate the id (UUID, then Instantly) and say whether it is linked already."""
     raw_id = raw_id.strip()
@@ -298,7 +334,11 @@ async def look_up(runtime: Runtime, raw_id: str) -> CampaignLookup:
 
 async def create_from_form(runtime: Runtime, data: dict[str, str]) -> Campaign | CampaignForm:
     """The linked campaign, or the form again with an inline error on the right field."""
-    form = CampaignForm(data.get("instantly_campaign_id", ""), data.get("trade_filter", ""))
+    form = CampaignForm(
+        data.get("instantly_campaign_id", ""),
+        data.get("trade_filter", ""),
+        skip_if_in_other_campaign=bool(data.get("skip_if_in_other_campaign")),
+    )
     parsed, errors = validate_form(CampaignCreateForm, data)
     if parsed is None:
         return replace(form, errors=errors, status_code=422)
@@ -308,6 +348,7 @@ async def create_from_form(runtime: Runtime, data: dict[str, str]) -> Campaign |
             runtime.instantly,
             instantly_campaign_id=parsed.instantly_campaign_id,
             trade_filter=parsed.trade_filter or None,
+            skip_if_in_other_campaign=form.skip_if_in_other_campaign,
         )
     except CampaignAlreadyLinked as exc:
         lookup = await look_up(runtime, parsed.instantly_campaign_id)

@@ -13,7 +13,9 @@ from fastapi import Query, Request
 from fastapi.responses import Response
 
 from ravensearch.campaigns import flows as campaign_flows
+from ravensearch.campaigns.service import campaign_service
 from ravensearch.db.session import unit_of_work
+from ravensearch.dispatch.flows import retry_rejected
 from ravensearch.web.admin.auth import AdminUser, CurrentUser, admin_router
 from ravensearch.web.admin.campaign_pages import (
     CampaignForm,
@@ -22,6 +24,7 @@ from ravensearch.web.admin.campaign_pages import (
     create_from_form,
     detail_page,
     look_up,
+    retry_summary,
     stats_page,
 )
 from ravensearch.web.admin.forms import read_form
@@ -100,6 +103,33 @@ async def campaign_stats(
     seen = request.query_params.get("v")
     changed = {"HX-Trigger": CHANGED_EVENT} if seen and seen != stats.version else None
     return await render(request, "outreach/_campaign_stats.html", stats, headers=changed)
+
+
+@router.post("/{campaign_id}/settings", name="campaigns:settings")
+async def campaign_settings(
+    request: Request, campaign_id: uuid.UUID, _user: AdminUser, session: SessionDep
+) -> Response:
+    skip = bool((await read_form(request)).get("skip_if_in_other_campaign"))
+    await campaign_service.update_settings(session, campaign_id, skip_if_in_other_campaign=skip)
+    add_toast(
+        request,
+        "Technicians in another Instantly campaign will be skipped."
+        if skip
+        else "Technicians in another Instantly campaign will be added too.",
+    )
+    url = request.app.url_path_for("campaigns:detail", campaign_id=str(campaign_id))
+    return HXRedirectResponse(request, str(url))
+
+
+@router.post("/{campaign_id}/retry-rejected", name="campaigns:retry_rejected")
+async def retry_rejected_leads(
+    request: Request, campaign_id: uuid.UUID, _user: AdminUser, runtime: RuntimeDep
+) -> Response:
+    """Send the campaign's rejected leads again, once a person fixed the cause."""
+    outcome = await retry_rejected(runtime.sessionmaker, runtime.instantly, campaign_id=campaign_id)
+    add_toast(request, retry_summary(outcome), "error" if outcome.push.error else "success")
+    url = request.app.url_path_for("campaigns:detail", campaign_id=str(campaign_id))
+    return HXRedirectResponse(request, str(url))
 
 
 @router.post("/{campaign_id}/sync", name="campaigns:sync")

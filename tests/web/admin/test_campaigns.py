@@ -5,11 +5,14 @@ from __future__ import annotations
 import uuid
 
 from bs4 import BeautifulSoup
+from sqlalchemy import select
 
+from ravensearch.campaigns.counters import refresh_counters
 from ravensearch.campaigns.service import NOT_FOUND_MESSAGE
 from ravensearch.db.models import Campaign, DispatchStatus
 from ravensearch.db.session import unit_of_work
 from ravensearch.instantly.fake import FakeInstantlyState
+from ravensearch.kit.clock import utcnow
 from ravensearch.runtime import Runtime
 from tests.fixtures.admin import AdminClient
 from tests.fixtures.factories import create_campaign, create_dispatch, create_target
@@ -247,3 +250,68 @@ class TestDetail:
         assert response.status_code == 404
         assert response.headers["hx-reswap"] == "none"
         assert NOT_FOUND_MESSAGE in response.text
+
+
+class TestRejectedLeads:
+    async def test_the_skip_option_is_chosen_on_the_form_and_changed_on_the_page(
+        self, admin: AdminClient, fake_state: FakeInstantlyState, runtime: Runtime
+    ) -> None:
+        remote = fake_state.add_campaign("HVAC Technicians — Texas", status=1)
+        form = await admin.page(f"{LIST}/new")
+        box = BeautifulSoup(form.text, "html.parser").select_one("#skip-if-in-other-campaign")
+        assert box is not None
+        assert not box.has_attr("checked")
+        await admin.submit(
+            LIST,
+            {"instantly_campaign_id": remote.id, "skip_if_in_other_campaign": "on"},
+            htmx=True,
+        )
+        async with runtime.sessionmaker() as session:
+            [campaign] = (await session.scalars(select(Campaign))).all()
+        assert campaign.skip_if_in_other_campaign is True
+        detail = await admin.page(f"{LIST}/{campaign.id}")
+        meta = BeautifulSoup(detail.text, "html.parser").select_one(".meta-line").get_text()
+        assert "Technicians in another Instantly campaign: skipped" in " ".join(meta.split())
+        await admin.submit(f"{LIST}/{campaign.id}/settings", {"skip_if_in_other_campaign": ""})
+        async with runtime.sessionmaker() as session:
+            again = await session.get(Campaign, campaign.id)
+            assert again is not None
+            assert again.skip_if_in_other_campaign is False
+
+    async def test_rejected_rows_say_why_and_can_be_retried(
+        self, admin: AdminClient, viewer: AdminClient, fake_state: FakeInstantlyState,
+        runtime: Runtime,
+    ) -> None:  # fmt: skip
+        remote = fake_state.add_campaign("HVAC", status=0)
+        campaign = await seed_campaign(runtime, instantly_campaign_id=remote.id)
+        async with unit_of_work(runtime.sessionmaker) as session:
+            target = await create_target(session, trade="hvac")
+            await create_dispatch(
+                session,
+                campaign=campaign,
+                target=target,
+                status=DispatchStatus.rejected,
+                rejected_reason="blocklisted",
+                pushed_at=utcnow(),
+            )
+            await refresh_counters(session, [campaign.id])
+        page = await admin.page(f"{LIST}/{campaign.id}?status=rejected")
+        soup = BeautifulSoup(page.text, "html.parser")
+        assert "On Instantly's block list" in soup.select_one("#dispatches tbody").text
+        assert soup.select_one('[data-stat="rejected"]') is not None
+        button = soup.find("button", string="Retry 1 rejected")
+        assert button is not None
+        viewer_page = BeautifulSoup(
+            (await viewer.page(f"{LIST}/{campaign.id}")).text, "html.parser"
+        )
+        assert viewer_page.find("button", string="Retry 1 rejected").has_attr("disabled")
+
+        response = await admin.submit(f"{LIST}/{campaign.id}/retry-rejected", {})
+        assert response.status_code in (200, 303)
+        [lead] = fake_state.leads_by_campaign(remote.id)
+        assert lead.email == target.email
+        detail = await admin.page(f"{LIST}/{campaign.id}")
+        assert [t.message for t in detail.context["toasts"]] == [
+            "Sent 1 rejected lead(s) again: 1 in Instantly."
+        ]
+        assert detail.context["page"].stats.campaign.rejected == 0
