@@ -6,7 +6,8 @@ latency per call, on a fresh database; count the Instantly calls and time the wh
     .venv/bin/python benchmarks/dispatch.py --both                # one after the other
 
 Targets: <= 10 `POST /leads/add` calls and <= 10 s for the 10,000; a second run makes no
-call at all. Exits 0 (it measures) unless --strict. The PostgreSQL database (its name must
+call at all; the same technicians all land in a second campaign, and a third campaign with
+"skip technicians in another campaign" rejects every one with that reason. Exits 0 (it measures) unless --strict. The PostgreSQL database (its name must
 start with `rs_bench`) is dropped and re-created first, and dropped at the end;
 `--breakdown` also times the flow's main steps.
 """
@@ -54,6 +55,11 @@ class Result:
     pushed: int
     rerun_calls: int
     rerun_seconds: float
+    other_leads: int = 0  # the same technicians in a second campaign
+    other_seconds: float = 0.0
+    skip_rejected: int = 0  # ... and in a third one with "skip if in another campaign"
+    skip_calls: int = 0  # add + list calls the third one took
+    skip_seconds: float = 0.0
 
     @property
     def ok(self) -> bool:
@@ -62,13 +68,15 @@ class Result:
             and self.seconds <= MAX_SECONDS
             and self.leads == self.pushed
             and self.rerun_calls == 0
+            and self.other_leads == self.pushed
+            and self.skip_rejected == self.pushed
         )
 
 
 class Breakdown:
     """Wall time spent in the main steps of the flow (wrappers installed with --breakdown).
 
-    Steps nest (e.g. `flows._record_push` contains `DispatchRepository.mark_pushed`), so
+    Steps nest (e.g. `flows._Pusher._record` contains `DispatchRepository.record_outcomes`), so
     the column does not add up to the total.
     """
 
@@ -111,7 +119,7 @@ class Breakdown:
                 "insert_pending",
                 "unpushed",
                 "mark_attempt",
-                "mark_pushed",
+                "record_outcomes",
                 "count_unpushed",
                 "ready_target_ids",
             )
@@ -120,7 +128,7 @@ class Breakdown:
             (service, "is_valid_email", "service.is_valid_email (x10k)"),
             (type(suppression_service), "suppressed_among", "suppression.suppressed_among"),
             (flows, "lead_for", "flows.lead_for (x10k)"),
-            (flows, "_record_push", "flows._record_push"),
+            (flows._Pusher, "_record", "flows._Pusher._record"),
             (flows, "refresh_counters", "flows.refresh_counters"),
             (InstantlyClient, "add_leads", "InstantlyClient.add_leads"),
             (type(service.dispatch_service), "record", "DispatchService.record"),
@@ -200,10 +208,43 @@ async def run_one(
             f"  [{label}] re-run: recorded={again.recorded.recorded} skipped={reasons} "
             f"pushed={again.push.pushed}"
         )
-        return Result(label, calls, seconds, cpu_seconds, leads, count, rerun_calls, rerun_seconds)
+        result = Result(
+            label, calls, seconds, cpu_seconds, leads, count, rerun_calls, rerun_seconds
+        )
+        await other_campaigns(runtime, state, target_ids, result)
+        return result
     finally:
         await runtime.aclose()
         await http.aclose()
+
+
+async def other_campaigns(
+    runtime: Any, state: FakeInstantlyState, target_ids: list[Any], result: Result
+) -> None:
+    """The same technicians into a second campaign (all of them must land), then into a
+    third with the skip option (all rejected, each with its reason)."""
+    for name, skip in (("second", False), ("third", True)):
+        remote = state.add_campaign(f"Bench — {name} campaign")
+        campaign_id = await seed_campaign(
+            runtime.engine, name=f"Bench {name}", instantly_campaign_id=remote.id
+        )
+        before = len(state.request_log)
+        started = time.perf_counter()
+        outcome = await dispatch_targets(
+            runtime.sessionmaker,
+            runtime.instantly,
+            campaign_id=campaign_id,
+            target_ids=target_ids,
+            skip_if_in_other_campaign=skip,
+        )
+        seconds = time.perf_counter() - started
+        if skip:
+            result.skip_rejected = sum(r == "in_other_campaign" for _t, r in outcome.push.rejected)
+            result.skip_calls = len(state.request_log) - before
+            result.skip_seconds = seconds
+        else:
+            result.other_leads = len(state.leads_by_campaign(remote.id))
+            result.other_seconds = seconds
 
 
 def report(result: Result) -> None:
@@ -222,6 +263,15 @@ def report(result: Result) -> None:
     )
     print(f"  {verdict(result.leads == result.pushed)}  leads in fake == {result.pushed}")
     print(f"  {verdict(result.rerun_calls == 0)}  re-run made 0 calls")
+    print(
+        f"  {verdict(result.other_leads == result.pushed)}  same technicians, second campaign: "
+        f"{result.other_leads} in Instantly, {result.other_seconds:.2f} s"
+    )
+    print(
+        f"  {verdict(result.skip_rejected == result.pushed)}  third campaign, skip option on: "
+        f"{result.skip_rejected} rejected (in another campaign), {result.skip_calls} calls, "
+        f"{result.skip_seconds:.2f} s"
+    )
 
 
 async def main(argv: list[str] | None = None) -> int:

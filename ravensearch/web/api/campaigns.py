@@ -4,6 +4,7 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
 
 from ravensearch.campaigns import flows as campaign_flows
 from ravensearch.campaigns.schemas import (
@@ -92,7 +93,10 @@ async def retry_rejected_dispatches(
         campaign_id=campaign_id,
         dispatch_ids=body.dispatch_ids,
     )
-    return dispatch_result(outcome)
+    result = dispatch_result(outcome)
+    if outcome.push.error is not None:
+        return JSONResponse(result.model_dump(mode="json"), status_code=502)
+    return result
 
 
 @router.post("/{campaign_id}/sync", response_model=CampaignRead, responses=_ERRORS)
