@@ -21,9 +21,10 @@ from ravensearch.dispatch.flows import (
     settle_missing_lead_ids,
     sweep_unpushed,
 )
+from ravensearch.instantly import RateLimiter
 from ravensearch.instantly.client import InstantlyClient
 from ravensearch.instantly.errors import InstantlyTimeout
-from ravensearch.instantly.fake import FakeInstantlyState
+from ravensearch.instantly.fake import FakeInstantlyServer, FakeInstantlyState
 from ravensearch.runtime import Runtime
 
 LEADS_ADD = "/api/v2/leads/add"
@@ -390,3 +391,37 @@ def runtime_now() -> Any:
     from ravensearch.kit.clock import utcnow
 
     return utcnow() - timedelta(minutes=5)
+
+
+class TestOverTheNetwork:
+    """The fake over a socket, answering only after the write, later than the client waits."""
+
+    @pytest.mark.parametrize("retries", [0, 2])
+    async def test_timeouts_after_commit_hold_each_lead_once(
+        self, runtime: Runtime, retries: int
+    ) -> None:
+        with FakeInstantlyServer() as server:
+            state = server.state
+            state.commit_then_timeout(0.8, path=LEADS_ADD, count=retries + 1)
+            client = InstantlyClient(
+                "test-key",
+                base_url=server.base_url,
+                timeout=0.3,
+                max_retries=retries,
+                backoff_base=0.01,
+                rate_limiter=RateLimiter(1000, 60_000),
+            )
+            try:
+                campaign = await _link(runtime.sessionmaker, state, "HVAC")
+                emails = _emails(25)
+                ids = await _targets(runtime.sessionmaker, emails)
+                outcome = await dispatch_targets(
+                    runtime.sessionmaker, client, campaign_id=campaign.id, target_ids=ids
+                )
+                assert state.wait_idle()
+            finally:
+                await client.aclose()
+            assert outcome.push.error is None
+            assert (outcome.push.pushed, outcome.push.pending) == (25, 0)
+            _held_once(state, campaign, emails)
+            _every_row_settled(await _rows(runtime.sessionmaker, campaign), state)
