@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import BaseModel, field_validator
 from starlette.datastructures import FormData, UploadFile
 
+from ravensearch.db.models import REJECT_REASON_TEXT
 from ravensearch.db.session import unit_of_work
 from ravensearch.dispatch.flows import dispatch_targets
 from ravensearch.errors import InvalidInput, RavensearchError
@@ -149,6 +150,7 @@ class DispatchSummary:
     pending: int
     skipped: tuple[SkipGroup, ...]
     error: str | None
+    rejected: tuple[SkipGroup, ...] = ()
 
     @property
     def skipped_total(self) -> int:
@@ -201,6 +203,10 @@ async def dispatch_selection(
         pending=outcome.push.pending,
         skipped=skip_groups(reasons),
         error=outcome.push.error,
+        rejected=tuple(
+            SkipGroup(reason, REJECT_REASON_TEXT[reason], count)
+            for reason, count in Counter(str(r) for _t, r in outcome.push.rejected).items()
+        ),
     )
     return ActionResult(summary=summary)
 

@@ -230,6 +230,31 @@ class TestDispatch:
             dispatched = (await session.scalars(select(Dispatch.technician_id))).all()
         assert dispatched == [ok.id]
 
+    async def test_what_instantly_rejects_is_shown_with_its_reason(
+        self, admin: AdminClient, runtime: Runtime, fake_state: FakeInstantlyState
+    ) -> None:
+        campaign = await linked_campaign(runtime, fake_state)
+        fake_state.add_blocklist_entry("on-their-list.example")
+        async with unit_of_work(runtime.sessionmaker) as session:
+            ok = await create_target(session)
+            listed = await create_target(session, email="owner@on-their-list.example")
+        await admin.page(LIST)
+        form = [("campaign_id", str(campaign.id)), ("target_id", str(ok.id)),
+                ("target_id", str(listed.id))]  # fmt: skip
+        response = await admin.post(
+            f"{LIST}/dispatch", content=urlencode(form),
+            headers={"HX-Request": "true", "X-CSRF-Token": admin.csrf_token,
+                     "Content-Type": "application/x-www-form-urlencoded"},
+        )  # fmt: skip
+        summary = response.context["page"].summary
+        assert (summary.pushed, [(g.reason, g.count) for g in summary.rejected]) == (
+            1,
+            [("blocklisted", 1)],
+        )
+        soup = BeautifulSoup(response.text, "html.parser")
+        assert soup.select_one('[data-stat="rejected"] dd').text == "1"
+        assert "on Instantly's block list" in soup.select_one('[data-rejected="blocklisted"]').text
+
     async def test_all_matching_runs_as_a_job(
         self, admin: AdminClient, runtime: Runtime, fake_state: FakeInstantlyState,
         enqueued: list[uuid.UUID],
