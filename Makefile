@@ -30,6 +30,7 @@ test: init lint typecheck pytest
 lint: init
 	$(BIN)/ruff format --check ravensearch tests benchmarks
 	$(BIN)/ruff check ravensearch tests benchmarks
+	$(BIN)/lint-imports
 
 typecheck: init
 	$(BIN)/mypy ravensearch

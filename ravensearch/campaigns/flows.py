@@ -10,10 +10,10 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from ravensearch.campaigns.counters import refresh_counters
 from ravensearch.campaigns.service import campaign_service, parse_instantly_campaign_id
 from ravensearch.db.models import Campaign
 from ravensearch.db.session import unit_of_work
+from ravensearch.events.counters import refresh_counters
 from ravensearch.instantly.client import InstantlyClient
 from ravensearch.kit.trades import normalize_trade
 

@@ -20,7 +20,6 @@ from typing import Any
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from ravensearch.campaigns.counters import refresh_counters
 from ravensearch.campaigns.service import campaign_service
 from ravensearch.campaigns.upstream import explain_instantly_failure
 from ravensearch.db.models import InstantlyPush, RejectReason
@@ -28,6 +27,7 @@ from ravensearch.db.session import unit_of_work
 from ravensearch.dispatch.outcomes import LeadOutcome, ids_in_campaign, settle
 from ravensearch.dispatch.repository import DispatchRepository
 from ravensearch.dispatch.service import Recorded, SkipReason, dispatch_service
+from ravensearch.events.counters import refresh_counters
 from ravensearch.events.service import events_service
 from ravensearch.instantly.client import InstantlyClient
 from ravensearch.instantly.errors import (

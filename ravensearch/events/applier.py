@@ -13,9 +13,9 @@ import uuid
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from ravensearch.campaigns.counters import refresh_counters
 from ravensearch.db.engine import create_engine, create_sessionmaker, is_sqlite
 from ravensearch.db.session import unit_of_work
+from ravensearch.events.counters import refresh_counters
 from ravensearch.events.service import BATCH_SIZE, BatchResult, events_service
 
 log = logging.getLogger(__name__)

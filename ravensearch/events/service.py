@@ -13,8 +13,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from ravensearch.campaigns.counters import refresh_counters
 from ravensearch.db.models import EventState
+from ravensearch.events.counters import refresh_counters
 from ravensearch.events.effects import NOTIFYING_KINDS, EventContext, Writes, apply_event
 from ravensearch.events.intake import batcher_for
 from ravensearch.events.kinds import DISPATCH_KINDS, classify

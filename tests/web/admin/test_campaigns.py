@@ -7,10 +7,10 @@ import uuid
 from bs4 import BeautifulSoup
 from sqlalchemy import select
 
-from ravensearch.campaigns.counters import refresh_counters
 from ravensearch.campaigns.service import NOT_FOUND_MESSAGE
 from ravensearch.db.models import Campaign, DispatchStatus
 from ravensearch.db.session import unit_of_work
+from ravensearch.events.counters import refresh_counters
 from ravensearch.instantly.fake import FakeInstantlyState
 from ravensearch.kit.clock import utcnow
 from ravensearch.runtime import Runtime
