@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from typing import Any
 
 import httpx
@@ -122,7 +122,7 @@ class InstantlyClient(AsyncClosing):
 
     async def iter_campaigns(
         self, *, search: str | None = None, page_size: int = MAX_PAGE_SIZE
-    ) -> AsyncIterator[InstantlyCampaign]:
+    ) -> AsyncGenerator[InstantlyCampaign, None]:
         """Every campaign (optionally whose name matches `search`), page by page."""
         async for item in self._iter_pages("/campaigns", page_size, search=search):
             yield InstantlyCampaign.model_validate(item)
@@ -222,7 +222,7 @@ class InstantlyClient(AsyncClosing):
         domains_only: bool = False,
         search: str | None = None,
         page_size: int = MAX_PAGE_SIZE,
-    ) -> AsyncIterator[BlocklistEntry]:
+    ) -> AsyncGenerator[BlocklistEntry, None]:
         """Every block-list entry (emails and domains, or only domains), page by page."""
         only = "true" if domains_only else None
         async for item in self._iter_pages(
