@@ -1,4 +1,5 @@
-"""suppressions: where each one stands on Instantly's block list (pushed, pulled, waiting, error)
+"""suppressions: where each one stands on Instantly's block list (pushed, pulled, waiting, error);
+dispatches: forget the bounce reason we used to make up
 
 Revision ID: 5e8b1c4d7a26
 Revises: 5c2e8a1f7d40
@@ -34,6 +35,11 @@ def upgrade() -> None:
         "ix_suppressions_instantly_waiting",
         "suppressions",
         ["instantly_synced_at", "instantly_attempted_at"],
+    )
+    # Written when Instantly gave no reason; the page now says "no reason given" instead.
+    op.execute(
+        "UPDATE job_dispatches SET bounce_reason = NULL "
+        "WHERE bounce_reason = 'Bounced (Instantly gave no reason)'"
     )
 
 
