@@ -86,11 +86,6 @@ EVENT_MIX: dict[str, float] = {
 DUPLICATE_SHARE = 0.03
 OPEN_LOOP_GRACE = 5.0  # s after the last due time before unanswered requests are given up
 SENDERS = ("dana@crew-hiring.example", "miguel@crew-hiring.example", "ops@crew-hiring.example")
-BOUNCE_REASONS = (
-    "550 5.1.1 The email account that you tried to reach does not exist.",
-    "552 5.2.2 The recipient's mailbox is full.",
-    "554 5.7.1 Message rejected: spam content",
-)
 REPLIES = (
     (
         "Hi, yes I'm interested. I have 12 years of HVAC experience and my own van. "
@@ -174,8 +169,6 @@ class EventFactory:
             payload["unibox_url"] = (
                 f"https://app.instantly.ai/app/unibox?thread_search={uuid.uuid4()}"
             )
-        elif event_type == "email_bounced":
-            payload["reason"] = rng.choice(BOUNCE_REASONS)
         body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
         self.recent.append(body)
         return body

@@ -14,6 +14,7 @@ from ravensearch.cli import (
     events,
     fake,
     serve,
+    suppressions,
     tokens,
     users,
     worker,
@@ -40,6 +41,7 @@ app.add_typer(tokens.app, name="tokens")
 app.add_typer(users.app, name="users")
 app.add_typer(campaigns.app, name="campaigns")
 app.add_typer(events.app, name="events")
+app.add_typer(suppressions.app, name="suppressions")
 
 
 @app.callback()

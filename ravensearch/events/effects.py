@@ -35,7 +35,6 @@ NOTIFY_INTEREST = {"interested": "Interested:", "meeting_booked": "Meeting booke
 NOTIFYING_KINDS = frozenset(
     {EventKind.replied, EventKind.bounced, EventKind.unsubscribed, EventKind.interest}
 )
-_BOUNCE_REASON_FIELDS = ("bounce_reason", "reason", "bounce_message", "error_message", "error")
 _ACCOUNT_ERROR_FIELDS = ("error_message", "error", "reason", "message", "description")
 
 
@@ -122,8 +121,8 @@ def _apply_to_dispatch(ctx: EventContext, dispatch: DispatchState, writes: Write
             dispatch.auto_reply_text = text_of(payload, "reply_text", "reply_text_snippet")
         dispatch.auto_replied_at = _first(dispatch.auto_replied_at, at)
     elif ctx.kind is EventKind.bounced:
-        if _is_first(dispatch.bounced_at, at):
-            dispatch.bounce_reason = bounce_reason(payload)
+        # No reason is read: Instantly's bounce payload documents none (instantly_v2.md
+        # §5.1), so `bounce_reason` stays empty and the page says "no reason given".
         dispatch.bounced_at = _first(dispatch.bounced_at, at)
         _notify(ctx, writes, NotificationKind.bounce, "Bounced:", dispatch.bounce_reason)
     elif ctx.kind is EventKind.unsubscribed:
@@ -203,7 +202,7 @@ def _suppress(ctx: EventContext, writes: Writes) -> None:
     if kind is not SuppressionKind.email:
         raise EventRejected(f"lead email {email!r} is not an email address")
     if ctx.kind is EventKind.bounced:
-        entry = SuppressionEntry(value, bounce_reason(ctx.payload), "bounce")
+        entry = SuppressionEntry(value, "Bounced (Instantly webhook)", "bounce")
     else:
         entry = SuppressionEntry(value, "Unsubscribed (Instantly webhook)", "unsubscribe")
     writes.suppressions.setdefault(value, entry)
@@ -246,10 +245,6 @@ def text_of(payload: dict[str, Any], *fields: str) -> str | None:
 def snippet(text: str) -> str:
     flat = re.sub(r"\s+", " ", text).strip()
     return flat if len(flat) <= SNIPPET_CHARS else flat[: SNIPPET_CHARS - 1].rstrip() + "…"
-
-
-def bounce_reason(payload: dict[str, Any]) -> str:
-    return text_of(payload, *_BOUNCE_REASON_FIELDS) or "Bounced (Instantly gave no reason)"
 
 
 def _url(payload: dict[str, Any]) -> str | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from typing import Any
 
 import httpx
@@ -25,6 +25,7 @@ from ravensearch.instantly.pagination import iterate_cursor
 from ravensearch.instantly.schemas import (
     AddLeadsResult,
     BlocklistEntry,
+    BulkBlocklistResult,
     CampaignAnalytics,
     InstantlyCampaign,
     Lead,
@@ -44,6 +45,7 @@ DEFAULT_BASE_URL = "https://api.instantly.ai/api/v2"
 DEFAULT_USER_AGENT = "Ravensearch/0.1 (+https://github.com/ravensearch/ravensearch)"
 MAX_LEADS_PER_ADD = 1000  # POST /leads/add `maxItems` (instantly_v2.md §4.2)
 MAX_PAGE_SIZE = 100
+MAX_BLOCKLIST_VALUES = 1000  # POST /block-lists-entries/bulk-create `maxItems` (§7)
 
 log = structlog.get_logger("ravensearch.instantly")
 _REQUEST_LOG = RequestLog(
@@ -120,20 +122,9 @@ class InstantlyClient(AsyncClosing):
 
     async def iter_campaigns(
         self, *, search: str | None = None, page_size: int = MAX_PAGE_SIZE
-    ) -> AsyncIterator[InstantlyCampaign]:
+    ) -> AsyncGenerator[InstantlyCampaign, None]:
         """Every campaign (optionally whose name matches `search`), page by page."""
-        if not 1 <= page_size <= MAX_PAGE_SIZE:
-            raise ValueError(f"page_size must be between 1 and {MAX_PAGE_SIZE}")
-
-        async def fetch(cursor: str | None) -> Any:
-            params: dict[str, str | int] = {"limit": page_size}
-            if search:
-                params["search"] = search
-            if cursor:
-                params["starting_after"] = cursor
-            return await self._request("GET", "/campaigns", params=params)
-
-        async for item in iterate_cursor(fetch):
+        async for item in self._iter_pages("/campaigns", page_size, search=search):
             yield InstantlyCampaign.model_validate(item)
 
     async def list_campaigns(self, *, search: str | None = None) -> list[InstantlyCampaign]:
@@ -210,20 +201,33 @@ class InstantlyClient(AsyncClosing):
         data = await self._request("POST", "/block-lists-entries", json_body={"bl_value": value})
         return BlocklistEntry.model_validate(data)
 
+    async def bulk_add_to_blocklist(self, values: Sequence[str]) -> list[BulkBlocklistResult]:
+        """Block many emails or domains, 1,000 per call; one result per call, in order.
+
+        Values Instantly finds invalid are only counted (`invalid_count`): the caller tells
+        them apart by the `bl_value`s missing from `items`.
+        """
+        results: list[BulkBlocklistResult] = []
+        for start in range(0, len(values), MAX_BLOCKLIST_VALUES):
+            chunk = list(values[start : start + MAX_BLOCKLIST_VALUES])
+            data = await self._request(
+                "POST", "/block-lists-entries/bulk-create", json_body={"bl_values": chunk}
+            )
+            results.append(BulkBlocklistResult.model_validate(data))
+        return results
+
     async def iter_blocklist(
-        self, *, search: str | None = None, page_size: int = MAX_PAGE_SIZE
-    ) -> AsyncIterator[BlocklistEntry]:
-        """Block-list entries (emails and domains), optionally those matching `search`."""
-
-        async def fetch(cursor: str | None) -> Any:
-            params: dict[str, str | int] = {"limit": page_size}
-            if search:
-                params["search"] = search
-            if cursor:
-                params["starting_after"] = cursor
-            return await self._request("GET", "/block-lists-entries", params=params)
-
-        async for item in iterate_cursor(fetch):
+        self,
+        *,
+        domains_only: bool = False,
+        search: str | None = None,
+        page_size: int = MAX_PAGE_SIZE,
+    ) -> AsyncGenerator[BlocklistEntry, None]:
+        """Every block-list entry (emails and domains, or only domains), page by page."""
+        only = "true" if domains_only else None
+        async for item in self._iter_pages(
+            "/block-lists-entries", page_size, domains_only=only, search=search
+        ):
             yield BlocklistEntry.model_validate(item)
 
     async def get_current_workspace(self) -> dict[str, Any]:
@@ -234,6 +238,23 @@ class InstantlyClient(AsyncClosing):
         return data
 
     # --- transport -------------------------------------------------------------------
+
+    async def _iter_pages(
+        self, path: str, page_size: int, **filters: str | None
+    ) -> AsyncIterator[dict[str, Any]]:
+        """Every item of a cursor-paged GET list; `filters` left None are not sent."""
+        if not 1 <= page_size <= MAX_PAGE_SIZE:
+            raise ValueError(f"page_size must be between 1 and {MAX_PAGE_SIZE}")
+        query = {name: value for name, value in filters.items() if value}
+
+        async def fetch(cursor: str | None) -> Any:
+            params: dict[str, str | int] = {"limit": page_size, **query}
+            if cursor:
+                params["starting_after"] = cursor
+            return await self._request("GET", path, params=params)
+
+        async for item in iterate_cursor(fetch):
+            yield item
 
     async def _request(
         self,

@@ -128,3 +128,12 @@ class BlocklistEntry(_Model):
     is_domain: bool = False
     timestamp_created: str | None = None
     organization_id: str | None = None
+
+
+class BulkBlocklistResult(_Model):
+    """The answer to POST /block-lists-entries/bulk-create: the entries made (or already
+    there) and how many values Instantly found valid or not (§7)."""
+
+    items: list[BlocklistEntry] = Field(default_factory=list)
+    valid_count: int = 0
+    invalid_count: int = 0

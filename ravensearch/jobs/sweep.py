@@ -1,4 +1,5 @@
-"""The periodic sweep: the database row is the truth, so anything stalled is picked up again."""
+"""The periodic sweep and sync: the database row is the truth, so anything stalled is picked
+up again, and what Instantly holds is pulled in."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from ravensearch.instantly.errors import InstantlyError
 from ravensearch.jobs.service import MAX_ATTEMPTS, job_service, stale_cutoffs
 from ravensearch.kit.clock import utcnow
 from ravensearch.runtime import Runtime
+from ravensearch.suppressions import flows as suppression_flows
 
 log = logging.getLogger(__name__)
 
@@ -31,10 +33,12 @@ class SweepReport:
     targets_reset: int
     dispatches_pushed: int
     lead_ids_settled: int = 0
+    suppressions_pushed: int = 0
 
 
 async def sweep(runtime: Runtime) -> SweepReport:
-    """Reset targets stuck `enriching`, re-enqueue lost jobs, finish unpushed dispatches."""
+    """Reset targets stuck `enriching`, re-enqueue lost jobs, finish unpushed dispatches,
+    push new suppressions to Instantly's block list (retries wait for `sync_suppressions`)."""
     now = utcnow()
     queued_before, running_before = stale_cutoffs(now)
     requeue: list[str] = []
@@ -68,12 +72,14 @@ async def sweep(runtime: Runtime) -> SweepReport:
         settled = 0
         log.warning("dispatch.lead_ids.unsettled reason=%s", exc)
     pushed = await sweep_unpushed(runtime.sessionmaker, runtime.instantly)
+    blocked = await suppression_flows.push_waiting(runtime.sessionmaker, runtime.instantly)
     return SweepReport(
         lead_ids_settled=settled,
         requeued_jobs=requeue,
         failed_jobs=failed,
         targets_reset=int(getattr(reset, "rowcount", 0) or 0),
         dispatches_pushed=pushed,
+        suppressions_pushed=blocked.pushed,
     )
 
 
@@ -91,3 +97,11 @@ async def sync_all_campaigns(runtime: Runtime) -> int:
         except RavensearchError as exc:
             log.warning("campaigns.sync.failed campaign_id=%s reason=%s", campaign_id, exc.message)
     return synced
+
+
+async def sync_suppressions(runtime: Runtime) -> suppression_flows.SyncReport:
+    """Pull Instantly's block list into suppressions, then push (and retry) ours."""
+    report = await suppression_flows.sync_blocklist(runtime.sessionmaker, runtime.instantly)
+    if report.error:
+        log.warning("suppressions.sync.failed reason=%s", report.error)
+    return report

@@ -9,7 +9,7 @@ from huey import crontab
 from ravensearch.jobs.backend import huey
 from ravensearch.jobs.execute import execute_job
 from ravensearch.jobs.host import current_host
-from ravensearch.jobs.sweep import sweep, sync_all_campaigns
+from ravensearch.jobs.sweep import sweep, sync_all_campaigns, sync_suppressions
 
 
 @huey.task(name="jobs.run")
@@ -26,7 +26,10 @@ def sweep_task() -> None:
 
 @huey.periodic_task(crontab(minute="*/15"), name="campaigns.sync_all")
 def sync_campaigns_task() -> int:
-    return current_host().run(sync_all_campaigns)
+    synced = current_host().run(sync_all_campaigns)
+    # The same quarter-hourly pass with Instantly: its block list in, our waiting ones out.
+    current_host().run(sync_suppressions)
+    return synced
 
 
 def enqueue_job(job_id: uuid.UUID) -> None:

@@ -127,7 +127,7 @@ class TestApplyPending:
         await EventApplier(sessionmaker).drain()
         dispatch = await load(sessionmaker, Dispatch, lead.dispatch_id)
         assert dispatch.status == "bounced"
-        assert dispatch.bounce_reason == "Bounced (Instantly gave no reason)"
+        assert dispatch.bounce_reason is None  # Instantly documents no reason field
         assert dispatch.replied_at is not None  # recorded, just not a status change
 
     async def test_bounce_for_unknown_lead_still_suppresses(

@@ -321,6 +321,79 @@ class TestBlocklist:
         )
         assert response.status_code == 400
 
+    async def test_bulk_create_counts_and_blocks_leads(
+        self, local_http: httpx.AsyncClient, local_state: FakeInstantlyState
+    ) -> None:
+        campaign = local_state.add_campaign("HVAC")
+        local_state.add_blocklist_entry("old@x.com")
+        response = await local_http.post(
+            f"{API}/block-lists-entries/bulk-create",
+            json={"bl_values": ["Old@X.com", "rival.com", "no way", "new@y.com", "rival.com"]},
+        )
+        assert response.status_code == 200
+        body = response.json()
+        assert (body["valid_count"], body["invalid_count"]) == (4, 1)
+        # Already there (or twice in the call): the same entry, not a second one.
+        assert sorted(e["bl_value"] for e in body["items"]) == [
+            "new@y.com",
+            "old@x.com",
+            "rival.com",
+        ]
+        assert len(local_state.blocklist) == 3
+        added = await add(
+            local_http,
+            {"campaign_id": campaign.id,
+             "leads": [{"email": "boss@rival.com"}, {"email": "new@y.com"}, {"email": "ok@z.com"}]},
+        )  # fmt: skip
+        assert (added.json()["in_blocklist"], added.json()["leads_uploaded"]) == (2, 1)
+
+    async def test_list_pages_to_the_end_with_search(
+        self, local_http: httpx.AsyncClient, local_state: FakeInstantlyState
+    ) -> None:
+        for i in range(7):
+            local_state.add_blocklist_entry(f"t{i}@acme.com")
+        local_state.add_blocklist_entry("other.org")
+        seen: list[str] = []
+        cursor: str | None = None
+        while True:
+            params = {
+                "limit": "3",
+                "search": "acme",
+                **({"starting_after": cursor} if cursor else {}),
+            }
+            page = (await local_http.get(f"{API}/block-lists-entries", params=params)).json()
+            if not page["items"]:
+                break
+            seen += [e["bl_value"] for e in page["items"]]
+            cursor = page.get("next_starting_after")
+        assert sorted(seen) == [f"t{i}@acme.com" for i in range(7)]
+
+
+class TestScopes:
+    @pytest.fixture
+    def limited(self, local_state: FakeInstantlyState) -> FakeInstantlyState:
+        local_state.key_scopes["test-key"] = {"campaigns:read", "all:create"}
+        return local_state
+
+    async def test_each_route_needs_its_scope(
+        self, local_http: httpx.AsyncClient, limited: FakeInstantlyState
+    ) -> None:
+        assert (await local_http.get(f"{API}/campaigns")).status_code == 200
+        assert (await add(local_http, {"leads": []})).status_code != 401  # all:create
+        created = await local_http.post(f"{API}/block-lists-entries", json={"bl_value": "a.com"})
+        assert created.status_code == 200
+        denied = await local_http.get(f"{API}/workspaces/current")
+        assert denied.json() == envelope(401, "Unauthorized", "Unauthorized")
+        assert (await local_http.get(f"{API}/block-lists-entries")).status_code == 401
+        assert (await local_http.post(f"{API}/leads/list", json={})).status_code == 401
+
+    async def test_denied_status_can_be_403(
+        self, local_http: httpx.AsyncClient, limited: FakeInstantlyState
+    ) -> None:
+        limited.scope_denied_status = 403
+        denied = await local_http.get(f"{API}/workspaces/current")
+        assert denied.json() == envelope(403, "Forbidden", "Forbidden")
+
 
 class TestFaultsAndLimits:
     async def test_faults_match_method_and_path(

@@ -154,7 +154,8 @@ class TestLifecycle:
                     event
                 )
             if event["event_type"] == "email_bounced":
-                assert event["bounce_reason"]
+                # Only what Instantly documents (§5.1): no bounce-reason field.
+                assert not {"bounce_reason", "reason", "error"} & set(event)
         second_sends = [
             e for e in sim.receiver.events if e["event_type"] == "email_sent" and e["step"] == 2
         ]

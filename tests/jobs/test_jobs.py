@@ -13,9 +13,10 @@ from ravensearch.db.session import unit_of_work
 from ravensearch.instantly.fake import FakeInstantlyState
 from ravensearch.jobs.execute import execute_job
 from ravensearch.jobs.launch import launch_dispatch
-from ravensearch.jobs.sweep import sweep
+from ravensearch.jobs.sweep import sweep, sync_suppressions
 from ravensearch.kit.clock import utcnow
 from ravensearch.runtime import Runtime
+from ravensearch.suppressions.service import suppression_service
 from tests.fixtures.factories import create_campaign, create_target
 
 
@@ -177,3 +178,28 @@ class TestSweep:
         report = await sweep(runtime)
         assert report.dispatches_pushed == 1
         assert len(fake_state.leads_by_campaign(remote.id)) == 1
+
+    async def test_pushes_new_suppressions_to_the_block_list(
+        self, runtime: Runtime, fake_state: FakeInstantlyState
+    ) -> None:
+        async with unit_of_work(runtime.sessionmaker) as session:
+            await suppression_service.add(session, "bounced@acme.com", source="bounce")
+            await suppression_service.add(session, "rival.example", source="manual")
+        report = await sweep(runtime)
+        assert report.suppressions_pushed == 2
+        assert {e.bl_value for e in fake_state.blocklist.values()} == {
+            "bounced@acme.com",
+            "rival.example",
+        }
+        assert (await sweep(runtime)).suppressions_pushed == 0
+
+
+async def test_periodic_sync_pulls_the_block_list(
+    runtime: Runtime, fake_state: FakeInstantlyState
+) -> None:
+    fake_state.add_blocklist_entry("blocked-in-instantly@acme.com")
+    report = await sync_suppressions(runtime)
+    assert (report.pulled, report.error) == (1, None)
+    async with unit_of_work(runtime.sessionmaker) as session:
+        entry = await suppression_service.get(session, "blocked-in-instantly@acme.com")
+    assert entry.source == "instantly"

@@ -26,7 +26,9 @@ from ravensearch.db.models import (
 from ravensearch.db.session import unit_of_work
 from ravensearch.events.applier import ApplierThread
 from ravensearch.events.service import events_service
+from ravensearch.instantly.fake import FakeInstantlyState
 from ravensearch.runtime import Runtime
+from ravensearch.suppressions.flows import push_waiting
 from ravensearch.suppressions.service import suppression_service
 from ravensearch.web import webhooks
 from ravensearch.web.app import create_app
@@ -339,16 +341,26 @@ class TestEffects:
         assert (await counters(runtime.sessionmaker, lead.campaign_id))["replies_received"] == 0
         assert await notifications(runtime.sessionmaker) == []
 
-    async def test_bounce_suppresses_and_notifies(
-        self, anon_client: httpx.AsyncClient, runtime: Runtime, lead: Lead
+    async def test_bounce_suppresses_notifies_and_reaches_instantlys_block_list(
+        self,
+        anon_client: httpx.AsyncClient,
+        runtime: Runtime,
+        lead: Lead,
+        fake_state: FakeInstantlyState,
     ) -> None:
-        payload = event(lead, "email_bounced", T, bounce_reason="550 5.1.1 mailbox unavailable")
+        # Fields Instantly does not document (§5.1) are not taken as the reason.
+        payload = event(lead, "email_bounced", T, bounce_reason="550 made up", reason="made up")
         await post(anon_client, payload)
         await runtime.events.drain()
         dispatch = await load(runtime.sessionmaker, Dispatch, lead.dispatch_id)
-        assert dispatch.bounce_reason == "550 5.1.1 mailbox unavailable"
+        assert dispatch.bounced_at is not None
+        assert dispatch.bounce_reason is None
         [note] = await notifications(runtime.sessionmaker)
-        assert note.kind == "bounce"
+        assert (note.kind, note.body) == ("bounce", None)
+        assert fake_state.blocklist == {}
+        # After the commit, the minutely sweep pushes it.
+        assert (await push_waiting(runtime.sessionmaker, runtime.instantly)).pushed == 1
+        assert [e.bl_value for e in fake_state.blocklist.values()] == [lead.email.lower()]
         async with runtime.sessionmaker() as session:
             # What dispatch asks before pushing a new batch.
             hits = await suppression_service.suppressed_among(
@@ -357,7 +369,8 @@ class TestEffects:
             suppression = await session.scalar(select(Suppression))
         assert hits == {lead.email.upper()}
         assert suppression is not None
-        assert suppression.source == "bounce"
+        assert (suppression.source, suppression.reason) == ("bounce", "Bounced (Instantly webhook)")
+        assert suppression.instantly_synced_at is not None
 
     async def test_unsubscribe_suppresses_and_notifies(
         self, anon_client: httpx.AsyncClient, runtime: Runtime, lead: Lead

@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from ravensearch.instantly.fake import campaigns, control, leads, workspace
 from ravensearch.instantly.fake.responses import FakeAPIError, error_response
 from ravensearch.instantly.fake.state import API_PREFIX, FakeInstantlyState
+from ravensearch.instantly.scopes import is_granted, required_scope
 
 CallNext = Callable[[Request], Awaitable[Response]]
 EMPTY_JSON_BODY = "Body cannot be empty when content-type is set to 'application/json'"
@@ -60,7 +61,9 @@ async def _gate(state: FakeInstantlyState, request: Request, call_next: CallNext
         await asyncio.sleep(faults["slow"].delay_seconds)
     if "status" in faults:
         return _fault_response(faults["status"].status_code, faults["status"].retry_after)
-    denied = _check_auth(state, request.headers.get("authorization"))
+    denied = _check_auth(state, request.headers.get("authorization")) or _check_scope(
+        state, request
+    )
     if denied is not None:
         return denied
     if not state.admit_request():
@@ -97,6 +100,20 @@ def _check_auth(state: FakeInstantlyState, header: str | None) -> JSONResponse |
     if not state.accept_any_key and key not in state.api_keys:
         return error_response(401, "Invalid API key")
     return None
+
+
+def _check_scope(state: FakeInstantlyState, request: Request) -> JSONResponse | None:
+    """A key limited to some scopes is refused an operation none of them grants (§1.2).
+
+    The message names no scope: Instantly's wording is not documented, so the app must
+    find out which scope is missing without reading it."""
+    key = request.headers.get("authorization", "").partition(" ")[2].strip()
+    granted = state.key_scopes.get(key)
+    scope = required_scope(request.method, request.url.path)
+    if granted is None or scope is None or is_granted(scope, granted):
+        return None
+    status = state.scope_denied_status
+    return error_response(status, HTTPStatus(status).phrase)
 
 
 def _install_error_handlers(app: FastAPI) -> None:

@@ -40,7 +40,6 @@ REPLIES = (
     "Not looking right now but keep me in mind for next season.",
 )
 AUTO_REPLY = "I'm out on a job site until Monday and will reply when I'm back. Thanks!"
-BOUNCE_REASON = "550 5.1.1 The email account that you tried to reach does not exist."
 
 
 @dataclass(frozen=True)
@@ -142,7 +141,7 @@ class _Run:
         email_id = await story.send(step=1)
         if fate.bounced:
             lead.bounced = True
-            await story.emit("email_bounced", 1, email_id, bounce_reason=BOUNCE_REASON)
+            await story.emit("email_bounced", 1, email_id)
             return
         await asyncio.sleep(pause / 2)
         if fate.opened:

@@ -59,6 +59,10 @@ class FakeInstantlyState:
 
     api_keys: set[str] = field(default_factory=lambda: {"test-key"}, metadata=_CONFIG)
     unpaid_keys: set[str] = field(default_factory=set, metadata=_CONFIG)
+    # A key listed here holds only these scopes (§1.2); any other key holds `all:all`.
+    key_scopes: dict[str, set[str]] = field(default_factory=dict, metadata=_CONFIG)
+    # The reference documents 401 for every operation; the quickstart page says 403 (§1.3).
+    scope_denied_status: int = field(default=401, metadata=_CONFIG)
     accept_any_key: bool = field(default=False, metadata=_CONFIG)
     latency_seconds: float = field(default=0.0, metadata=_CONFIG)
     rate_limit_per_second: int | None = field(default=None, metadata=_CONFIG)
@@ -148,6 +152,10 @@ class FakeInstantlyState:
             entry = FakeBlocklistEntry(id=new_id(), bl_value=value, is_domain="@" not in value)
             self.blocklist[entry.id] = entry
             return entry
+
+    def add_blocklist_entries(self, values: list[str]) -> list[FakeBlocklistEntry]:
+        with self.lock:
+            return [self.add_blocklist_entry(value) for value in values]
 
     def is_blocked(self, email: str) -> bool:
         values = {entry.bl_value for entry in self.blocklist.values()}

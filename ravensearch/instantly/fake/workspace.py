@@ -19,6 +19,7 @@ from ravensearch.instantly.fake.state import WORKSPACE_ID, FakeBlocklistEntry, i
 
 router = APIRouter()
 
+MAX_BULK_VALUES = 1000
 BL_VALUE_RE = re.compile(r"^([^@\s]+@)?[a-z0-9-]+(\.[a-z0-9-]+)+$", re.IGNORECASE)
 OWNER_ID = "0199e9d0-57a1-7b6e-8c2d-3f4a5b6c7d8f"
 WORKSPACE_CREATED = "2025-06-02T14:03:11.512Z"
@@ -42,9 +43,42 @@ async def create_blocklist_entry(request: Request, state: StateDep) -> dict[str,
     body = await read_json_object(request)
     check_properties(body, "body", allowed={"bl_value"}, required=("bl_value",))
     value = body["bl_value"]
-    if not isinstance(value, str) or not BL_VALUE_RE.match(value.strip()):
+    if not isinstance(value, str):
+        raise bad_request("body/bl_value must be string")
+    if not is_blockable(value):
         raise bad_request("bl_value must be a valid email address or domain")
     return state.add_blocklist_entry(value).to_json()
+
+
+@router.post("/block-lists-entries/bulk-create")
+async def bulk_create_blocklist_entries(request: Request, state: StateDep) -> dict[str, Any]:
+    """Valid values are added (or found: adding twice is harmless); the rest are counted."""
+    body = await read_json_object(request)
+    # Only `required`: unlike most, this body schema does not forbid other properties.
+    if "bl_values" not in body:
+        raise bad_request("body must have required property 'bl_values'")
+    values = body["bl_values"]
+    if not isinstance(values, list):
+        raise bad_request("body/bl_values must be array")
+    if not values:
+        raise bad_request("body/bl_values must NOT have fewer than 1 items")
+    if len(values) > MAX_BULK_VALUES:
+        raise bad_request(f"body/bl_values must NOT have more than {MAX_BULK_VALUES} items")
+    for index, value in enumerate(values):
+        if not isinstance(value, str):
+            raise bad_request(f"body/bl_values/{index} must be string")
+    valid = [value for value in values if is_blockable(value)]
+    entries = state.add_blocklist_entries(valid)
+    unique = list({entry.id: entry for entry in entries}.values())
+    return {
+        "items": [entry.to_json() for entry in unique],
+        "valid_count": len(valid),
+        "invalid_count": len(values) - len(valid),
+    }
+
+
+def is_blockable(value: str) -> bool:
+    return bool(BL_VALUE_RE.match(value.strip()))
 
 
 @router.get("/block-lists-entries")
@@ -56,6 +90,8 @@ async def list_blocklist_entries(
     search: str | None = None,
 ) -> dict[str, Any]:
     entries = list(state.blocklist.values())
+    if domains_only not in (None, "true", "false"):
+        raise bad_request("querystring/domains_only must be boolean")
     if domains_only == "true":
         entries = [e for e in entries if e.is_domain]
     if search:

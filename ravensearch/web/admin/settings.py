@@ -13,11 +13,10 @@ from fastapi.responses import Response
 
 from ravensearch.app_settings.service import app_settings_service
 from ravensearch.audit.service import audit_service
-from ravensearch.campaigns.upstream import explain_instantly_failure
+from ravensearch.campaigns.upstream import ConnectionCheck, check_connection
 from ravensearch.db.models import ApiToken, User
 from ravensearch.db.session import unit_of_work
 from ravensearch.errors import InvalidInput
-from ravensearch.instantly.errors import InstantlyError
 from ravensearch.runtime import Runtime
 from ravensearch.tokens.service import token_service
 from ravensearch.web.admin.auth import AdminUser, CurrentUser, admin_router, is_admin
@@ -83,9 +82,7 @@ class SettingsPage:
 class InstantlyStatus:
     is_mock: bool
     api_key_present: bool
-    reachable: bool
-    workspace_name: str | None = None
-    error: str | None = None
+    check: ConnectionCheck
 
 
 def _webhook(request: Request, runtime: Runtime, user: User) -> WebhookSection:
@@ -127,15 +124,11 @@ async def instantly_status(request: Request, _user: CurrentUser, runtime: Runtim
     key = bool(runtime.settings.INSTANTLY_API_KEY.get_secret_value())
     try:
         async with asyncio.timeout(STATUS_TIMEOUT_SECONDS):
-            workspace = await runtime.instantly.get_current_workspace()
-        status = InstantlyStatus(runtime.is_mock, key, True, str(workspace.get("name") or ""))
-    except InstantlyError as exc:
-        status = InstantlyStatus(
-            runtime.is_mock, key, False, error=explain_instantly_failure(exc).message
-        )
+            check = await check_connection(runtime.instantly)
     except TimeoutError:
         error = f"Instantly did not answer within {STATUS_TIMEOUT_SECONDS:.0f} seconds."
-        status = InstantlyStatus(runtime.is_mock, key, False, error=error)
+        check = ConnectionCheck(False, error=error)
+    status = InstantlyStatus(runtime.is_mock, key, check)
     return await render(request, "settings/_instantly_status.html", status)
 
 

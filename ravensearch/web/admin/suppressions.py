@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ravensearch.db.models import AuditEntry, Suppression, SuppressionKind
 from ravensearch.db.session import unit_of_work
 from ravensearch.errors import InvalidInput
+from ravensearch.suppressions.blocklist import INSTANTLY_SOURCE, SyncSummary, blocklist_sync_service
 from ravensearch.suppressions.service import REMOVED_ACTION, parse_value, suppression_service
 from ravensearch.web.admin.auth import AdminUser, CurrentUser, admin_router
 from ravensearch.web.admin.forms import read_form
@@ -31,7 +32,12 @@ SOURCE_LABELS = {
     "manual": "Added by hand",
     "bounce": "Bounced",
     "unsubscribe": "Unsubscribed",
+    INSTANTLY_SOURCE: "From Instantly's block list",
 }
+# A sync never deletes on either side, so the person has to finish the job in Instantly.
+REMOVED_NOTE_ON_INSTANTLY = (
+    " It stays on Instantly's block list, which keeps refusing it: remove it there too."
+)
 KIND_HINTS = {
     SuppressionKind.email: "An email address: only this address is blocked.",
     SuppressionKind.domain: "A domain: every address at it and its subdomains is blocked.",
@@ -46,14 +52,31 @@ class SuppressionRow:
     source: str
     added_by: str | None
     created_at: datetime
+    on_instantly: bool
+    instantly_error: str | None
 
     @classmethod
     def of(cls, entry: Suppression, added_by: str | None) -> SuppressionRow:
-        return cls(entry.value, entry.kind, entry.reason, entry.source, added_by, entry.created_at)
+        return cls(
+            entry.value,
+            entry.kind,
+            entry.reason,
+            entry.source,
+            added_by,
+            entry.created_at,
+            on_instantly=entry.instantly_synced_at is not None,
+            instantly_error=entry.instantly_error,
+        )
 
     @property
     def source_label(self) -> str:
         return SOURCE_LABELS.get(self.source, self.source.replace("_", " ").capitalize())
+
+    @property
+    def instantly_label(self) -> str:
+        if self.on_instantly:
+            return "On Instantly's block list"
+        return "Not on Instantly's block list yet" if self.instantly_error else "Waiting to sync"
 
 
 @dataclass(frozen=True)
@@ -101,6 +124,7 @@ class SuppressionsPage:
     kind: str
     total_all: int
     changes: list[ChangeRow]
+    sync: SyncSummary
     form: AddForm = field(default_factory=AddForm)
     kinds: tuple[tuple[str, str], ...] = (("email", "Emails"), ("domain", "Domains"))
 
@@ -148,6 +172,7 @@ async def suppressions_page(
         kind=kind_filter.value if kind_filter else "",
         total_all=await suppression_service.count(session) if (q or kind_filter) else total,
         changes=changes,
+        sync=await blocklist_sync_service.summary(session),
         form=form or AddForm(),
     )
 
@@ -216,5 +241,6 @@ async def remove(request: Request, user: AdminUser, runtime: RuntimeDep) -> Resp
         return HXRedirectResponse(request, f"{url}?{urlencode({'value': value})}")
     async with unit_of_work(runtime.sessionmaker) as session:
         entry = await suppression_service.remove_by_user(session, value, user=user)
-    add_toast(request, f"Removed {entry.value}: Ravensearch may email it again.")
+    note = REMOVED_NOTE_ON_INSTANTLY if entry.instantly_synced_at is not None else ""
+    add_toast(request, f"Removed {entry.value}: Ravensearch may email it again.{note}")
     return HXRedirectResponse(request, str(request.app.url_path_for("suppressions:list")))

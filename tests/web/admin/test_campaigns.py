@@ -201,6 +201,24 @@ class TestDetail:
         assert soup.select_one('#campaign-stats [data-stat="replied"] .stat-value').text == "1"
         assert soup.find("button", string="Sync now") is not None
 
+    async def test_a_bounce_without_a_reason_says_so(
+        self, admin: AdminClient, runtime: Runtime
+    ) -> None:
+        async with unit_of_work(runtime.sessionmaker) as session:
+            campaign = await create_campaign(session)
+            for name, reason in (("No Reason Co", None), ("Full Box Co", "552 mailbox full")):
+                await create_dispatch(
+                    session,
+                    campaign=campaign,
+                    target=await create_target(session, business_name=name),
+                    status=DispatchStatus.bounced,
+                    bounced_at=utcnow(),
+                    bounce_reason=reason,
+                )
+        response = await admin.page(f"{LIST}/{campaign.id}")
+        cells = BeautifulSoup(response.text, "html.parser").select(".reply-cell .bounce")
+        assert sorted(c.text for c in cells) == ["552 mailbox full", "Bounced: no reason given"]
+
     async def test_fragments(self, admin: AdminClient, runtime: Runtime) -> None:
         campaign = await seed_campaign(runtime)
         stats = await admin.page(f"{LIST}/{campaign.id}/stats", htmx=True)

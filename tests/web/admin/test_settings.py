@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import select
 
@@ -45,11 +46,37 @@ class TestPage:
         self, admin: AdminClient, fake_state: FakeInstantlyState
     ) -> None:
         ok = await admin.page(f"{SETTINGS}/instantly-status", htmx=True)
-        assert ok.context["page"].reachable
+        assert ok.context["page"].check.reachable
+        assert ok.context["page"].check.workspace_name == fake_state.workspace_name
         fake_state.fail_next(10, 401)
         bad = await admin.page(f"{SETTINGS}/instantly-status", htmx=True)
-        assert not bad.context["page"].reachable
-        assert "Instantly rejected the API key" in bad.context["page"].error
+        assert not bad.context["page"].check.reachable
+        assert "Instantly rejected the API key" in bad.context["page"].check.error
+        assert "Not reachable" in bad.text
+
+    @pytest.mark.parametrize("denied_status", [401, 403])
+    async def test_a_key_without_workspaces_read_is_not_broken(
+        self, admin: AdminClient, fake_state: FakeInstantlyState, denied_status: int
+    ) -> None:
+        fake_state.key_scopes[TEST_API_KEY] = {"campaigns:all", "leads:all"}
+        fake_state.scope_denied_status = denied_status
+        response = await admin.page(f"{SETTINGS}/instantly-status", htmx=True)
+        check = response.context["page"].check
+        assert (check.reachable, check.workspace_name, check.error) == (True, None, None)
+        assert check.note == (
+            "The key works; it lacks the workspaces:read scope (add it in Instantly → "
+            "Settings → API keys to show the workspace name)."
+        )
+        assert "Reachable." in response.text
+        assert "Not reachable" not in response.text
+
+    async def test_a_key_that_lists_nothing_is_still_broken(
+        self, admin: AdminClient, fake_state: FakeInstantlyState
+    ) -> None:
+        fake_state.key_scopes[TEST_API_KEY] = {"leads:all"}
+        response = await admin.page(f"{SETTINGS}/instantly-status", htmx=True)
+        assert not response.context["page"].check.reachable
+        assert "Instantly rejected the API key" in response.context["page"].check.error
 
 
 class TestRotateWebhookSecret:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from bs4 import BeautifulSoup
 
 from ravensearch.db.session import unit_of_work
+from ravensearch.instantly.fake import FakeInstantlyState
 from ravensearch.runtime import Runtime
+from ravensearch.suppressions.flows import pull_blocklist, push_waiting
 from ravensearch.suppressions.service import suppression_service
 from tests.fixtures.admin import AdminClient
 
@@ -96,3 +98,54 @@ class TestAddAndRemove:
         assert (add.status_code, remove.status_code) == (403, 403)
         async with runtime.sessionmaker() as session:
             assert await suppression_service.count(session) == 2
+
+
+class TestInstantlySync:
+    async def test_each_row_and_the_card_say_where_it_stands(
+        self, viewer: AdminClient, runtime: Runtime, fake_state: FakeInstantlyState
+    ) -> None:
+        await seed(runtime)
+        await push_waiting(runtime.sessionmaker, runtime.instantly)  # both reach Instantly
+        async with unit_of_work(runtime.sessionmaker) as session:
+            await suppression_service.add(session, "later@acme.com", source="unsubscribe")
+        fake_state.add_blocklist_entry("rival.example")
+        await pull_blocklist(runtime.sessionmaker, runtime.instantly)
+        async with unit_of_work(runtime.sessionmaker) as session:
+            await suppression_service.add(session, "failing@acme.com", source="manual")
+        fake_state.fail_next(4, 503, path="/block-lists-entries")
+        await push_waiting(runtime.sessionmaker, runtime.instantly)
+        async with unit_of_work(runtime.sessionmaker) as session:
+            await suppression_service.add(session, "new@acme.com", source="manual")
+
+        page = await viewer.page(URL)
+        rows = {r.value: r for r in page.context["page"].rows}
+        assert {v: r.instantly_label for v, r in rows.items()} == {
+            "gone@acme.com": "On Instantly's block list",
+            "spam.example": "On Instantly's block list",
+            "rival.example": "On Instantly's block list",
+            "later@acme.com": "Not on Instantly's block list yet",
+            "failing@acme.com": "Not on Instantly's block list yet",
+            "new@acme.com": "Waiting to sync",
+        }
+        assert rows["rival.example"].source_label == "From Instantly's block list"
+        soup = BeautifulSoup(page.text, "html.parser")
+        failing = soup.select_one('tr[data-value="failing@acme.com"] .instantly-sync')
+        assert "Instantly answered with a server error" in failing.text
+        card = soup.select_one("#instantly-blocklist").get_text(" ", strip=True)
+        assert "3 on Instantly's block list · 3 waiting to sync (2 after an error)" in card
+        assert "Instantly answered with a server error; try again shortly." in card
+
+    async def test_removing_one_on_instantly_says_it_stays_there(
+        self, admin: AdminClient, runtime: Runtime, fake_state: FakeInstantlyState
+    ) -> None:
+        await seed(runtime)
+        await push_waiting(runtime.sessionmaker, runtime.instantly)
+        await admin.page(URL)
+        await admin.submit(f"{URL}/remove", {"value": "spam.example", "confirmed": "1"}, htmx=True)
+        page = await admin.page(URL)
+        [toast] = page.context["toasts"]
+        assert toast.message == (
+            "Removed spam.example: Ravensearch may email it again. It stays on Instantly's "
+            "block list, which keeps refusing it: remove it there too."
+        )
+        assert "spam.example" in {e.bl_value for e in fake_state.blocklist.values()}
