@@ -8,13 +8,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ravensearch.campaigns.repository import CampaignRepository
 from ravensearch.campaigns.schemas import InstantlyCampaignInfo
-from ravensearch.campaigns.upstream import explain_instantly_failure
 from ravensearch.db.models import Campaign, CampaignStatus
 from ravensearch.errors import Conflict, InvalidInput, NotFound
 from ravensearch.events.service import events_service
 from ravensearch.instantly.client import InstantlyClient
 from ravensearch.instantly.errors import InstantlyError, InstantlyNotFound
 from ravensearch.instantly.schemas import CampaignAnalytics, InstantlyCampaign
+from ravensearch.instantly.upstream import explain_instantly_failure
 from ravensearch.kit.clock import utcnow
 
 NOT_FOUND_MESSAGE = "Campaign not found in Instantly. Please check the Campaign ID."

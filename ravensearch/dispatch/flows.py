@@ -21,7 +21,6 @@ from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ravensearch.campaigns.service import campaign_service
-from ravensearch.campaigns.upstream import explain_instantly_failure
 from ravensearch.db.models import InstantlyPush, RejectReason
 from ravensearch.db.session import unit_of_work
 from ravensearch.dispatch.outcomes import LeadOutcome, ids_in_campaign, settle
@@ -36,6 +35,7 @@ from ravensearch.instantly.errors import (
     InstantlyServerError,
 )
 from ravensearch.instantly.schemas import AddLeadsResult, Lead
+from ravensearch.instantly.upstream import explain_instantly_failure
 from ravensearch.kit.clock import utcnow
 from ravensearch.suppressions.service import suppression_service
 

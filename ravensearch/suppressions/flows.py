@@ -14,10 +14,10 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from ravensearch.campaigns.upstream import explain_call_failure
 from ravensearch.db.session import unit_of_work
 from ravensearch.instantly.client import MAX_BLOCKLIST_VALUES, InstantlyClient
 from ravensearch.instantly.errors import InstantlyError, InstantlyValidationError
+from ravensearch.instantly.upstream import explain_call_failure
 from ravensearch.kit.clock import parse_iso
 from ravensearch.suppressions.blocklist import (
     PulledEntry,

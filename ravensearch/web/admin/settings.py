@@ -13,10 +13,10 @@ from fastapi.responses import Response
 
 from ravensearch.app_settings.service import app_settings_service
 from ravensearch.audit.service import audit_service
-from ravensearch.campaigns.upstream import ConnectionCheck, check_connection
 from ravensearch.db.models import ApiToken, User
 from ravensearch.db.session import unit_of_work
 from ravensearch.errors import InvalidInput
+from ravensearch.instantly.upstream import ConnectionCheck, check_connection
 from ravensearch.runtime import Runtime
 from ravensearch.tokens.service import token_service
 from ravensearch.web.admin.auth import AdminUser, CurrentUser, admin_router, is_admin

@@ -5,10 +5,10 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from ravensearch.campaigns.upstream import explain_call_failure
 from ravensearch.instantly.client import InstantlyClient
 from ravensearch.instantly.errors import InstantlyAuthError
 from ravensearch.instantly.fake import FakeInstantlyState
+from ravensearch.instantly.upstream import explain_call_failure
 from tests.fixtures.web import TEST_API_KEY
 
 
