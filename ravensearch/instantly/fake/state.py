@@ -22,6 +22,8 @@ from ravensearch.instantly.fake.models import (
     FakeBlocklistEntry,
     FakeCampaign,
     FakeLead,
+    FakeWebhook,
+    FakeWebhookEvent,
     Fault,
     FaultKind,
     WebhookDelivery,
@@ -40,6 +42,8 @@ __all__ = [
     "FakeCampaign",
     "FakeInstantlyState",
     "FakeLead",
+    "FakeWebhook",
+    "FakeWebhookEvent",
     "Fault",
     "FaultKind",
     "WebhookDelivery",
@@ -72,6 +76,11 @@ class FakeInstantlyState:
         default_factory=lambda: ["dana@crew-hiring.example", "miguel@crew-hiring.example"],
         metadata=_CONFIG,
     )
+    # Instantly's threshold is undocumented (§5.3): failed deliveries in a row before a
+    # registered webhook goes `status: -1`.
+    webhook_disable_after: int = field(default=10, metadata=_CONFIG)
+    # Keys limited to some scopes (`webhooks:all`, `all:read` …); other keys have them all.
+    key_scopes: dict[str, set[str]] = field(default_factory=dict, metadata=_CONFIG)
     campaigns: dict[str, FakeCampaign] = field(default_factory=dict)
     leads: dict[str, FakeLead] = field(default_factory=dict)
     lead_lists: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -79,6 +88,8 @@ class FakeInstantlyState:
     faults: list[Fault] = field(default_factory=list)
     request_log: list[tuple[str, str, int]] = field(default_factory=list)
     webhook_log: list[WebhookDelivery] = field(default_factory=list)
+    webhooks: dict[str, FakeWebhook] = field(default_factory=dict)
+    webhook_events: list[FakeWebhookEvent] = field(default_factory=list)
     pending_simulations: set[asyncio.Task[None]] = field(
         default_factory=set, repr=False, metadata=_KEEP
     )
@@ -148,6 +159,20 @@ class FakeInstantlyState:
             entry = FakeBlocklistEntry(id=new_id(), bl_value=value, is_domain="@" not in value)
             self.blocklist[entry.id] = entry
             return entry
+
+    def add_webhook(self, target_hook_url: str, **values: Any) -> FakeWebhook:
+        webhook = FakeWebhook(id=new_id(), target_hook_url=target_hook_url, **values)
+        with self.lock:
+            self.webhooks[webhook.id] = webhook
+        return webhook
+
+    def has_scope(self, key: str, resource: str, action: str) -> bool:
+        """Whether `key` may do `action` on `resource` (`<resource>:<action>` and wildcards)."""
+        scopes = self.key_scopes.get(key)
+        if scopes is None:
+            return True
+        accepted = {f"{resource}:{action}", f"{resource}:all", f"all:{action}", "all:all"}
+        return bool(scopes & accepted)
 
     def is_blocked(self, email: str) -> bool:
         values = {entry.bl_value for entry in self.blocklist.values()}
@@ -260,5 +285,7 @@ class FakeInstantlyState:
             "requests": len(self.request_log),
             "webhooks_delivered": sum(d.success for d in self.webhook_log),
             "webhooks_failed": sum(not d.success for d in self.webhook_log),
+            "webhooks_registered": len(self.webhooks),
+            "webhook_events": len(self.webhook_events),
             "pending_simulations": len(self.pending_simulations),
         }
