@@ -60,12 +60,15 @@ def prune(
     include_failed: bool = typer.Option(False, "--include-failed", help="Failed events too."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
 ) -> None:
-    """Delete applied and ignored events received before then; pending and unmatched stay."""
+    """Delete applied, ignored and foreign events received before then; pending and
+    unmatched stay."""
     try:
         before = utcnow() - parse_age(older_than)
     except InvalidInput as exc:
         raise fail(exc.message, code=2) from None
-    kinds = "applied, ignored and failed" if include_failed else "applied and ignored"
+    kinds = (
+        "applied, ignored, foreign and failed" if include_failed else "applied, ignored and foreign"
+    )
 
     async def _work(runtime: Runtime) -> int | None:
         async with unit_of_work(runtime.sessionmaker) as session:

@@ -45,6 +45,7 @@ async def test_status_counts_every_state(sessionmaker: Sessionmaker) -> None:
         "pending": "0",
         "applied": "3",
         "unmatched": "0",
+        "foreign": "0",
         "ignored": "0",
         "failed": "2",
     }
@@ -64,17 +65,17 @@ async def test_retry_failed_by_id_then_all(sessionmaker: Sessionmaker) -> None:
 async def test_prune_with_yes_keeps_pending_unmatched_and_recent(
     sessionmaker: Sessionmaker,
 ) -> None:
-    for state in (EventState.applied, EventState.ignored, EventState.failed):
+    for state in (EventState.applied, EventState.ignored, EventState.foreign, EventState.failed):
         await store_events(sessionmaker, state, 2, received_at=OLD)
     await store_events(sessionmaker, EventState.pending, received_at=OLD)
     await store_events(sessionmaker, EventState.unmatched, received_at=OLD)
     await store_events(sessionmaker, EventState.applied)
     result = await _invoke("prune", "--older-than", "90d", "--yes")
     assert result.exit_code == 0, result.output
-    assert "Deleted 4 applied and ignored event(s) older than 90d." in result.output
+    assert "Deleted 6 applied, ignored and foreign event(s) older than 90d." in result.output
     assert await _states(sessionmaker) == {"failed": 2, "pending": 1, "unmatched": 1, "applied": 1}
     failed_too = await _invoke("prune", "--older-than", "12w", "--include-failed", "-y")
-    assert "Deleted 2 applied, ignored and failed event(s)" in failed_too.output
+    assert "Deleted 2 applied, ignored, foreign and failed event(s)" in failed_too.output
     assert await _states(sessionmaker) == {"pending": 1, "unmatched": 1, "applied": 1}
 
 
@@ -82,7 +83,7 @@ async def test_prune_asks_first(sessionmaker: Sessionmaker) -> None:
     await store_events(sessionmaker, EventState.applied, 3, received_at=OLD)
     declined = await _invoke("prune", "--older-than", "90d", input="n\n")
     assert declined.exit_code == 1
-    assert "Delete 3 applied and ignored event(s) received before" in declined.output
+    assert "Delete 3 applied, ignored and foreign event(s) received before" in declined.output
     assert "Nothing deleted." in declined.output
     assert await _states(sessionmaker) == {"applied": 3}
     accepted = await _invoke("prune", "--older-than", "90d", input="y\n")
