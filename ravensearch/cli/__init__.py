@@ -13,6 +13,7 @@ from ravensearch.cli import (
     enrich_targets,
     events,
     fake,
+    instantly,
     serve,
     tokens,
     users,
@@ -40,6 +41,7 @@ app.add_typer(tokens.app, name="tokens")
 app.add_typer(users.app, name="users")
 app.add_typer(campaigns.app, name="campaigns")
 app.add_typer(events.app, name="events")
+app.add_typer(instantly.app, name="instantly")
 
 
 @app.callback()
