@@ -1,4 +1,5 @@
-"""`ravensearch events …`: stored webhook events by state, retrying failed ones, pruning old ones."""
+"""`ravensearch events …`: stored webhook events by state, retrying failed ones, backfilling
+missed deliveries from Instantly, pruning old ones."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from ravensearch.db.models import EventState
 from ravensearch.db.session import unit_of_work
 from ravensearch.errors import InvalidInput
 from ravensearch.events import flows
+from ravensearch.events.backfill import BackfillReport, backfill
 from ravensearch.events.service import events_service
 from ravensearch.kit.clock import utcnow
 from ravensearch.kit.durations import parse_age
@@ -52,6 +54,32 @@ def retry_failed(
         f"Requeued {count} failed event(s); `ravensearch serve` or `ravensearch worker` "
         "applies them."
     )
+
+
+@app.command("backfill")
+def backfill_command(
+    since: str = typer.Option("2d", "--since", help="How far back: 2d, 36h, 1w."),
+) -> None:
+    """Fetch the deliveries Instantly failed to make (its delivery log) and store the ones
+    not stored yet, through the same dedupe as live deliveries."""
+    try:
+        window = parse_age(since)
+    except InvalidInput as exc:
+        raise fail(exc.message, code=2) from None
+
+    async def _work(runtime: Runtime) -> tuple[BackfillReport, bool]:
+        report = await backfill(runtime.engine, runtime.instantly, since=window)
+        return report, runtime.is_mock
+
+    report, is_mock = run_with_runtime(_work)
+    console.print(
+        f"Instantly failed {report.seen:,} deliveries from {report.first_day} to "
+        f"{report.last_day}: {report.stored:,} stored now, {report.already_had:,} already here."
+    )
+    if report.unusable:
+        console.print(f"{report.unusable:,} had no usable event (not stored, as live).")
+    if is_mock:
+        console.print("Mock mode: the simulated Instantly of `serve` is not this one.")
 
 
 @app.command("prune")

@@ -14,6 +14,7 @@ from ravensearch.db.models import JobState, Target, TargetStatus
 from ravensearch.db.session import unit_of_work
 from ravensearch.dispatch.flows import sweep_unpushed
 from ravensearch.errors import RavensearchError
+from ravensearch.events.backfill import backfill
 from ravensearch.jobs.service import MAX_ATTEMPTS, job_service, stale_cutoffs
 from ravensearch.kit.clock import utcnow
 from ravensearch.runtime import Runtime
@@ -21,6 +22,9 @@ from ravensearch.runtime import Runtime
 log = logging.getLogger(__name__)
 
 ENRICHING_STALE_AFTER = timedelta(minutes=15)
+# The periodic backfill looks back a day: far longer than Instantly's retries, so a delivery
+# it gave up on is picked up by several runs (the dedupe makes the repeats free).
+BACKFILL_WINDOW = timedelta(days=1)
 
 
 @dataclass
@@ -82,3 +86,16 @@ async def sync_all_campaigns(runtime: Runtime) -> int:
         except RavensearchError as exc:
             log.warning("campaigns.sync.failed campaign_id=%s reason=%s", campaign_id, exc.message)
     return synced
+
+
+async def backfill_webhook_events(runtime: Runtime) -> int:
+    """Store the deliveries Instantly failed to make in the last day; returns how many were
+    new. A refusal (key scope, Instantly down) is logged: the next run tries again."""
+    try:
+        report = await backfill(runtime.engine, runtime.instantly, since=BACKFILL_WINDOW)
+    except RavensearchError as exc:
+        log.warning("events.backfill.failed reason=%s", exc.message)
+        return 0
+    if report.stored:
+        runtime.events.wake()
+    return report.stored

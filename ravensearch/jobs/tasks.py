@@ -9,7 +9,7 @@ from huey import crontab
 from ravensearch.jobs.backend import huey
 from ravensearch.jobs.execute import execute_job
 from ravensearch.jobs.host import current_host
-from ravensearch.jobs.sweep import sweep, sync_all_campaigns
+from ravensearch.jobs.sweep import backfill_webhook_events, sweep, sync_all_campaigns
 
 
 @huey.task(name="jobs.run")
@@ -27,6 +27,11 @@ def sweep_task() -> None:
 @huey.periodic_task(crontab(minute="*/15"), name="campaigns.sync_all")
 def sync_campaigns_task() -> int:
     return current_host().run(sync_all_campaigns)
+
+
+@huey.periodic_task(crontab(minute="*/10"), name="events.backfill")
+def backfill_events_task() -> int:
+    return current_host().run(backfill_webhook_events)
 
 
 def enqueue_job(job_id: uuid.UUID) -> None:

@@ -1,47 +1,22 @@
-"""`ravensearch instantly webhook install | status | resume` against one fake Instantly
-shared by every command of a test (mock mode would give each command a fresh one)."""
+"""`ravensearch instantly webhook install | status | resume` against the `fake` Instantly
+shared by every command of a test."""
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
-import httpx
 import pytest
 from click.testing import Result
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from typer.testing import CliRunner
 
 from ravensearch.app_settings.service import WEBHOOK_ID_KEY, app_settings_service
-from ravensearch.cli import app, common
-from ravensearch.config import Settings
-from ravensearch.instantly import InstantlyClient, RateLimiter
-from ravensearch.instantly.fake import FakeInstantlyState, create_fake_app
-from ravensearch.runtime import Runtime, build_runtime
+from ravensearch.cli import app
+from ravensearch.instantly.fake import FakeInstantlyState
+from tests.cli.conftest import SECRET
 
 URL = "https://rs.example.com/api/webhooks/instantly"
-SECRET = "cli-webhook-secret"
 Sessionmaker = async_sessionmaker[AsyncSession]
-
-
-@pytest.fixture
-def fake(cli_env: str, monkeypatch: pytest.MonkeyPatch) -> FakeInstantlyState:
-    state = FakeInstantlyState(accept_any_key=True)
-    monkeypatch.setenv("INSTANTLY_WEBHOOK_SECRET", SECRET)
-
-    async def shared(settings: Settings, **kw: Any) -> Runtime:
-        http = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=create_fake_app(state)),
-            base_url="https://api.instantly.ai/api/v2",
-        )
-        client = InstantlyClient("k", http_client=http, rate_limiter=RateLimiter(1000, 60_000),
-                                 max_retries=1, backoff_base=0.001)  # fmt: skip
-        runtime = await build_runtime(settings, instantly=client)
-        runtime.add_closeable(http)
-        return runtime
-
-    monkeypatch.setattr(common, "build_runtime", shared)
-    return state
 
 
 async def invoke(*args: str) -> Result:
