@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
 import typer
 
 from ravensearch.cli.common import console, run_with_runtime
@@ -12,6 +15,21 @@ from ravensearch.runtime import Runtime
 app = typer.Typer(help="The Instantly workspace this install talks to.", no_args_is_help=True)
 webhook = typer.Typer(help="The webhook Instantly posts events to.", no_args_is_help=True)
 app.add_typer(webhook, name="webhook")
+
+T = TypeVar("T")
+MOCK_NOTE = (
+    "Mock mode: this command's simulated Instantly lives only for the command; use Settings "
+    "→ Webhook in the running server, or set INSTANTLY_API_KEY."
+)
+
+
+def _run(flow: Callable[[Runtime], Awaitable[T]]) -> T:
+    async def _work(runtime: Runtime) -> T:
+        if runtime.is_mock:
+            console.print(f"[yellow]{MOCK_NOTE}[/]", highlight=False)
+        return await flow(runtime)
+
+    return run_with_runtime(_work)
 
 
 def show(status: WebhookStatus) -> None:
@@ -45,7 +63,7 @@ def install(
             runtime.sessionmaker, runtime.instantly, url=url, secret=runtime.webhook_secret
         )
 
-    result = run_with_runtime(_work)
+    result = _run(_work)
     console.print("Created the webhook." if result.created else "Updated the existing webhook.")
     show(result.webhook)
 
@@ -59,7 +77,7 @@ def status() -> None:
             runtime.sessionmaker, runtime.instantly, secret=runtime.webhook_secret
         )
 
-    result = run_with_runtime(_work)
+    result = _run(_work)
     show(result)
     if result.is_disabled:
         raise typer.Exit(code=1)
@@ -74,4 +92,4 @@ def resume() -> None:
             runtime.sessionmaker, runtime.instantly, secret=runtime.webhook_secret
         )
 
-    show(run_with_runtime(_work))
+    show(_run(_work))

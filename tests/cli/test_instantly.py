@@ -111,3 +111,11 @@ class TestStatusAndResume:
         result = await invoke("resume")
         assert result.exit_code == 1
         assert "no longer exists in Instantly" in " ".join(result.output.split())
+
+
+async def test_mock_mode_says_its_instantly_is_throwaway(cli_env: str) -> None:
+    result = await invoke("install", "--url", URL)
+    assert result.exit_code == 0, result.output
+    assert "Mock mode: this command's simulated Instantly lives only for the command" in " ".join(
+        result.output.split()
+    )
