@@ -14,7 +14,6 @@ from urllib.parse import urlsplit
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ravensearch.app_settings.service import WEBHOOK_ID_KEY, app_settings_service
-from ravensearch.campaigns.upstream import explain_instantly_failure
 from ravensearch.db.session import unit_of_work
 from ravensearch.errors import InvalidInput, NotFound, RavensearchError, UpstreamError
 from ravensearch.instantly.client import WEBHOOK_SECRET_HEADER, InstantlyClient
@@ -24,6 +23,7 @@ from ravensearch.instantly.errors import (
     InstantlyNotFound,
     InstantlyValidationError,
 )
+from ravensearch.instantly.explain import explain_instantly_failure
 from ravensearch.instantly.schemas import InstantlyWebhook
 from ravensearch.logging import redact
 
