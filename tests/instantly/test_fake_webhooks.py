@@ -99,13 +99,15 @@ class TestManagement:
         assert (body["status"], body["timestamp_error"]) == (1, None)
         assert local_state.webhooks[webhook.id].status == 1
 
-    async def test_a_key_without_the_scope_gets_403(
+    async def test_a_key_without_the_scope_is_refused(
         self, local_http: httpx.AsyncClient, local_state: FakeInstantlyState
     ) -> None:
         local_state.key_scopes["test-key"] = {"campaigns:all", "leads:all"}
         created = await local_http.post(f"{API}/webhooks", json={"target_hook_url": HOOK})
         events = await local_http.get(f"{API}/webhook-events")
-        assert (created.status_code, events.status_code) == (403, 403)
+        # 403 per the quickstart; some keys get 401 (§1.3): the client treats both alike.
+        assert created.status_code in (401, 403)
+        assert events.status_code in (401, 403)
         local_state.key_scopes["test-key"] = {"webhooks:all", "all:read"}
         assert (
             await local_http.post(f"{API}/webhooks", json={"target_hook_url": HOOK})
