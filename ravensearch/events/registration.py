@@ -146,9 +146,10 @@ def explain_webhook_failure(exc: InstantlyError) -> RavensearchError:
     events sit below campaigns, and the scopes and plan that matter here differ."""
     if isinstance(exc, InstantlyAuthError):
         return UpstreamError(
-            f"Instantly refused the webhook call (HTTP {exc.status_code}). The API key needs "
-            "the webhooks scope (webhooks:all; webhook_events:read for backfills): create a key "
-            "with it in Instantly → Settings → Integrations → API Keys and set INSTANTLY_API_KEY."
+            f"Instantly refused the webhook call (HTTP {exc.status_code}): INSTANTLY_API_KEY "
+            "must be a valid API v2 key with the webhooks scope (webhooks:all; "
+            "webhook_events:read for backfills). Create one in Instantly → Settings → "
+            "Integrations → API Keys."
         )
     if isinstance(exc, InstantlyValidationError):
         return UpstreamError(f"Instantly refused the webhook: {exc.message}")

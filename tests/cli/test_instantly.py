@@ -70,7 +70,7 @@ class TestInstall:
         fake.key_scopes["k"] = {"campaigns:all", "leads:all"}
         result = await invoke("install", "--url", URL)
         assert result.exit_code == 1
-        assert "needs the webhooks scope" in " ".join(result.output.split())
+        assert "with the webhooks scope" in " ".join(result.output.split())
 
     async def test_instantly_down(self, fake: FakeInstantlyState) -> None:
         fake.fail_next(10, 503)

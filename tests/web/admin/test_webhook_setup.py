@@ -82,7 +82,7 @@ class TestInstall:
         assert 400 <= response.status_code < 600
         assert response.status_code != 500
         [message] = toasts(response.text)
-        assert "needs the webhooks scope" in message
+        assert "with the webhooks scope" in message
 
 
 class TestDisabled:
