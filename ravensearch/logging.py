@@ -11,6 +11,9 @@ import structlog
 
 _SECRET_PATTERNS = [
     re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+"),
+    # The webhook secret as a URL token (/api/webhooks/instantly/<secret>): access logs,
+    # httpx's request lines and error messages all carry the path.
+    re.compile(r"(/api/webhooks/instantly/)[^\s\"'?#]+"),
     re.compile(r"(?i)((?:api[_-]?key|secret|password|token)[\"']?\s*[:=]\s*[\"']?)[^\s\"',}]+"),
 ]
 _SECRET_KEYS = ("key", "secret", "password", "token", "authorization")
@@ -29,6 +32,15 @@ def _redact_event(
         if any(part in name.lower() for part in _SECRET_KEYS):
             event[name] = "[redacted]"
     return event
+
+
+class AccessLogFilter(logging.Filter):
+    """Redacts uvicorn's access lines argument by argument: its formatter unpacks `args`."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(redact(a) if isinstance(a, str) else a for a in record.args)
+        return True
 
 
 class RedactingFilter(logging.Filter):
@@ -58,3 +70,8 @@ def configure_logging(level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # uvicorn's loggers have handlers of their own (and do not propagate); a filter on the
+    # logger survives uvicorn's dictConfig, which replaces handlers but keeps filters.
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, AccessLogFilter) for f in access.filters):
+        access.addFilter(AccessLogFilter())

@@ -15,11 +15,15 @@ log = logging.getLogger(__name__)
 
 SESSION_SECRET_KEY = "web.session_secret"
 WEBHOOK_SECRET_KEY = "instantly.webhook_secret"
+WEBHOOK_ID_KEY = "instantly.webhook_id"  # the webhook `webhook install` registered
 
 
 class AppSettingsService:
     async def get(self, session: AsyncSession, key: str) -> str | None:
         return await AppSettingRepository(session).get(key)
+
+    async def put(self, session: AsyncSession, key: str, value: str) -> None:
+        await AppSettingRepository(session).put(key, value)
 
     async def get_or_create_secret(self, session: AsyncSession, key: str) -> str:
         """The secret stored under `key`, generated on first use.

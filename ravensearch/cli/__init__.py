@@ -13,6 +13,7 @@ from ravensearch.cli import (
     enrich_targets,
     events,
     fake,
+    instantly,
     serve,
     suppressions,
     tokens,
@@ -42,6 +43,7 @@ app.add_typer(users.app, name="users")
 app.add_typer(campaigns.app, name="campaigns")
 app.add_typer(events.app, name="events")
 app.add_typer(suppressions.app, name="suppressions")
+app.add_typer(instantly.app, name="instantly")
 
 
 @app.callback()

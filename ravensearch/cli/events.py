@@ -1,4 +1,5 @@
-"""`ravensearch events …`: stored webhook events by state, retrying failed ones, pruning old ones."""
+"""`ravensearch events …`: stored webhook events by state, retrying failed ones, backfilling
+missed deliveries from Instantly, pruning old ones."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from ravensearch.db.models import EventState
 from ravensearch.db.session import unit_of_work
 from ravensearch.errors import InvalidInput
 from ravensearch.events import flows
+from ravensearch.events.backfill import BackfillReport, backfill
 from ravensearch.events.service import events_service
 from ravensearch.kit.clock import utcnow
 from ravensearch.kit.durations import parse_age
@@ -54,18 +56,47 @@ def retry_failed(
     )
 
 
+@app.command("backfill")
+def backfill_command(
+    since: str = typer.Option("2d", "--since", help="How far back: 2d, 36h, 1w."),
+) -> None:
+    """Fetch the deliveries Instantly failed to make (its delivery log) and store the ones
+    not stored yet, through the same dedupe as live deliveries."""
+    try:
+        window = parse_age(since)
+    except InvalidInput as exc:
+        raise fail(exc.message, code=2) from None
+
+    async def _work(runtime: Runtime) -> tuple[BackfillReport, bool]:
+        report = await backfill(runtime.engine, runtime.instantly, since=window)
+        return report, runtime.is_mock
+
+    report, is_mock = run_with_runtime(_work)
+    console.print(
+        f"Instantly failed {report.seen:,} deliveries from {report.first_day} to "
+        f"{report.last_day}: {report.stored:,} stored now, {report.already_had:,} already here."
+    )
+    if report.unusable:
+        console.print(f"{report.unusable:,} had no usable event (not stored, as live).")
+    if is_mock:
+        console.print("Mock mode: the simulated Instantly of `serve` is not this one.")
+
+
 @app.command("prune")
 def prune(
     older_than: str = typer.Option(..., "--older-than", help="An age: 90d, 12h, 4w."),
     include_failed: bool = typer.Option(False, "--include-failed", help="Failed events too."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
 ) -> None:
-    """Delete applied and ignored events received before then; pending and unmatched stay."""
+    """Delete applied, ignored and foreign events received before then; pending and
+    unmatched stay."""
     try:
         before = utcnow() - parse_age(older_than)
     except InvalidInput as exc:
         raise fail(exc.message, code=2) from None
-    kinds = "applied, ignored and failed" if include_failed else "applied and ignored"
+    kinds = (
+        "applied, ignored, foreign and failed" if include_failed else "applied, ignored and foreign"
+    )
 
     async def _work(runtime: Runtime) -> int | None:
         async with unit_of_work(runtime.sessionmaker) as session:

@@ -86,6 +86,8 @@ def apply_event(ctx: EventContext, writes: Writes) -> EventState:
         if ctx.kind in (EventKind.bounced, EventKind.unsubscribed):
             # A bounced address is never emailed again, even before its dispatch is known.
             _suppress(ctx, writes)
+        if ctx.campaign is None:
+            return EventState.foreign
         if ctx.dispatch is None:
             return EventState.unmatched
         _apply_to_dispatch(ctx, ctx.dispatch, writes)
@@ -94,7 +96,7 @@ def apply_event(ctx: EventContext, writes: Writes) -> EventState:
         if not ctx.event.instantly_campaign_id:
             raise EventRejected("event has no campaign_id")
         if ctx.campaign is None:
-            return EventState.unmatched
+            return EventState.foreign
         _apply_campaign_completed(ctx, ctx.campaign, writes)
         return EventState.applied
     if ctx.kind is EventKind.account_error:

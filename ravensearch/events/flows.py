@@ -31,9 +31,9 @@ async def prune(
     chunk_size: int = PRUNE_CHUNK,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> PruneReport:
-    """Delete applied and ignored (and, with `include_failed`, failed) events received before
-    `before`, `chunk_size` per committed transaction. Pending and unmatched events are
-    never deleted. `on_progress(deleted, total)` follows along; `total` is counted first."""
+    """Delete applied, ignored and foreign (and, with `include_failed`, failed) events received
+    before `before`, `chunk_size` per committed transaction. Pending and unmatched events
+    are never deleted. `on_progress(deleted, total)` follows along; `total` is counted first."""
     async with unit_of_work(sessionmaker) as session:
         total = await events_service.count_prunable(
             session, before=before, include_failed=include_failed

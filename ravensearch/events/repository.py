@@ -86,15 +86,16 @@ class WebhookEventRepository:
 
     async def requeue_unmatched(self, *, instantly_campaign_id: str | None = None) -> int:
         if instantly_campaign_id is None:
-            return await self._requeue(EventState.unmatched)
+            return await self._requeue((EventState.unmatched,))
         return await self._requeue(
-            EventState.unmatched, WebhookEvent.instantly_campaign_id == instantly_campaign_id
+            (EventState.unmatched, EventState.foreign),
+            WebhookEvent.instantly_campaign_id == instantly_campaign_id,
         )
 
     async def requeue_failed(self, *, event_ids: Collection[uuid.UUID] | None = None) -> int:
         if event_ids is None:
-            return await self._requeue(EventState.failed)
-        return await self._requeue(EventState.failed, WebhookEvent.id.in_(sorted(event_ids)))
+            return await self._requeue((EventState.failed,))
+        return await self._requeue((EventState.failed,), WebhookEvent.id.in_(sorted(event_ids)))
 
     async def count_by_state(self) -> dict[str, int]:
         stmt = select(WebhookEvent.state, func.count()).group_by(WebhookEvent.state)
@@ -130,11 +131,11 @@ class WebhookEventRepository:
         result = await self.session.execute(stmt)
         return int(result.rowcount)  # type: ignore[attr-defined]
 
-    async def _requeue(self, state: EventState, *criteria: ColumnElement[bool]) -> int:
-        """Put events in `state` (and matching `criteria`) back to pending for the applier."""
+    async def _requeue(self, states: Collection[EventState], *criteria: ColumnElement[bool]) -> int:
+        """Put events in `states` (and matching `criteria`) back to pending for the applier."""
         stmt = (
             update(WebhookEvent)
-            .where(WebhookEvent.state == state, *criteria)
+            .where(WebhookEvent.state.in_(sorted(states)), *criteria)
             .values(state=EventState.pending, error=None)
             .execution_options(synchronize_session=False)
         )

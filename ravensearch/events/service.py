@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 
 BATCH_SIZE = 100
 MAX_ERROR_CHARS = 2000
-PRUNABLE_STATES = (EventState.applied, EventState.ignored)
+PRUNABLE_STATES = (EventState.applied, EventState.ignored, EventState.foreign)
 
 
 @dataclass(frozen=True)
@@ -138,7 +138,8 @@ class EventsService:
     async def requeue_unmatched(
         self, session: AsyncSession, *, instantly_campaign_id: str | None = None
     ) -> int:
-        """Put unmatched events (of one Instantly campaign, or all) back to pending.
+        """Put unmatched events (of one Instantly campaign, or all) back to pending; for one
+        campaign its `foreign` events too (it is linked now, so they may apply).
 
         Call it after linking a campaign or recording dispatches; the applier then picks
         them up again. Returns how many were requeued.
@@ -247,7 +248,8 @@ class EventsService:
 
 
 def prunable_states(*, include_failed: bool) -> tuple[EventState, ...]:
-    """What pruning may delete: never `pending` or `unmatched` (accepted, not yet applied)."""
+    """What pruning may delete: never `pending` or `unmatched` (accepted, not yet applied);
+    `foreign` ones belong to campaigns not linked here and would otherwise grow for ever."""
     return PRUNABLE_STATES + ((EventState.failed,) if include_failed else ())
 
 

@@ -23,6 +23,8 @@ from ravensearch.instantly.schemas import (
     CampaignAnalytics,
     CreatedLead,
     InstantlyCampaign,
+    InstantlyWebhook,
+    InstantlyWebhookEvent,
     Lead,
 )
 from ravensearch.kit.ratelimit import RateLimiter, shared_limiter
@@ -46,6 +48,8 @@ __all__ = [
     "InstantlyStatusError",
     "InstantlyTimeout",
     "InstantlyValidationError",
+    "InstantlyWebhook",
+    "InstantlyWebhookEvent",
     "Lead",
     "RateLimiter",
     "shared_limiter",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import AsyncGenerator, AsyncIterator, Sequence
+from datetime import date
 from typing import Any
 
 import httpx
@@ -28,6 +29,8 @@ from ravensearch.instantly.schemas import (
     BulkBlocklistResult,
     CampaignAnalytics,
     InstantlyCampaign,
+    InstantlyWebhook,
+    InstantlyWebhookEvent,
     Lead,
     LeadRecord,
 )
@@ -46,6 +49,8 @@ DEFAULT_USER_AGENT = "Ravensearch/0.1 (+https://github.com/ravensearch/ravensear
 MAX_LEADS_PER_ADD = 1000  # POST /leads/add `maxItems` (instantly_v2.md §4.2)
 MAX_PAGE_SIZE = 100
 MAX_BLOCKLIST_VALUES = 1000  # POST /block-lists-entries/bulk-create `maxItems` (§7)
+# Instantly sends the webhook's headers with every delivery: our shared secret is one.
+WEBHOOK_SECRET_HEADER = "X-Webhook-Secret"
 
 log = structlog.get_logger("ravensearch.instantly")
 _REQUEST_LOG = RequestLog(
@@ -192,6 +197,86 @@ class InstantlyClient(AsyncClosing):
             async for item in iterate_cursor(fetch):
                 found.append(LeadRecord.model_validate(item))
         return found
+
+    # --- webhooks --------------------------------------------------------------------
+    # A webhook's `headers` hold the shared secret: they go in request bodies only, which
+    # are never logged (the request log line has method, path and status).
+
+    async def create_webhook(
+        self, target_hook_url: str, *, secret: str, name: str | None = None
+    ) -> InstantlyWebhook:
+        """Subscribe `target_hook_url` to every event of every campaign, sending `secret`
+        in the X-Webhook-Secret header. Instantly answers 400 for a URL not http(s)."""
+        body: dict[str, Any] = {
+            "target_hook_url": target_hook_url,
+            "event_type": "all_events",
+            "headers": {WEBHOOK_SECRET_HEADER: secret},
+        }
+        if name is not None:
+            body["name"] = name
+        data = await self._request("POST", "/webhooks", json_body=body)
+        return InstantlyWebhook.model_validate(data)
+
+    async def iter_webhooks(
+        self, *, page_size: int = MAX_PAGE_SIZE
+    ) -> AsyncGenerator[InstantlyWebhook, None]:
+        async for item in self._iter_pages("/webhooks", page_size):
+            yield InstantlyWebhook.model_validate(item)
+
+    async def list_webhooks(self) -> list[InstantlyWebhook]:
+        return [webhook async for webhook in self.iter_webhooks()]
+
+    async def get_webhook(self, webhook_id: str) -> InstantlyWebhook:
+        """Raises InstantlyNotFound once the webhook was deleted in Instantly."""
+        data = await self._request("GET", f"/webhooks/{webhook_id}")
+        return InstantlyWebhook.model_validate(data)
+
+    async def update_webhook(
+        self,
+        webhook_id: str,
+        *,
+        target_hook_url: str | None = None,
+        secret: str | None = None,
+        name: str | None = None,
+    ) -> InstantlyWebhook:
+        """PATCH the given fields; `secret` replaces the headers with X-Webhook-Secret alone."""
+        body: dict[str, Any] = {}
+        if target_hook_url is not None:
+            body["target_hook_url"] = target_hook_url
+            body["event_type"] = "all_events"
+        if secret is not None:
+            body["headers"] = {WEBHOOK_SECRET_HEADER: secret}
+        if name is not None:
+            body["name"] = name
+        if not body:
+            raise ValueError("update_webhook needs at least one field to change")
+        data = await self._request("PATCH", f"/webhooks/{webhook_id}", json_body=body)
+        return InstantlyWebhook.model_validate(data)
+
+    async def resume_webhook(self, webhook_id: str) -> InstantlyWebhook:
+        """Re-enable a webhook Instantly disabled (`status` -1) after delivery failures."""
+        data = await self._request("POST", f"/webhooks/{webhook_id}/resume")
+        return InstantlyWebhook.model_validate(data)
+
+    async def iter_webhook_events(
+        self,
+        *,
+        success: bool | None = None,
+        since: date | None = None,
+        until: date | None = None,
+        page_size: int = MAX_PAGE_SIZE,
+    ) -> AsyncGenerator[InstantlyWebhookEvent, None]:
+        """Instantly's delivery log (every attempt, with its payload), page by page.
+
+        `since`/`until` are whole UTC days (`from`/`to`, inclusive).
+        """
+        filters = {
+            "success": None if success is None else ("true" if success else "false"),
+            "from": since.isoformat() if since is not None else None,
+            "to": until.isoformat() if until is not None else None,
+        }
+        async for item in self._iter_pages("/webhook-events", page_size, **filters):
+            yield InstantlyWebhookEvent.model_validate(item)
 
     # --- block list / workspace ------------------------------------------------------
 

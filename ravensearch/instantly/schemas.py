@@ -137,3 +137,44 @@ class BulkBlocklistResult(_Model):
     items: list[BlocklistEntry] = Field(default_factory=list)
     valid_count: int = 0
     invalid_count: int = 0
+
+
+WEBHOOK_ACTIVE = 1
+WEBHOOK_DISABLED = -1
+
+
+class InstantlyWebhook(_Model):
+    """A webhook as POST/GET/PATCH /webhooks and /webhooks/{id}/resume return it (§5.4).
+
+    `status` is 1 while active and -1 once Instantly disabled it after delivery failures
+    (`timestamp_error` says when). `headers` carry the shared secret: kept out of repr.
+    """
+
+    id: str
+    target_hook_url: str
+    name: str | None = None
+    event_type: str | None = None
+    campaign: str | None = None
+    headers: dict[str, str] | None = Field(default=None, repr=False)
+    status: int | None = None
+    timestamp_created: str | None = None
+    timestamp_error: str | None = None
+
+    @property
+    def is_disabled(self) -> bool:
+        return self.status == WEBHOOK_DISABLED
+
+
+class InstantlyWebhookEvent(_Model):
+    """One delivery attempt from GET /webhook-events: what was sent and how it went (§5.4)."""
+
+    id: str
+    timestamp_created: str
+    success: bool
+    webhook_url: str
+    payload: dict[str, Any] = Field(default_factory=dict)
+    status_code: int | None = None
+    retry_count: int = 0
+    will_retry: bool = False
+    lead_email: str | None = None
+    error_message: str | None = None

@@ -15,6 +15,7 @@ from ravensearch.db.models import JobState, Target, TargetStatus
 from ravensearch.db.session import unit_of_work
 from ravensearch.dispatch.flows import settle_missing_lead_ids, sweep_unpushed
 from ravensearch.errors import RavensearchError
+from ravensearch.events.backfill import backfill
 from ravensearch.instantly.errors import InstantlyError
 from ravensearch.jobs.service import MAX_ATTEMPTS, job_service, stale_cutoffs
 from ravensearch.kit.clock import utcnow
@@ -24,6 +25,9 @@ from ravensearch.suppressions import flows as suppression_flows
 log = logging.getLogger(__name__)
 
 ENRICHING_STALE_AFTER = timedelta(minutes=15)
+# The periodic backfill looks back a day: far longer than Instantly's retries, so a delivery
+# it gave up on is picked up by several runs (the dedupe makes the repeats free).
+BACKFILL_WINDOW = timedelta(days=1)
 
 
 @dataclass
@@ -105,3 +109,16 @@ async def sync_suppressions(runtime: Runtime) -> suppression_flows.SyncReport:
     if report.error:
         log.warning("suppressions.sync.failed reason=%s", report.error)
     return report
+
+
+async def backfill_webhook_events(runtime: Runtime) -> int:
+    """Store the deliveries Instantly failed to make in the last day; returns how many were
+    new. A refusal (key scope, Instantly down) is logged: the next run tries again."""
+    try:
+        report = await backfill(runtime.engine, runtime.instantly, since=BACKFILL_WINDOW)
+    except RavensearchError as exc:
+        log.warning("events.backfill.failed reason=%s", exc.message)
+        return 0
+    if report.stored:
+        runtime.events.wake()
+    return report.stored

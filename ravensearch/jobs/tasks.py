@@ -9,7 +9,12 @@ from huey import crontab
 from ravensearch.jobs.backend import huey
 from ravensearch.jobs.execute import execute_job
 from ravensearch.jobs.host import current_host
-from ravensearch.jobs.sweep import sweep, sync_all_campaigns, sync_suppressions
+from ravensearch.jobs.sweep import (
+    backfill_webhook_events,
+    sweep,
+    sync_all_campaigns,
+    sync_suppressions,
+)
 
 
 @huey.task(name="jobs.run")
@@ -30,6 +35,11 @@ def sync_campaigns_task() -> int:
     # The same quarter-hourly pass with Instantly: its block list in, our waiting ones out.
     current_host().run(sync_suppressions)
     return synced
+
+
+@huey.periodic_task(crontab(minute="*/10"), name="events.backfill")
+def backfill_events_task() -> int:
+    return current_host().run(backfill_webhook_events)
 
 
 def enqueue_job(job_id: uuid.UUID) -> None:

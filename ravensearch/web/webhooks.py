@@ -1,4 +1,4 @@
-"""`POST /api/webhooks/instantly`: authenticate, check the body, store it, answer 2xx.
+"""`POST /api/webhooks/instantly[/<token>]`: authenticate, check the body, store it, answer 2xx.
 
 The hot path of the app: no ORM session and no token lookup, one JSON parse and one
 INSERT. Applying the event is the `EventApplier`'s job, after the answer.
@@ -49,7 +49,9 @@ class StorageUnavailable(RavensearchError):
 
 async def instantly_webhook(request: Request) -> Response:
     """Store one Instantly event. Authenticated by the shared secret, sent by Instantly as
-    the `X-Webhook-Secret` header (or `Authorization: Bearer <secret>`) set on the webhook.
+    the `X-Webhook-Secret` header (or `Authorization: Bearer <secret>`) set on the webhook,
+    or, for a webhook made by hand in Instantly's dashboard (no custom headers there), as
+    the last segment of the URL: `/api/webhooks/instantly/<secret>`.
 
     Answers 200 `{"ok": true, "duplicate": bool}`; 400 for a body that is not a JSON object
     with an `event_type`, 401 for a missing or wrong secret, 413 over
@@ -57,7 +59,13 @@ async def instantly_webhook(request: Request) -> Response:
     Instantly retries). Errors are `{"error", "detail"}` like the rest of the API.
     """
     runtime: Runtime = request.app.state.runtime
-    if not is_authorized(request.headers, runtime.webhook_secret):
+    token = path_token(request.scope["path"])
+    if token is not None:
+        if not token_matches(token, runtime.webhook_secret):
+            raise Unauthorized(
+                "Wrong webhook secret in the URL (/api/webhooks/instantly/<secret>)."
+            )
+    elif not is_authorized(request.headers, runtime.webhook_secret):
         raise Unauthorized("Missing or wrong webhook secret (X-Webhook-Secret header).")
     body = await read_body(request, runtime.settings.WEBHOOK_MAX_BYTES)
     try:
@@ -80,11 +88,14 @@ async def instantly_webhook(request: Request) -> Response:
 # solving, response checks) cost about as much CPU as storing the event, and this endpoint
 # needs none of it. The price: it is not listed in the OpenAPI schema.
 router.add_route("/webhooks/instantly", instantly_webhook, methods=["POST"])
+router.add_route("/webhooks/instantly/{token}", instantly_webhook, methods=["POST"])
 WEBHOOK_PATH = "/api/webhooks/instantly"
+_TOKEN_PREFIX = WEBHOOK_PATH + "/"
 
 
 class WebhooksFirst:
-    """ASGI middleware that hands `POST /api/webhooks/instantly` straight to the handler.
+    """ASGI middleware that hands `POST /api/webhooks/instantly[/<token>]` straight to the
+    handler.
 
     Matching it through the router (the included routers, each route's regex, the
     exception and exit-stack layers) cost a fifth of the endpoint's CPU under load. Any
@@ -97,7 +108,11 @@ class WebhooksFirst:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] != WEBHOOK_PATH:
+        if (
+            scope["type"] != "http"
+            or scope["method"] != "POST"
+            or (scope["path"] != WEBHOOK_PATH and path_token(scope["path"]) is None)
+        ):
             await self.app(scope, receive, send)
             return
         try:
@@ -105,6 +120,19 @@ class WebhooksFirst:
         except RavensearchError as exc:
             response = error_response(exc)
         await response(scope, receive, send)
+
+
+def path_token(path: str) -> str | None:
+    """The `<token>` of `/api/webhooks/instantly/<token>` (one non-empty segment), else None."""
+    if not path.startswith(_TOKEN_PREFIX):
+        return None
+    token = path[len(_TOKEN_PREFIX) :]
+    return token if token and "/" not in token else None
+
+
+def token_matches(token: str, secret: str) -> bool:
+    """Constant-time comparison of a URL token with the secret; False for an empty secret."""
+    return bool(secret) and hmac.compare_digest(token.encode(), secret.encode())
 
 
 def is_authorized(headers: Headers, secret: str) -> bool:

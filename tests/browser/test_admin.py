@@ -136,6 +136,20 @@ def test_a_webhook_moves_the_open_page_without_reload(page: Page, server: Server
     screenshot(page, "webhook_events")
 
 
+def test_settings_installs_the_webhook_in_instantly(page: Page, server: Server) -> None:
+    sign_in(page, server, server.admin_email, server.admin_password)
+    page.goto(f"{server.url}/settings")
+    section = page.locator("#webhook-registration")
+    install = section.get_by_role("button", name=re.compile("Install webhook"))
+    expect(install).to_be_visible()
+    install.click()
+    expect(page.locator("#webhook-active")).to_contain_text(f"{server.url}/api/webhooks/instantly")
+    expect(page.locator(".toast-text").last).to_contain_text("Instantly")
+    # The URL-token form is there for admins, masked like the secret.
+    assert page.locator("#webhook-token-url").get_attribute("data-secret") is not None
+    screenshot(page, "settings_webhook_installed")
+
+
 def test_a_viewer_cannot_create_a_campaign(
     page: Page, server: Server, viewer_account: tuple[str, str]
 ) -> None:

@@ -88,3 +88,32 @@ async def test_fresh_sqlite_file_migrates_from_empty(tmp_path: Path) -> None:
             assert await connection.run_sync(_diff) == []
     finally:
         await engine.dispose()
+
+
+async def test_unmatched_events_of_unlinked_campaigns_become_foreign(tmp_path: Path) -> None:
+    """SQLite only: a data migration needs a database stopped at the revision before it."""
+    from ravensearch.db.engine import create_sessionmaker
+    from ravensearch.db.models import EventState, WebhookEvent
+    from ravensearch.db.session import unit_of_work
+    from tests.fixtures.factories import create_campaign
+
+    engine = create_engine(f"sqlite:///{tmp_path}/old.db")
+    try:
+        await migrate.upgrade(engine, "5e8b1c4d7a26")  # the revision before it
+        sessionmaker = create_sessionmaker(engine)
+        async with unit_of_work(sessionmaker) as session:
+            linked = await create_campaign(session)
+            for n, remote_id in enumerate((linked.instantly_campaign_id, "not-linked")):
+                session.add(
+                    WebhookEvent(event_type="email_opened", raw_body="{}", dedupe_key=f"k{n}",
+                                 instantly_campaign_id=remote_id, state=EventState.unmatched)
+                )  # fmt: skip
+        await migrate.upgrade(engine)
+        async with engine.connect() as connection:
+            rows = await connection.execute(
+                text("SELECT instantly_campaign_id, state FROM webhook_events")
+            )
+            by_campaign = dict(rows.all())
+        assert by_campaign == {linked.instantly_campaign_id: "unmatched", "not-linked": "foreign"}
+    finally:
+        await engine.dispose()

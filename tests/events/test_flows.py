@@ -38,14 +38,17 @@ async def seed_every_state(sessionmaker: Sessionmaker) -> None:
 
 
 class TestPrune:
-    async def test_deletes_old_applied_and_ignored_only(self, sessionmaker: Sessionmaker) -> None:
+    async def test_deletes_old_applied_ignored_and_foreign_only(
+        self, sessionmaker: Sessionmaker
+    ) -> None:
         await seed_every_state(sessionmaker)
         report = await flows.prune(sessionmaker, before=CUTOFF)
-        assert report.deleted == 2
+        assert report.deleted == 3
         assert await remaining(sessionmaker) == [
             ("applied", False),
             ("failed", False),
             ("failed", True),
+            ("foreign", False),
             ("ignored", False),
             ("pending", False),
             ("pending", True),
@@ -58,7 +61,7 @@ class TestPrune:
     ) -> None:
         await seed_every_state(sessionmaker)
         report = await flows.prune(sessionmaker, before=CUTOFF, include_failed=True)
-        assert report.deleted == 3
+        assert report.deleted == 4
         assert ("pending", True) in await remaining(sessionmaker)
         assert ("unmatched", True) in await remaining(sessionmaker)
         assert ("failed", True) not in await remaining(sessionmaker)

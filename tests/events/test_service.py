@@ -29,7 +29,7 @@ from ravensearch.kit.clock import as_utc
 from ravensearch.suppressions.repository import SuppressionRepository
 from ravensearch.suppressions.service import suppression_service
 from tests.events.helpers import event, load, record, seed_lead, states, store_events
-from tests.fixtures.factories import instantly_event
+from tests.fixtures.factories import create_campaign, instantly_event
 
 Sessionmaker = async_sessionmaker[AsyncSession]
 
@@ -136,7 +136,7 @@ class TestApplyPending:
         payload = instantly_event("email_bounced", campaign_id="nope", email="Gone@Dead.example")
         await record(engine, payload)
         await EventApplier(sessionmaker).drain()
-        assert await states(sessionmaker) == ["unmatched"]
+        assert await states(sessionmaker) == ["foreign"]
         assert await suppression_service.is_suppressed(session, "gone@dead.example")
 
     async def test_failing_event_does_not_block_the_batch(
@@ -241,8 +241,17 @@ class TestRequeueUnmatched:
     async def test_only_the_named_campaign(
         self, engine: AsyncEngine, sessionmaker: Sessionmaker
     ) -> None:
-        await record(engine, instantly_event("email_opened", campaign_id="c-1", email="a@b.com"))
-        await record(engine, instantly_event("email_opened", campaign_id="c-2", email="a@b.com"))
+        async with unit_of_work(sessionmaker) as session:
+            linked = [
+                await create_campaign(session, instantly_campaign_id=f"c-{n}") for n in (1, 2)
+            ]
+        for campaign in linked:
+            await record(
+                engine,
+                instantly_event(
+                    "email_opened", campaign_id=campaign.instantly_campaign_id, email="a@b.com"
+                ),
+            )
         await EventApplier(sessionmaker).drain()
         async with unit_of_work(sessionmaker) as session:
             assert await events_service.requeue_unmatched(session, instantly_campaign_id="c-1") == 1
@@ -250,6 +259,34 @@ class TestRequeueUnmatched:
             assert await events_service.count_by_state(session) == {"pending": 1, "unmatched": 1}
         async with unit_of_work(sessionmaker) as session:
             assert await events_service.requeue_unmatched(session) == 1
+
+
+class TestForeign:
+    async def test_unlinked_campaign_is_foreign_and_a_linked_ones_unknown_lead_unmatched(
+        self, engine: AsyncEngine, sessionmaker: Sessionmaker
+    ) -> None:
+        async with unit_of_work(sessionmaker) as session:
+            linked = await create_campaign(session)
+        await record(engine, instantly_event("email_opened", campaign_id="other", email="a@b.com"))
+        await record(
+            engine,
+            instantly_event(
+                "email_opened", campaign_id=linked.instantly_campaign_id, email="new@b.com"
+            ),
+        )
+        await record(engine, instantly_event("campaign_completed", campaign_id="other", email=None))
+        await EventApplier(sessionmaker).drain()
+        async with sessionmaker() as session:
+            assert await events_service.count_by_state(session) == {"foreign": 2, "unmatched": 1}
+
+    async def test_requeued_when_its_campaign_is_linked_but_not_by_a_requeue_of_all(
+        self, engine: AsyncEngine, sessionmaker: Sessionmaker
+    ) -> None:
+        await record(engine, instantly_event("email_opened", campaign_id="c-9", email="a@b.com"))
+        await EventApplier(sessionmaker).drain()
+        async with unit_of_work(sessionmaker) as session:
+            assert await events_service.requeue_unmatched(session) == 0
+            assert await events_service.requeue_unmatched(session, instantly_campaign_id="c-9") == 1
 
 
 class TestConcurrentAppliers:

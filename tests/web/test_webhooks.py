@@ -385,6 +385,25 @@ class TestEffects:
         assert (suppression.value, suppression.source) == (lead.email, "unsubscribe")
 
 
+class TestForeign:
+    async def test_linking_the_campaign_applies_its_foreign_events(
+        self,
+        anon_client: httpx.AsyncClient,
+        client: httpx.AsyncClient,
+        runtime: Runtime,
+        fake_state: FakeInstantlyState,
+    ) -> None:
+        remote = fake_state.add_campaign("Made by hand in Instantly", status=1)
+        done = {"event_type": "campaign_completed", "timestamp": T, "campaign_id": remote.id}
+        assert (await post(anon_client, done)).status_code == 200
+        await runtime.events.drain()
+        assert await states(runtime.sessionmaker) == ["foreign"]
+        linked = await client.post("/api/campaigns", json={"instantlyCampaignId": remote.id})
+        assert linked.status_code == 201
+        assert await runtime.events.drain() == 1
+        assert await states(runtime.sessionmaker) == ["applied"]
+
+
 class TestUnmatched:
     async def test_applied_once_campaign_and_dispatch_exist(
         self, anon_client: httpx.AsyncClient, runtime: Runtime
@@ -398,7 +417,8 @@ class TestUnmatched:
         }
         assert (await post(anon_client, payload)).status_code == 200
         assert await runtime.events.drain() == 0
-        assert await states(runtime.sessionmaker) == ["unmatched"]
+        # Its campaign is not linked here: kept as foreign, not unmatched.
+        assert await states(runtime.sessionmaker) == ["foreign"]
 
         async with unit_of_work(runtime.sessionmaker) as session:
             campaign = await create_campaign(session, instantly_campaign_id=remote_id)

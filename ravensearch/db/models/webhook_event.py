@@ -14,7 +14,10 @@ from ravensearch.kit.clock import utcnow
 class EventState(StrEnum):
     pending = "pending"
     applied = "applied"
-    unmatched = "unmatched"  # campaign or lead not known yet; re-applied when it is
+    unmatched = "unmatched"  # a linked campaign's lead not known yet; re-applied when it is
+    # A campaign that is not linked here (made by hand in Instantly, or never linked): kept,
+    # re-applied if it gets linked, pruned by age like applied ones.
+    foreign = "foreign"
     ignored = "ignored"  # stored but nothing to apply (unknown type, custom label …)
     failed = "failed"
 

@@ -15,6 +15,8 @@ from ravensearch.instantly.fake.state import (
     FakeCampaign,
     FakeInstantlyState,
     FakeLead,
+    FakeWebhook,
+    FakeWebhookEvent,
     Fault,
     WebhookDelivery,
 )
@@ -26,6 +28,8 @@ __all__ = [
     "FakeInstantlyServer",
     "FakeInstantlyState",
     "FakeLead",
+    "FakeWebhook",
+    "FakeWebhookEvent",
     "Fault",
     "WebhookDelivery",
     "build_fake_state",

@@ -16,7 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ravensearch.instantly.fake import campaigns, control, leads, workspace
+from ravensearch.instantly.fake import campaigns, control, leads, webhooks, workspace
 from ravensearch.instantly.fake.responses import FakeAPIError, error_response
 from ravensearch.instantly.fake.state import API_PREFIX, FakeInstantlyState
 from ravensearch.instantly.scopes import is_granted, required_scope
@@ -29,7 +29,7 @@ def create_fake_app(state: FakeInstantlyState | None = None) -> FastAPI:
     """A fake Instantly API v2 over `state` (a fresh one if None), at `app.state.fake`."""
     app = FastAPI(title="Fake Instantly API v2", docs_url="/_fake/docs", openapi_url=None)
     app.state.fake = state if state is not None else FakeInstantlyState()
-    for module in (campaigns, leads, workspace):
+    for module in (campaigns, leads, webhooks, workspace):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(control.router)
     _install_error_handlers(app)

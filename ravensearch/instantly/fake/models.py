@@ -228,6 +228,95 @@ class ActivityConfig:
 
 
 @dataclass
+class FakeWebhook:
+    """A webhook registered through POST /webhooks (§5.4); `status` 1 active, -1 disabled."""
+
+    id: str
+    target_hook_url: str
+    event_type: str | None = "all_events"
+    campaign: str | None = None
+    name: str | None = None
+    custom_interest_value: float | None = None
+    headers: dict[str, str] | None = None
+    status: int = 1
+    timestamp_error: str | None = None
+    organization: str = WORKSPACE_ID
+    timestamp_created: str = field(default_factory=iso_now)
+    consecutive_failures: int = 0  # the fake's own bookkeeping, never rendered
+
+    def wants(self, event_type: str, campaign_id: str) -> bool:
+        """Whether this webhook subscribes to a delivery of `event_type` from the campaign."""
+        if self.status != 1 or self.campaign not in (None, campaign_id):
+            return False
+        # Subscribed as email_link_clicked, delivered as link_clicked (§5.2).
+        subscribed = "link_clicked" if self.event_type == "email_link_clicked" else self.event_type
+        return subscribed in ("all_events", event_type)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "organization": self.organization,
+            "campaign": self.campaign,
+            "name": self.name,
+            "target_hook_url": self.target_hook_url,
+            "event_type": self.event_type,
+            "custom_interest_value": self.custom_interest_value,
+            "headers": self.headers,
+            "timestamp_created": self.timestamp_created,
+            "status": self.status,
+            "timestamp_error": self.timestamp_error,
+        }
+
+
+@dataclass
+class FakeWebhookEvent:
+    """One delivery attempt, as GET /webhook-events lists it (§5.4)."""
+
+    id: str
+    webhook_url: str
+    payload: dict[str, Any]
+    success: bool
+    status_code: int | None
+    retry_count: int
+    will_retry: bool
+    retry_group_id: str
+    error_message: str | None = None
+    response_time_ms: float | None = None
+    timestamp_next_retry: str | None = None
+    retry_successful: bool | None = None
+    timestamp_created: str = field(default_factory=iso_now)
+
+    @property
+    def created_date(self) -> str:
+        return self.timestamp_created[:10]
+
+    @property
+    def lead_email(self) -> str | None:
+        value = self.payload.get("lead_email")
+        return value if isinstance(value, str) else None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "timestamp_created": self.timestamp_created,
+            "timestamp_created_date": self.created_date,
+            "organization_id": WORKSPACE_ID,
+            "payload": self.payload,
+            "success": self.success,
+            "retry_count": self.retry_count,
+            "will_retry": self.will_retry,
+            "webhook_url": self.webhook_url,
+            "status_code": self.status_code,
+            "error_message": self.error_message,
+            "timestamp_next_retry": self.timestamp_next_retry,
+            "retry_group_id": self.retry_group_id,
+            "retry_successful": self.retry_successful,
+            "lead_email": self.lead_email,
+            "response_time_ms": self.response_time_ms,
+        }
+
+
+@dataclass
 class WebhookDelivery:
     event_type: str
     campaign_id: str

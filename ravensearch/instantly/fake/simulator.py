@@ -5,7 +5,8 @@ A lead's fate is drawn from `random.Random(f"{seed}:{email}")`, so a run is repr
 Roughly: 5 % bounce (and get nothing more), 60 % open, 20 % click, 12 % reply, 3 %
 auto-reply, 2 % unsubscribe; some repliers become interested. Non-repliers get step 2.
 The lead's counters are updated before each delivery, so the fake's analytics always
-agree with the webhooks sent. Delivery failures are retried, then logged; never raised.
+agree with the webhooks sent. Delivery (retries, the attempt log, auto-disable) is
+`delivery.py`'s.
 """
 
 from __future__ import annotations
@@ -18,21 +19,19 @@ from typing import Any
 import httpx
 import structlog
 
+from ravensearch.instantly.fake import delivery
 from ravensearch.instantly.fake.state import (
     WORKSPACE_ID,
     ActivityConfig,
     FakeCampaign,
     FakeInstantlyState,
     FakeLead,
-    WebhookDelivery,
     iso_now,
     new_id,
 )
 
 log = structlog.get_logger("ravensearch.instantly.fake")
 
-# What the captured real delivery carried (§5.3); the configured headers are added on top.
-BASE_HEADERS = {"User-Agent": "axios/0.21.4", "Accept": "application/json, text/plain, */*"}
 REPLIES = (
     "Hi, yes I'm interested. I have 8 years in residential service. When can we talk?",
     "Thanks for reaching out. What's the pay range and is there a company truck?",
@@ -169,40 +168,8 @@ class _Run:
 
     async def deliver(self, payload: dict[str, Any]) -> None:
         assert self.client is not None
-        headers = {**BASE_HEADERS, **self.config.headers}
-        status: int | None = None
-        attempts = max(1, self.config.delivery_attempts)
-        for attempt in range(1, attempts + 1):
-            try:
-                async with self.gate:
-                    response = await self.client.post(
-                        self.config.webhook_url, json=payload, headers=headers
-                    )
-                status = response.status_code
-                if response.is_success:
-                    self._record(payload, True, attempt, status)
-                    return
-            # In process (ASGITransport) the receiver's own exceptions surface here too; a
-            # failed delivery is logged and retried, never raised into the fake.
-            except Exception as exc:  # noqa: BLE001
-                status = None
-                log.debug("instantly_fake.webhook.error", error=type(exc).__name__)
-            if attempt < attempts:
-                await asyncio.sleep(self.config.retry_delay_seconds * attempt)
-        log.warning(
-            "instantly_fake.webhook.failed",
-            event_type=payload["event_type"],
-            campaign_id=self.campaign_id,
-            status=status,
-            attempts=attempts,
-        )
-        self._record(payload, False, attempts, status)
-
-    def _record(
-        self, payload: dict[str, Any], success: bool, attempts: int, status: int | None
-    ) -> None:
-        self.state.webhook_log.append(
-            WebhookDelivery(payload["event_type"], self.campaign_id, success, attempts, status)
+        await delivery.deliver(
+            self.state, self.config, self.client, self.gate, payload, self.campaign_id
         )
 
 

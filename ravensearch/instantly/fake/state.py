@@ -22,6 +22,8 @@ from ravensearch.instantly.fake.models import (
     FakeBlocklistEntry,
     FakeCampaign,
     FakeLead,
+    FakeWebhook,
+    FakeWebhookEvent,
     Fault,
     FaultKind,
     WebhookDelivery,
@@ -40,6 +42,8 @@ __all__ = [
     "FakeCampaign",
     "FakeInstantlyState",
     "FakeLead",
+    "FakeWebhook",
+    "FakeWebhookEvent",
     "Fault",
     "FaultKind",
     "WebhookDelivery",
@@ -76,6 +80,9 @@ class FakeInstantlyState:
         default_factory=lambda: ["dana@crew-hiring.example", "miguel@crew-hiring.example"],
         metadata=_CONFIG,
     )
+    # Instantly's threshold is undocumented (§5.3): failed deliveries in a row before a
+    # registered webhook goes `status: -1`.
+    webhook_disable_after: int = field(default=10, metadata=_CONFIG)
     campaigns: dict[str, FakeCampaign] = field(default_factory=dict)
     leads: dict[str, FakeLead] = field(default_factory=dict)
     lead_lists: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -83,6 +90,8 @@ class FakeInstantlyState:
     faults: list[Fault] = field(default_factory=list)
     request_log: list[tuple[str, str, int]] = field(default_factory=list)
     webhook_log: list[WebhookDelivery] = field(default_factory=list)
+    webhooks: dict[str, FakeWebhook] = field(default_factory=dict)
+    webhook_events: list[FakeWebhookEvent] = field(default_factory=list)
     pending_simulations: set[asyncio.Task[None]] = field(
         default_factory=set, repr=False, metadata=_KEEP
     )
@@ -156,6 +165,12 @@ class FakeInstantlyState:
     def add_blocklist_entries(self, values: list[str]) -> list[FakeBlocklistEntry]:
         with self.lock:
             return [self.add_blocklist_entry(value) for value in values]
+
+    def add_webhook(self, target_hook_url: str, **values: Any) -> FakeWebhook:
+        webhook = FakeWebhook(id=new_id(), target_hook_url=target_hook_url, **values)
+        with self.lock:
+            self.webhooks[webhook.id] = webhook
+        return webhook
 
     def is_blocked(self, email: str) -> bool:
         values = {entry.bl_value for entry in self.blocklist.values()}
@@ -268,5 +283,7 @@ class FakeInstantlyState:
             "requests": len(self.request_log),
             "webhooks_delivered": sum(d.success for d in self.webhook_log),
             "webhooks_failed": sum(not d.success for d in self.webhook_log),
+            "webhooks_registered": len(self.webhooks),
+            "webhook_events": len(self.webhook_events),
             "pending_simulations": len(self.pending_simulations),
         }

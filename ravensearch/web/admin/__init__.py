@@ -51,6 +51,7 @@ from ravensearch.web.admin import (
     settings,
     suppressions,
     targets,
+    webhook_setup,
 )
 from ravensearch.web.admin.errors import install_error_pages
 from ravensearch.web.admin.templating import STATIC_DIR
@@ -63,6 +64,7 @@ ROUTERS = (
     pipeline.router,
     suppressions.router,
     settings.router,
+    webhook_setup.router,
     events.router,
 )
 

@@ -7,6 +7,7 @@ import asyncio
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
+from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.responses import Response
@@ -23,6 +24,7 @@ from ravensearch.web.admin.auth import AdminUser, CurrentUser, admin_router, is_
 from ravensearch.web.admin.forms import read_form
 from ravensearch.web.admin.templating import render
 from ravensearch.web.admin.toasts import add_toast
+from ravensearch.web.admin.webhook_setup import install_url, send_rotated_secret
 from ravensearch.web.deps import RuntimeDep
 
 router = admin_router(prefix="/settings")
@@ -67,6 +69,9 @@ class WebhookSection:
     header: str
     secret: str | None  # None for viewers (and when no secret is set)
     has_secret: bool
+    # The URL with the secret as its last segment, for a webhook made by hand in Instantly's
+    # dashboard (no custom headers there); None whenever `secret` is.
+    token_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -87,10 +92,10 @@ class InstantlyStatus:
 
 def _webhook(request: Request, runtime: Runtime, user: User) -> WebhookSection:
     secret = runtime.webhook_secret or None
-    url = str(request.base_url).rstrip("/") + "/api/webhooks/instantly"
-    return WebhookSection(
-        url, WEBHOOK_HEADER, secret if is_admin(user) else None, secret is not None
-    )
+    url = install_url(request)
+    shown = secret if is_admin(user) else None
+    token_url = f"{url}/{quote(shown, safe='')}" if shown else None
+    return WebhookSection(url, WEBHOOK_HEADER, shown, secret is not None, token_url)
 
 
 async def _page(
@@ -141,7 +146,7 @@ async def rotate_webhook_secret(request: Request, user: AdminUser, runtime: Runt
         )
     # Only once stored: a secret that did not survive a restart would lock Instantly out.
     runtime.set_webhook_secret(secret)
-    add_toast(request, "New webhook secret saved. Paste it into Instantly's webhook header now.")
+    await send_rotated_secret(request, runtime)
     page = await _page(request, runtime, user)
     return await render(request, "settings/index.html", page, fragment="settings/_webhook.html")
 

@@ -48,6 +48,7 @@ class TestPage:
             "pending": 0,
             "applied": 2,
             "unmatched": 0,
+            "foreign": 0,
             "ignored": 0,
             "failed": 1,
         }
