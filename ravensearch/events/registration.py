@@ -19,14 +19,13 @@ from ravensearch.errors import InvalidInput, NotFound, RavensearchError, Upstrea
 from ravensearch.instantly.client import WEBHOOK_SECRET_HEADER, InstantlyClient
 from ravensearch.instantly.errors import (
     InstantlyAuthError,
-    InstantlyConnectionError,
     InstantlyError,
     InstantlyNotFound,
     InstantlyPlanError,
-    InstantlyStatusError,
     InstantlyValidationError,
 )
 from ravensearch.instantly.schemas import InstantlyWebhook
+from ravensearch.instantly.upstream import explain_instantly_failure
 from ravensearch.logging import redact
 
 WEBHOOK_NAME = "Ravensearch"
@@ -142,8 +141,8 @@ async def push_secret(
 
 
 def explain_webhook_failure(exc: InstantlyError) -> RavensearchError:
-    """What to do about a refused webhook call. Its own wording, not `campaigns.upstream`'s:
-    events sit below campaigns, and the scopes and plan that matter here differ."""
+    """What to do about a refused webhook call: the webhook-specific causes (scope, plan, a
+    URL Instantly refuses) in words of their own, the rest as for any Instantly call."""
     if isinstance(exc, InstantlyAuthError):
         return UpstreamError(
             f"Instantly refused the webhook call (HTTP {exc.status_code}): INSTANTLY_API_KEY "
@@ -158,16 +157,7 @@ def explain_webhook_failure(exc: InstantlyError) -> RavensearchError:
             "Instantly says the workspace has no active paid plan (HTTP 402); webhooks need "
             "Instantly's Hypergrowth plan or higher."
         )
-    if isinstance(exc, InstantlyConnectionError):
-        return UpstreamError(
-            "Instantly could not be reached (network error or timeout). Try again in a minute; "
-            "check INSTANTLY_API_URL if it persists."
-        )
-    if isinstance(exc, InstantlyStatusError):
-        return UpstreamError(
-            f"Instantly answered HTTP {exc.status_code} ({exc.error}); try again shortly."
-        )
-    return UpstreamError(f"Instantly refused the request: {exc}")
+    return explain_instantly_failure(exc)
 
 
 async def _find(

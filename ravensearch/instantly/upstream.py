@@ -41,7 +41,9 @@ def explain_instantly_failure(exc: InstantlyError) -> UpstreamError:
     if isinstance(exc, InstantlyRateLimited):
         return UpstreamError("Instantly is rate limiting this workspace; try again shortly.")
     if isinstance(exc, InstantlyServerError):
-        return UpstreamError("Instantly answered with a server error; try again shortly.")
+        return UpstreamError(
+            f"Instantly answered with a server error (HTTP {exc.status_code}); try again shortly."
+        )
     return UpstreamError(f"Instantly refused the request: {exc}")
 
 

@@ -76,7 +76,9 @@ class TestInstall:
         fake.fail_next(10, 503)
         result = await invoke("install", "--url", URL)
         assert result.exit_code == 1
-        assert "Instantly answered HTTP 503" in " ".join(result.output.split())
+        assert "Instantly answered with a server error (HTTP 503)" in " ".join(
+            result.output.split()
+        )
 
 
 class TestStatusAndResume:

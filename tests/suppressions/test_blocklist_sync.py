@@ -81,7 +81,9 @@ class TestPush:
         fake_state.fail_next(4, 503, path="/block-lists-entries")
         report = await push_waiting(sessionmaker, instantly)
         assert (report.pushed, report.failed) == (0, 2)
-        assert report.error == "Instantly answered with a server error; try again shortly."
+        assert (
+            report.error == "Instantly answered with a server error (HTTP 503); try again shortly."
+        )
         stored = await rows(sessionmaker)
         assert all(r.instantly_synced_at is None for r in stored.values())
         assert {r.instantly_error for r in stored.values()} == {report.error}
@@ -251,4 +253,7 @@ async def test_summary_counts_what_the_page_shows(
     async with unit_of_work(sessionmaker) as session:
         summary = await blocklist_sync_service.summary(session)
     assert (summary.on_instantly, summary.waiting, summary.failing) == (1, 3, 2)
-    assert summary.last_error == "Instantly answered with a server error; try again shortly."
+    assert (
+        summary.last_error
+        == "Instantly answered with a server error (HTTP 503); try again shortly."
+    )

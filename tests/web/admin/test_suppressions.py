@@ -133,7 +133,7 @@ class TestInstantlySync:
         assert "Instantly answered with a server error" in failing.text
         card = soup.select_one("#instantly-blocklist").get_text(" ", strip=True)
         assert "3 on Instantly's block list · 3 waiting to sync (2 after an error)" in card
-        assert "Instantly answered with a server error; try again shortly." in card
+        assert "Instantly answered with a server error (HTTP 503); try again shortly." in card
 
     async def test_removing_one_on_instantly_says_it_stays_there(
         self, admin: AdminClient, runtime: Runtime, fake_state: FakeInstantlyState
