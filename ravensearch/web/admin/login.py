@@ -19,6 +19,7 @@ from ravensearch.web.admin.sessions import SessionData, clear_session, read_sess
 from ravensearch.web.admin.templating import render
 from ravensearch.web.admin.toasts import add_toast
 from ravensearch.web.deps import RuntimeDep
+from ravensearch.web.forwarded import client_ip
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +59,7 @@ async def login(request: Request, runtime: RuntimeDep, codec: CodecDep) -> Respo
         request.app.state.login_throttle,
         email=email,
         password=password,
-        client_ip=request.client.host if request.client else None,
+        client_ip=client_ip(request),
     )
     if attempt.retry_after is not None:
         count = _minutes(attempt.retry_after)

@@ -10,7 +10,9 @@ from typing import Any
 import httpx
 import pytest
 
+from ravensearch.config import Settings
 from ravensearch.db.models import User
+from ravensearch.runtime import Runtime
 from ravensearch.users.service import user_service
 from tests.fixtures.admin import PASSWORD, AdminClient, UserFactory
 
@@ -113,3 +115,77 @@ async def test_a_success_clears_the_count(anon: AdminClient, make_user: UserFact
     for _ in range(5):  # the success's own reservation is not left behind as a failure
         assert (await anon.login(user.email, "nope")).status_code == 401
     assert (await anon.login(user.email)).status_code == 429
+
+
+def _trust(monkeypatch: pytest.MonkeyPatch, runtime: Runtime, proxies: str) -> None:
+    settings = Settings.model_validate(
+        {**runtime.settings.model_dump(), "TRUSTED_PROXIES": proxies}
+    )
+    monkeypatch.setattr(runtime, "settings", settings)
+
+
+async def _login_from(
+    client: AdminClient, email: str, password: str, headers: dict[str, str]
+) -> httpx.Response:
+    await client.get("/login")
+    form = {"email": email, "password": password, "csrf_token": client.csrf_token}
+    return await client.post("/login", data=form, headers=headers)
+
+
+class TestBehindAProxy:
+    async def test_a_forged_forwarded_for_does_not_escape_the_limit(
+        self, anon: AdminClient, make_user: UserFactory
+    ) -> None:
+        user = await make_user()
+        for n in range(5):
+            forged = {"X-Forwarded-For": f"203.0.113.{n}"}
+            assert (await _login_from(anon, user.email, "nope", forged)).status_code == 401
+        last = await _login_from(anon, user.email, PASSWORD, {"X-Forwarded-For": "203.0.113.99"})
+        assert last.status_code == 429
+
+    async def test_a_trusted_proxy_names_the_client(
+        self,
+        anon: AdminClient,
+        make_user: UserFactory,
+        runtime: Runtime,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        _trust(monkeypatch, runtime, "127.0.0.1")  # the test client's address
+        user = await make_user()
+        for n in range(5):  # what the client writes left of the proxy's entry is ignored
+            via = {"X-Forwarded-For": f"198.51.100.{n}, 203.0.113.9"}
+            assert (await _login_from(anon, user.email, "nope", via)).status_code == 401
+        blocked = await _login_from(anon, user.email, PASSWORD, {"X-Forwarded-For": "203.0.113.9"})
+        assert blocked.status_code == 429
+        other = await _login_from(anon, user.email, PASSWORD, {"X-Forwarded-For": "203.0.113.10"})
+        assert other.status_code == 303
+
+
+@pytest.mark.parametrize(
+    ("trusted", "base_url", "headers", "secure"),
+    [
+        ("", "http://testserver", {}, False),
+        ("", "https://testserver", {}, True),
+        ("", "http://testserver", {"X-Forwarded-Proto": "https"}, False),
+        ("10.0.0.0/8", "http://testserver", {"X-Forwarded-Proto": "https"}, False),
+        ("127.0.0.1", "http://testserver", {"X-Forwarded-Proto": "https"}, True),
+        ("127.0.0.1", "http://testserver", {"X-Forwarded-Proto": "http"}, False),
+    ],
+)
+async def test_the_session_cookie_is_secure_when_the_browser_used_https(
+    anon: AdminClient,
+    make_user: UserFactory,
+    runtime: Runtime,
+    monkeypatch: pytest.MonkeyPatch,
+    trusted: str,
+    base_url: str,
+    headers: dict[str, str],
+    secure: bool,
+) -> None:
+    _trust(monkeypatch, runtime, trusted)
+    user = await make_user()
+    anon.base_url = httpx.URL(base_url)
+    response = await _login_from(anon, user.email, PASSWORD, headers)
+    assert response.status_code == 303
+    cookie = response.headers["set-cookie"].lower()
+    assert ("; secure" in cookie) is secure
