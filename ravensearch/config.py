@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_INSTANTLY_API_URL = "https://api.instantly.ai/api/v2"
+IPNetwork = IPv4Network | IPv6Network
+
+
+@lru_cache(maxsize=8)
+def parse_networks(text: str) -> tuple[IPNetwork, ...]:
+    """ "10.0.0.1, 10.1.0.0/16, ::1" → networks; raises ValueError naming a bad entry."""
+    return tuple(ip_network(part.strip(), strict=False) for part in text.split(",") if part.strip())
 
 
 class Settings(BaseSettings):
@@ -104,6 +112,9 @@ class Settings(BaseSettings):
     SECRET_KEY: SecretStr = Field(
         SecretStr(""), validation_alias=AliasChoices("RAVENSEARCH_SECRET_KEY")
     )
+    # Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (IPs or CIDRs,
+    # comma-separated). Empty: nobody's, so a client cannot pick the IP the login limit counts.
+    TRUSTED_PROXIES: str = Field("", validation_alias=AliasChoices("RAVENSEARCH_TRUSTED_PROXIES"))
     USER_AGENT: str = Field(
         "Ravensearch/0.1 (+https://github.com/ravensearch/ravensearch)",
         validation_alias=AliasChoices("RAVENSEARCH_USER_AGENT"),
@@ -129,6 +140,21 @@ class Settings(BaseSettings):
         if value and not value.startswith(("redis://", "rediss://", "unix://")):
             raise ValueError("must be a redis:// URL (or empty for the embedded SQLite queue)")
         return value
+
+    @field_validator("TRUSTED_PROXIES")
+    @classmethod
+    def _trusted_proxies(cls, value: str) -> str:
+        try:
+            networks = parse_networks(value)
+        except ValueError as exc:
+            raise ValueError(f"must be IP addresses or CIDRs, comma-separated ({exc})") from None
+        return ",".join(
+            str(net.network_address) if net.num_addresses == 1 else str(net) for net in networks
+        )
+
+    @property
+    def trusted_proxies(self) -> tuple[IPNetwork, ...]:
+        return parse_networks(self.TRUSTED_PROXIES)
 
     @property
     def google_is_mock(self) -> bool:

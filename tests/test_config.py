@@ -46,6 +46,7 @@ def test_a_key_turns_mock_mode_off(monkeypatch: pytest.MonkeyPatch) -> None:
         ("INSTANTLY_API_URL", "ftp://api"),
         ("RAVENSEARCH_INSTANTLY_MAX_PER_SECOND", "500"),
         ("RAVENSEARCH_ENV", "staging"),
+        ("RAVENSEARCH_TRUSTED_PROXIES", "10.0.0.1, nginx"),
     ],
 )
 def test_a_wrong_value_fails_with_one_line_naming_it(
@@ -65,3 +66,12 @@ def test_secrets_do_not_show_in_repr(monkeypatch: pytest.MonkeyPatch) -> None:
     text = repr(Settings(_env_file=None))  # type: ignore[call-arg]
     assert "super-secret-key" not in text
     assert "hook-secret" not in text
+
+
+def test_trusted_proxies_are_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RAVENSEARCH_TRUSTED_PROXIES", " 10.0.0.1 , 172.16.0.0/12,::1,")
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert settings.TRUSTED_PROXIES == "10.0.0.1,172.16.0.0/12,::1"  # as uvicorn reads it
+    assert [str(n) for n in settings.trusted_proxies] == ["10.0.0.1/32", "172.16.0.0/12", "::1/128"]
+    monkeypatch.delenv("RAVENSEARCH_TRUSTED_PROXIES")
+    assert Settings(_env_file=None).trusted_proxies == ()  # type: ignore[call-arg]

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from typing import Any
 
 import typer
 import uvicorn
@@ -72,8 +73,9 @@ def serve(
             soft_wrap=True,
         )
     console.print(f"Ravensearch on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
+    options = proxy_options(settings)
     if workers == 1:
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="warning", **options)
         return
     uvicorn.run(
         "ravensearch.web.app:create_app_from_env",
@@ -82,4 +84,13 @@ def serve(
         port=port,
         workers=workers,
         log_level="warning",
+        **options,
     )
+
+
+def proxy_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn believes X-Forwarded-For/-Proto from loopback unless told otherwise, which let
+    a client pick its own IP for the login limit: only the configured proxies are believed."""
+    if not settings.TRUSTED_PROXIES:
+        return {"proxy_headers": False}
+    return {"proxy_headers": True, "forwarded_allow_ips": settings.TRUSTED_PROXIES}

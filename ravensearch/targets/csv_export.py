@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 import uuid
 from collections.abc import AsyncIterator
 from datetime import datetime
@@ -17,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ravensearch.db.models import Target
 from ravensearch.kit.clock import as_utc
+from ravensearch.targets.phones import to_national
 from ravensearch.targets.repository import TargetRepository
 from ravensearch.targets.schemas import TargetFilters
 
@@ -39,10 +41,23 @@ EXPORT_COLUMNS: tuple[str, ...] = (
     "pipeline_stage",
     "created_at",
 )
-# A cell starting with one of these is a formula to Excel and LibreOffice ("CSV injection");
-# a leading apostrophe keeps it text. Phone numbers (+1 512 …) are left alone.
-_FORMULA_START = ("=", "@", "\t", "\r", "+", "-")
-_PHONE = re.compile(r"^[+\-]?[\d\s().\-]+$")
+# A cell that starts with one of these is a formula to Excel, LibreOffice or Google Sheets
+# ("CSV injection"); a leading apostrophe makes it text. The check runs on the NFKC form
+# (full-width "＝" is "=") after what a spreadsheet skips or shows as nothing (spaces,
+# zero-width and control characters), and a tab or CR in first place counts on its own.
+_FORMULA_START = ("=", "+", "-", "@")
+_CONTROL_START = ("\t", "\r", "\n")
+_INVISIBLE = {"Cc", "Cf", "Zs", "Zl", "Zp"}
+# A phone number and nothing else: what `phone_cell` may rewrite.
+_PHONE = re.compile(r"^\+?[\d\s().\-]+$")
+
+
+def is_formula(text: str) -> bool:
+    if text.startswith(_CONTROL_START):
+        return True
+    probe = unicodedata.normalize("NFKC", text)
+    start = next((char for char in probe if unicodedata.category(char) not in _INVISIBLE), "")
+    return start in _FORMULA_START
 
 
 def safe_cell(value: Any) -> str:
@@ -51,9 +66,22 @@ def safe_cell(value: Any) -> str:
     if isinstance(value, datetime):
         return as_utc(value).isoformat()
     text = str(value)
-    if text.startswith(_FORMULA_START) and not _PHONE.match(text):
-        return "'" + text
-    return text
+    return "'" + text if is_formula(text) else text
+
+
+def phone_cell(value: str | None) -> str:
+    """A phone number in a form no spreadsheet evaluates and people still read.
+
+    "+1 512-555-1000" starts like a formula ("+1-512-555-1000" computes to -1066), and an
+    apostrophe in front shows in the cell when the file is opened rather than typed, so a
+    real (NANP) number that would be evaluated is written "(512) 555-1000" instead; it
+    imports back to the same number. Anything else is treated like every other cell.
+    """
+    if value and is_formula(value) and _PHONE.match(value.strip()):
+        national = to_national(value)
+        if national is not None:
+            return national
+    return safe_cell(value)
 
 
 def _lines(rows: list[list[str]]) -> str:
@@ -83,4 +111,7 @@ async def export_csv(
 
 
 def _row(target: Target) -> list[str]:
-    return [safe_cell(getattr(target, name)) for name in EXPORT_COLUMNS]
+    return [
+        phone_cell(target.phone) if name == "phone" else safe_cell(getattr(target, name))
+        for name in EXPORT_COLUMNS
+    ]

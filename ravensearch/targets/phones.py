@@ -19,3 +19,11 @@ def to_e164(phone: str | None) -> str | None:
     if len(digits) != 10:
         return None
     return f"+1{digits}"
+
+
+def to_national(phone: str | None) -> str | None:
+    """`(512) 555-1000` for a number `to_e164` accepts; None for anything else."""
+    e164 = to_e164(phone)
+    if e164 is None:
+        return None
+    return f"({e164[2:5]}) {e164[5:8]}-{e164[8:]}"

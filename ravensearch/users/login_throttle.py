@@ -1,6 +1,13 @@
-"""Failed-login throttling: N failures per (email, IP) per window, counted in the database.
+"""Failed-login throttling: N attempts per (email, IP) per window, counted in the database.
 
-In the database rather than in memory so that `serve --workers N` keeps one limit, not N.
+In the database rather than in memory so that every `serve` process keeps one limit, not N.
+
+An attempt is *reserved* (written as a failure) before its password is checked, in a short
+transaction that counts and inserts under a lock on the key, so parallel attempts cannot all
+see "4 so far" and all be checked. A success deletes the key's rows, its own reservation
+included, so a person who finally types the right password starts again from zero (only the
+password's holder can do that). An attempt that dies between reservation and check (a crash,
+the database gone) stays counted until the window passes: the limit fails closed.
 """
 
 from __future__ import annotations
@@ -9,11 +16,10 @@ import hashlib
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ravensearch.db.models import LoginFailure
 from ravensearch.kit.clock import as_utc, utcnow
+from ravensearch.users.repository import LoginFailureRepository
 
 
 class LoginThrottle:
@@ -33,28 +39,23 @@ class LoginThrottle:
         raw = f"{email.strip().lower()}|{ip or '?'}"
         return hashlib.sha256(raw.encode()).hexdigest()
 
-    async def retry_after(self, session: AsyncSession, key: str) -> timedelta | None:
-        """How long until `key` may try again, or None when it may try now."""
-        horizon = self._clock() - self.window
-        count, oldest = (
-            await session.execute(
-                select(func.count(), func.min(LoginFailure.failed_at)).where(
-                    LoginFailure.key_hash == key, LoginFailure.failed_at > horizon
-                )
-            )
-        ).one()
-        if count < self.max_failures or oldest is None:
-            return None
-        return as_utc(oldest) + self.window - self._clock()
+    async def reserve(self, session: AsyncSession, key: str) -> timedelta | None:
+        """Count one attempt for `key` before its password is checked.
 
-    async def record_failure(self, session: AsyncSession, key: str) -> None:
+        Returns None when the attempt is reserved (commit before checking the password, so
+        other processes count it), or how long until `key` may try again (nothing recorded).
+        """
+        repository = LoginFailureRepository(session)
+        await repository.lock_key(key)
         now = self._clock()
         # Rows past the window count for nobody: drop them as we go (indexed on failed_at).
-        await session.execute(
-            delete(LoginFailure).where(LoginFailure.failed_at <= now - self.window)
-        )
-        session.add(LoginFailure(key_hash=key, failed_at=now))
-        await session.flush()
+        await repository.delete_up_to(now - self.window)
+        count, oldest = await repository.count_since(key, now - self.window)
+        if count >= self.max_failures and oldest is not None:
+            return max(as_utc(oldest) + self.window - now, timedelta(0))
+        await repository.add(key, now)
+        return None
 
     async def reset(self, session: AsyncSession, key: str) -> None:
-        await session.execute(delete(LoginFailure).where(LoginFailure.key_hash == key))
+        """After a success: the key's attempts, its own reservation included, count no more."""
+        await LoginFailureRepository(session).delete_key(key)

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from ravensearch.db.engine import create_engine, create_sessionmaker
 from ravensearch.db.models import LoginFailure
 from ravensearch.db.session import unit_of_work
 from ravensearch.users.login_throttle import LoginThrottle
@@ -20,18 +22,16 @@ class Clock:
         return self.now
 
 
-async def _fail(
-    sessionmaker: async_sessionmaker[AsyncSession], throttle: LoginThrottle, key: str
-) -> None:
-    async with unit_of_work(sessionmaker) as session:
-        await throttle.record_failure(session, key)
-
-
-async def _wait(
+async def _reserve(
     sessionmaker: async_sessionmaker[AsyncSession], throttle: LoginThrottle, key: str
 ) -> timedelta | None:
     async with unit_of_work(sessionmaker) as session:
-        return await throttle.retry_after(session, key)
+        return await throttle.reserve(session, key)
+
+
+async def _stored(sessionmaker: async_sessionmaker[AsyncSession]) -> int:
+    async with sessionmaker() as session:
+        return int(await session.scalar(select(func.count()).select_from(LoginFailure)) or 0)
 
 
 async def test_one_limit_across_processes_and_its_window(
@@ -44,12 +44,14 @@ async def test_one_limit_across_processes_and_its_window(
     assert key == second.key("pat@example.com", "10.0.0.1")
     for n in range(5):
         clock.now = T0 + timedelta(seconds=n)
-        await _fail(sessionmaker, first if n % 2 else second, key)
+        assert await _reserve(sessionmaker, first if n % 2 else second, key) is None
     clock.now = T0 + timedelta(seconds=10)
-    assert await _wait(sessionmaker, first, key) == timedelta(minutes=5) - timedelta(seconds=10)
-    assert await _wait(sessionmaker, second, second.key("pat@example.com", "10.0.0.2")) is None
-    clock.now = T0 + timedelta(minutes=5, seconds=1)  # the oldest failure left the window
-    assert await _wait(sessionmaker, second, key) is None
+    wait = await _reserve(sessionmaker, first, key)
+    assert wait == timedelta(minutes=5) - timedelta(seconds=10)
+    assert await _stored(sessionmaker) == 5  # a refused attempt is not recorded
+    assert await _reserve(sessionmaker, second, second.key("pat@example.com", "10.0.0.2")) is None
+    clock.now = T0 + timedelta(minutes=5, seconds=1)  # the oldest attempt left the window
+    assert await _reserve(sessionmaker, second, key) is None
 
 
 async def test_success_resets_and_old_rows_are_dropped(
@@ -58,18 +60,30 @@ async def test_success_resets_and_old_rows_are_dropped(
     clock = Clock()
     throttle = LoginThrottle(clock=clock, max_failures=2)
     key, other = throttle.key("a@b.com", None), throttle.key("c@d.com", None)
-    await _fail(sessionmaker, throttle, key)
-    await _fail(sessionmaker, throttle, key)
-    assert await _wait(sessionmaker, throttle, key) is not None
+    assert await _reserve(sessionmaker, throttle, key) is None
+    assert await _reserve(sessionmaker, throttle, key) is None
+    assert await _reserve(sessionmaker, throttle, key) is not None
     async with unit_of_work(sessionmaker) as session:
         await throttle.reset(session, key)
-    assert await _wait(sessionmaker, throttle, key) is None
-    await _fail(sessionmaker, throttle, other)
+    assert await _reserve(sessionmaker, throttle, other) is None
     clock.now = T0 + timedelta(hours=1)
-    await _fail(sessionmaker, throttle, key)  # drops what the window no longer holds
+    assert await _reserve(sessionmaker, throttle, key) is None  # drops what the window lost
     async with sessionmaker() as session:
-        stored = await session.scalar(select(func.count()).select_from(LoginFailure))
         hashes = set((await session.scalars(select(LoginFailure.key_hash))).all())
-    assert stored == 1
     assert hashes == {key}
     assert "a@b.com" not in key
+
+
+async def test_parallel_reservations_from_two_processes_stop_at_the_limit(db_url: str) -> None:
+    # Two engines, two pools: as two `serve` processes would hold them.
+    engines = [create_engine(db_url), create_engine(db_url)]
+    try:
+        makers = [create_sessionmaker(engine) for engine in engines]
+        throttle = LoginThrottle()
+        key = throttle.key("pat@example.com", "10.0.0.1")
+        waits = await asyncio.gather(*(_reserve(makers[n % 2], throttle, key) for n in range(20)))
+        assert sum(wait is None for wait in waits) == 5
+        assert await _stored(makers[0]) == 5
+    finally:
+        for engine in engines:
+            await engine.dispose()

@@ -27,8 +27,10 @@ class User(IDMixin, TimestampMixin, Base):
 
 
 class LoginFailure(IDMixin, Base):
-    """One failed sign-in, kept for the throttle's window. Shared by every `serve` process, so
-    the limit holds however many run. The key is a hash: no email or IP is stored."""
+    """One sign-in attempt that did not succeed, kept for the throttle's window: written before
+    the password is checked and deleted (with the key's others) when it turns out right.
+    Shared by every `serve` process, so the limit holds however many run. The key is a hash:
+    no email or IP is stored."""
 
     __tablename__ = "login_failures"
 

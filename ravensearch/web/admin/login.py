@@ -10,9 +10,8 @@ from datetime import timedelta
 from fastapi import Request
 from fastapi.responses import Response
 
-from ravensearch.db.session import unit_of_work
-from ravensearch.users.login_throttle import LoginThrottle
-from ravensearch.users.service import session_fingerprint, user_service
+from ravensearch.users.flows import sign_in
+from ravensearch.users.service import session_fingerprint
 from ravensearch.web.admin.auth import CodecDep, admin_router
 from ravensearch.web.admin.forms import read_form
 from ravensearch.web.admin.responses import HXRedirectResponse, local_path
@@ -20,6 +19,7 @@ from ravensearch.web.admin.sessions import SessionData, clear_session, read_sess
 from ravensearch.web.admin.templating import render
 from ravensearch.web.admin.toasts import add_toast
 from ravensearch.web.deps import RuntimeDep
+from ravensearch.web.forwarded import client_ip
 
 log = logging.getLogger(__name__)
 
@@ -54,20 +54,19 @@ async def login(request: Request, runtime: RuntimeDep, codec: CodecDep) -> Respo
     page = LoginPage(email=email, next=_after_login(form.get("next", "/")))
     if not email or not password:
         return await _retry(request, codec, page, "Enter your email and password.", 400)
-    throttle: LoginThrottle = request.app.state.login_throttle
-    key = throttle.key(email, request.client.host if request.client else None)
-    async with unit_of_work(runtime.sessionmaker) as session:
-        wait = await throttle.retry_after(session, key)
-        user = None if wait else await user_service.authenticate(session, email, password)
-        if user is None and wait is None:
-            await throttle.record_failure(session, key)
-        elif user is not None:
-            await throttle.reset(session, key)
-    if wait is not None:
-        count = _minutes(wait)
+    attempt = await sign_in(
+        runtime.sessionmaker,
+        request.app.state.login_throttle,
+        email=email,
+        password=password,
+        client_ip=client_ip(request),
+    )
+    if attempt.retry_after is not None:
+        count = _minutes(attempt.retry_after)
         message = f"Too many attempts, try again in {count} minute{'s' if count != 1 else ''}."
         log.warning("admin.login.throttled")
         return await _retry(request, codec, page, message, 429)
+    user = attempt.user
     if user is None:
         return await _retry(request, codec, page, "Wrong email or password.", 401)
     log.info("admin.login.succeeded user_id=%s", user.id)

@@ -21,6 +21,7 @@ from ravensearch.app_settings.service import SESSION_SECRET_KEY, app_settings_se
 from ravensearch.db.session import unit_of_work
 from ravensearch.runtime import Runtime
 from ravensearch.web.admin.toasts import Toast, from_dicts
+from ravensearch.web.forwarded import is_https
 
 SESSION_COOKIE = "rs_session"
 FLASH_COOKIE = "rs_flash"
@@ -110,14 +111,15 @@ async def _secret(runtime: Runtime) -> str:
 
 
 def _set_cookie(response: Response, request: Request, name: str, value: str, max_age: int) -> None:
-    # Not readable by scripts, not sent on cross-site posts, HTTPS-only when served so.
+    # Not readable by scripts, not sent on cross-site posts, HTTPS-only when served so
+    # (directly, or through a trusted proxy's X-Forwarded-Proto).
     response.set_cookie(
         name,
         value,
         max_age=max_age,
         httponly=True,
         samesite="lax",
-        secure=request.url.scheme == "https",
+        secure=is_https(request),
         path="/",
     )
 
