@@ -42,7 +42,7 @@ class TestStatus:
         fake_state.fail_next(10, 503)
         response = await admin.page(SECTION, htmx=True)
         assert response.status_code == 200
-        assert "Instantly answered HTTP 503" in response.context["page"].error
+        assert "Instantly answered with a server error (HTTP 503)" in response.context["page"].error
 
 
 class TestInstall:
