@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import os
 import socket
-import subprocess
-import sys
 import uuid
 from datetime import timedelta
 
@@ -23,6 +21,7 @@ from ravensearch.jobs.sweep import sweep
 from ravensearch.kit.clock import utcnow
 from ravensearch.runtime import Runtime
 from tests.fixtures.factories import create_campaign, create_target
+from tests.fixtures.processes import dead_pid
 
 
 def _running(*, beat_ago: timedelta, runner: str | None = None) -> Job:
@@ -38,12 +37,6 @@ def _running(*, beat_ago: timedelta, runner: str | None = None) -> Job:
         updated_at=at,
         runner=runner,
     )
-
-
-def _dead_pid() -> int:
-    process = subprocess.Popen([sys.executable, "-c", "pass"])
-    process.wait()
-    return process.pid
 
 
 async def _job(runtime: Runtime, job_id: uuid.UUID) -> Job:
@@ -87,7 +80,7 @@ class TestResumeOrphans:
     ) -> None:
         host = socket.gethostname()
         async with unit_of_work(runtime.sessionmaker) as session:
-            orphan = _running(beat_ago=timedelta(seconds=2), runner=f"{host}:{_dead_pid()}")
+            orphan = _running(beat_ago=timedelta(seconds=2), runner=f"{host}:{dead_pid()}")
             # A live process (the test runner's parent) and another machine keep theirs.
             live = _running(beat_ago=timedelta(seconds=2), runner=f"{host}:{os.getppid()}")
             elsewhere = _running(beat_ago=timedelta(seconds=2), runner="other-host:1234")
