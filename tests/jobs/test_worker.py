@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import subprocess
 import sys
 import uuid
@@ -17,10 +18,11 @@ from ravensearch.db.models import Dispatch, Job, JobState
 from ravensearch.db.session import unit_of_work
 from ravensearch.instantly.fake.demo import HVAC_TEXAS_ID
 from ravensearch.jobs.launch import launch_dispatch
+from ravensearch.kit.clock import utcnow
 from ravensearch.runtime import Runtime
 from tests.events.helpers import event, record, seed_lead, states
 from tests.fixtures.factories import create_campaign, create_target
-from tests.fixtures.processes import output_of, stop
+from tests.fixtures.processes import dead_pid, output_of, stop
 
 REDIS_URL = os.environ.get("RAVENSEARCH_TEST_REDIS", "redis://127.0.0.1:6379/15")
 
@@ -112,3 +114,34 @@ async def test_a_worker_process_applies_stored_webhook_events(
     if status != "replied":
         pytest.fail(f"dispatch ended {status}:\n{output_of(worker)}")
     assert await states(runtime.sessionmaker) == ["applied"]
+
+
+async def test_a_restarted_worker_resumes_the_dispatch_its_predecessor_was_running(
+    runtime: Runtime, request: pytest.FixtureRequest
+) -> None:
+    """`kill -9` left the job `running` with a fresh heartbeat: the sweep would wait a
+    minute, but the worker starting on the same host sees the dead pid and resumes it."""
+    async with unit_of_work(runtime.sessionmaker) as session:
+        campaign = await create_campaign(session, instantly_campaign_id=HVAC_TEXAS_ID)
+        for _ in range(3):
+            await create_target(session)
+    job = await launch_dispatch(
+        runtime.sessionmaker, lambda _id: None, campaign_id=campaign.id, target_ids=None
+    )
+    async with unit_of_work(runtime.sessionmaker) as session:
+        row = await session.get(Job, job.id)
+        assert row is not None
+        row.state, row.attempts = JobState.running, 1
+        row.heartbeat_at = row.started_at = utcnow()
+        row.runner = f"{socket.gethostname()}:{dead_pid()}"
+    worker = request.getfixturevalue("worker")
+    state = None
+    for _ in range(300):
+        await asyncio.sleep(0.1)
+        async with runtime.sessionmaker() as session:
+            found = await session.get(Job, job.id)
+            state = found.state if found else None
+        if state in (JobState.succeeded, JobState.failed) or worker.poll() is not None:
+            break
+    if state != JobState.succeeded:
+        pytest.fail(f"job ended {state}:\n{output_of(worker)}")
