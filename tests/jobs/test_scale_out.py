@@ -18,19 +18,12 @@ from ravensearch.jobs import tasks
 from ravensearch.jobs.backend import PatientRedisHuey, RedisOutage, unreachable_queue
 from ravensearch.jobs.periodic import first_in_period
 
-REDIS_URL = os.environ.get("RAVENSEARCH_TEST_REDIS", "redis://127.0.0.1:6379/15")
 NOWHERE = "redis://:hunter2@127.0.0.1:1/0"
 
 
 @pytest.fixture
-def queue() -> Iterator[PatientRedisHuey]:
-    try:
-        redis.Redis.from_url(REDIS_URL).ping()
-    except redis.RedisError as exc:
-        if os.environ.get("CI"):
-            pytest.fail(f"Redis not reachable at {REDIS_URL}: {exc}")
-        pytest.skip(f"Redis not reachable at {REDIS_URL}")
-    huey = PatientRedisHuey(f"rs-test-{uuid.uuid4().hex[:8]}", url=REDIS_URL, results=False)
+def queue(redis_url: str) -> Iterator[PatientRedisHuey]:
+    huey = PatientRedisHuey(f"rs-test-{uuid.uuid4().hex[:8]}", url=redis_url, results=False)
     yield huey
     huey.storage.conn.delete(*huey.storage.conn.keys(f"*{huey.storage.name}*") or ["-"])
 
