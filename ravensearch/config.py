@@ -26,6 +26,16 @@ class Settings(BaseSettings):
 
     # --- Database ---
     DATABASE_URL: str = "sqlite:///ravensearch.db"
+    # Connections each process keeps open; bursts add half as many again. Every `serve`
+    # process and `worker` opens its own pool: size it so that all of them together stay
+    # under PostgreSQL's max_connections (README, Scaling out).
+    DB_POOL_SIZE: int = Field(
+        10, ge=1, le=500, validation_alias=AliasChoices("RAVENSEARCH_DB_POOL_SIZE")
+    )
+    # Seconds a request waits for a free connection before it answers 503 with Retry-After.
+    DB_POOL_TIMEOUT: float = Field(
+        10.0, gt=0, le=300, validation_alias=AliasChoices("RAVENSEARCH_DB_POOL_TIMEOUT")
+    )
 
     # --- Instantly ---
     INSTANTLY_API_KEY: SecretStr = SecretStr("")

@@ -8,6 +8,8 @@ class RavensearchError(Exception):
 
     status_code: int = 400
     error: str = "bad_request"
+    # Seconds a client should wait before trying again (sent as `Retry-After`), when known.
+    retry_after_seconds: int | None = None
 
     def __init__(self, message: str, *, status_code: int | None = None) -> None:
         super().__init__(message)
@@ -36,3 +38,12 @@ class UpstreamError(RavensearchError):
 
     status_code = 502
     error = "upstream_error"
+
+
+class DatabaseUnavailable(RavensearchError):
+    """The database cannot serve this request now (no free connection, or it is down);
+    the client should retry shortly."""
+
+    status_code = 503
+    error = "database_unavailable"
+    retry_after_seconds = 5

@@ -22,6 +22,7 @@ from ravensearch.enrichment.verify import StaticMxResolver
 from ravensearch.events.applier import EventApplier
 from ravensearch.instantly.client import InstantlyClient
 from ravensearch.instantly.fake import FakeInstantlyState, create_fake_app, seed_demo_campaigns
+from ravensearch.kit.ratelimit import share_limits_through
 from ravensearch.sources.registry import SourceClients, build_source_clients
 
 log = logging.getLogger(__name__)
@@ -103,7 +104,13 @@ async def build_runtime(
     `migrate_db=None` migrates the embedded SQLite default automatically (zero set-up) and
     leaves PostgreSQL to `ravensearch db upgrade`.
     """
-    engine = create_engine(settings.DATABASE_URL)
+    # Before any client takes its limiter: with Redis, one rate limit for every process.
+    share_limits_through(settings.REDIS_URL)
+    engine = create_engine(
+        settings.DATABASE_URL,
+        pool_size=settings.DB_POOL_SIZE,
+        pool_timeout=settings.DB_POOL_TIMEOUT,
+    )
     if migrate_db or (migrate_db is None and is_sqlite(settings.DATABASE_URL)):
         await migrate.upgrade(engine)
     fake_state: FakeInstantlyState | None = None

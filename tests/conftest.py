@@ -16,4 +16,9 @@ from ravensearch.logging import configure_logging
 
 configure_logging("WARNING")
 
-pytest_plugins = ["tests.fixtures.database", "tests.fixtures.web", "tests.fixtures.admin"]
+pytest_plugins = [
+    "tests.fixtures.database",
+    "tests.fixtures.web",
+    "tests.fixtures.admin",
+    "tests.fixtures.redis",
+]

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import typer
 
-from ravensearch.cli.common import console, settings_or_exit
+from ravensearch.cli.common import console, fail, settings_or_exit
 from ravensearch.events.applier import ApplierThread
-from ravensearch.jobs import tasks  # noqa: F401  (registers the tasks on `huey`)
-from ravensearch.jobs.backend import huey
+from ravensearch.jobs import tasks
+from ravensearch.jobs.backend import huey, unreachable_queue
 from ravensearch.jobs.host import install_host, start_loop_host
 from ravensearch.logging import configure_logging
 
@@ -25,8 +25,11 @@ def worker(
     """
     settings = settings_or_exit()
     configure_logging(settings.LOG_LEVEL)
+    if problem := unreachable_queue(huey):
+        raise fail(problem)
     host, stop = start_loop_host(settings)
     install_host(host)
+    tasks.resume_orphaned_jobs()
     applier = ApplierThread(settings.DATABASE_URL) if events else None
     if applier is not None:
         applier.start()

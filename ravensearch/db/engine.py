@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -12,6 +13,27 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.pool import AsyncAdaptedQueuePool, ConnectionPoolEntry
+
+from ravensearch.errors import DatabaseUnavailable
+
+DEFAULT_POOL_SIZE = 10
+DEFAULT_POOL_TIMEOUT = 10.0
+
+
+class ReportingPool(AsyncAdaptedQueuePool):
+    """A pool that, out of connections for `timeout` seconds, raises `DatabaseUnavailable`
+    (a 503 with Retry-After) instead of SQLAlchemy's TimeoutError (a 500)."""
+
+    def _do_get(self) -> ConnectionPoolEntry:
+        try:
+            return super()._do_get()
+        except sa_exc.TimeoutError:
+            raise DatabaseUnavailable(
+                "Every database connection is busy; try again in a few seconds. If this "
+                "persists, raise RAVENSEARCH_DB_POOL_SIZE within PostgreSQL's max_connections "
+                "(see README, Scaling out)."
+            ) from None
 
 
 def async_url(url: str) -> str:
@@ -29,21 +51,37 @@ def is_sqlite(url: str) -> bool:
     return make_url(async_url(url)).get_backend_name() == "sqlite"
 
 
-def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+def create_engine(
+    url: str,
+    *,
+    pool_size: int = DEFAULT_POOL_SIZE,
+    pool_timeout: float = DEFAULT_POOL_TIMEOUT,
+    **kwargs: Any,
+) -> AsyncEngine:
+    """An engine whose pool holds `pool_size` connections plus half as many in bursts, so a
+    process never opens more than `pool_size * 3 // 2` (RAVENSEARCH_DB_POOL_SIZE sets it
+    for every process of a deployment; see README, Scaling out)."""
     full = async_url(url)
+    if not _is_in_memory(full):
+        kwargs.setdefault("poolclass", ReportingPool)
+        kwargs.setdefault("pool_size", pool_size)
+        kwargs.setdefault("max_overflow", pool_size // 2)
+        kwargs.setdefault("pool_timeout", pool_timeout)
     if is_sqlite(full):
         engine = create_async_engine(full, connect_args={"timeout": 30}, **kwargs)
         _make_sqlite_transactional(engine)
         return engine
-    # Sized for bursts of webhook deliveries: overflow connections that close and reopen
-    # cost a TCP (and TLS) handshake each. No pre-ping: on asyncpg it is three round trips
-    # per checkout; a connection that died with the server fails one request (a webhook
-    # answers 503 and Instantly retries) and recycling bounds their age.
-    kwargs.setdefault("pool_size", 20)
-    kwargs.setdefault("max_overflow", 20)
+    # No pre-ping: on asyncpg it is three round trips per checkout; a connection that died
+    # with the server fails one request (a webhook answers 503 and Instantly retries) and
+    # recycling bounds their age.
     kwargs.setdefault("pool_pre_ping", False)
     kwargs.setdefault("pool_recycle", 1800)
     return create_async_engine(full, **kwargs)
+
+
+def _is_in_memory(url: str) -> bool:
+    parsed = make_url(url)
+    return parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:")
 
 
 def _make_sqlite_transactional(engine: AsyncEngine) -> None:

@@ -105,6 +105,33 @@ class DispatchRepository:
             stmt = stmt.where(Dispatch.updated_at < older_than)
         return (await self.session.execute(stmt)).all()
 
+    async def outcome_counts(
+        self,
+        campaign_id: uuid.UUID,
+        *,
+        target_ids: Sequence[uuid.UUID] | None,
+        created_between: tuple[datetime, datetime],
+    ) -> list[tuple[str, str | None, bool, int]]:
+        """(status, rejected reason, answered, rows) for the campaign's rows of these targets
+        (None: the rows created in the window)."""
+        answered = Dispatch.pushed_at.isnot(None)
+        stmt = (
+            select(Dispatch.status, Dispatch.rejected_reason, answered, func.count())
+            .where(Dispatch.campaign_id == campaign_id)
+            .group_by(Dispatch.status, Dispatch.rejected_reason, answered)
+        )
+        if target_ids is None:
+            start, end = created_between
+            rows = await self.session.execute(
+                stmt.where(Dispatch.created_at >= start, Dispatch.created_at <= end)
+            )
+            return [(r[0], r[1], bool(r[2]), int(r[3])) for r in rows]
+        found: list[tuple[str, str | None, bool, int]] = []
+        for part in chunked(list(target_ids), IN_CHUNK):
+            rows = await self.session.execute(stmt.where(Dispatch.technician_id.in_(part)))
+            found.extend((r[0], r[1], bool(r[2]), int(r[3])) for r in rows)
+        return found
+
     async def count_unpushed(self, campaign_id: uuid.UUID) -> int:
         stmt = (
             select(func.count())

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,6 +32,19 @@ class Recorded:
 
     recorded: int = 0
     skipped: list[tuple[uuid.UUID, SkipReason]] = field(default_factory=list)
+
+
+@dataclass
+class RowOutcomes:
+    """Where a selection's dispatch rows stand now: held by Instantly, refused, or unsent."""
+
+    pushed: int = 0
+    pending: int = 0
+    rejected: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def total(self) -> int:
+        return self.pushed + self.pending + sum(self.rejected.values())
 
 
 class DispatchService:
@@ -119,6 +134,28 @@ class DispatchService:
         return await DispatchRepository(session).ready_target_ids(
             campaign.id, campaign.trade_filter
         )
+
+    async def outcomes(
+        self,
+        session: AsyncSession,
+        *,
+        campaign_id: uuid.UUID,
+        target_ids: Sequence[uuid.UUID] | None,
+        created_between: tuple[datetime, datetime],
+    ) -> RowOutcomes:
+        """Count the rows of a dispatch selection by outcome (see `outcome_counts`)."""
+        groups = await DispatchRepository(session).outcome_counts(
+            campaign_id, target_ids=target_ids, created_between=created_between
+        )
+        result = RowOutcomes()
+        for status, reason, answered, rows in groups:
+            if status == DispatchStatus.rejected:
+                result.rejected[reason or "not_accepted"] += rows
+            elif answered:
+                result.pushed += rows
+            else:
+                result.pending += rows
+        return result
 
 
 dispatch_service = DispatchService()

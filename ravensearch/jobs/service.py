@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import socket
 import time
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ravensearch.db.models import Job, JobState
@@ -18,6 +20,33 @@ from ravensearch.kit.clock import utcnow
 
 MAX_ERRORS_KEPT = 50
 MAX_ATTEMPTS = 3
+# A running job flushes its progress (and heartbeat) every half second; a minute of silence
+# means its worker died (kill -9, OOM, a lost machine), not that it is slow.
+HEARTBEAT_TIMEOUT = timedelta(seconds=60)
+QUEUED_TIMEOUT = timedelta(minutes=5)
+
+
+def this_runner() -> str:
+    """Who runs a job: "host:pid" of this process."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def is_orphaned_here(runner: str | None) -> bool:
+    """True when `runner` was a process on this host that is gone (or is this one, which
+    has just started and runs nothing yet: a restarted container often gets the same pid).
+    A pid we may not signal belongs to someone alive; it is left to the heartbeat."""
+    host, _, pid = (runner or "").rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    if int(pid) == os.getpid():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
 
 
 class JobNotFound(NotFound):
@@ -42,12 +71,25 @@ class JobService:
         return (await session.scalars(stmt)).all()
 
     async def stalled(
-        self, session: AsyncSession, *, queued_before: datetime, running_before: datetime
+        self, session: AsyncSession, *, queued_before: datetime, heartbeat_before: datetime
     ) -> Sequence[Job]:
-        """Jobs the queue seems to have lost: queued too long, or running without progress."""
+        """Jobs the queue seems to have lost: queued too long, or running without a heartbeat
+        (rows from before heartbeats count their last update)."""
+        last_sign_of_life = func.coalesce(Job.heartbeat_at, Job.updated_at)
         stmt = select(Job).where(
             ((Job.state == JobState.queued) & (Job.updated_at < queued_before))
-            | ((Job.state == JobState.running) & (Job.updated_at < running_before))
+            | ((Job.state == JobState.running) & (last_sign_of_life < heartbeat_before))
+        )
+        return (await session.scalars(stmt)).all()
+
+    async def running(self, session: AsyncSession) -> Sequence[Job]:
+        return (await session.scalars(select(Job).where(Job.state == JobState.running))).all()
+
+    async def failed_since(
+        self, session: AsyncSession, *, kind: str, since: datetime
+    ) -> Sequence[Job]:
+        stmt = select(Job).where(
+            Job.kind == kind, Job.state == JobState.failed, Job.finished_at >= since
         )
         return (await session.scalars(stmt)).all()
 
@@ -80,7 +122,8 @@ class JobTracker:
             job.state = JobState.running
             job.attempts += 1
             job.started_at = job.started_at or utcnow()
-            job.updated_at = utcnow()
+            job.updated_at = job.heartbeat_at = utcnow()
+            job.runner = this_runner()
             return job
 
     def progress(self, done: int, total: int | None = None, **counts: Any) -> None:
@@ -115,8 +158,9 @@ class JobTracker:
         job.progress_total = self.total
         job.counts = dict(self.counts)
         job.errors = list(self.errors)
-        job.updated_at = utcnow()
+        job.updated_at = job.heartbeat_at = utcnow()
 
 
 def stale_cutoffs(now: datetime) -> tuple[datetime, datetime]:
-    return now - timedelta(minutes=5), now - timedelta(minutes=15)
+    """(queued before, last heartbeat before): older than these, a job is taken as lost."""
+    return now - QUEUED_TIMEOUT, now - HEARTBEAT_TIMEOUT

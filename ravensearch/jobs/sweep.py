@@ -17,6 +17,7 @@ from ravensearch.dispatch.flows import settle_missing_lead_ids, sweep_unpushed
 from ravensearch.errors import RavensearchError
 from ravensearch.events.backfill import backfill
 from ravensearch.instantly.errors import InstantlyError
+from ravensearch.jobs.reconcile import reconcile_dispatch_jobs
 from ravensearch.jobs.service import MAX_ATTEMPTS, job_service, stale_cutoffs
 from ravensearch.kit.clock import utcnow
 from ravensearch.runtime import Runtime
@@ -38,13 +39,15 @@ class SweepReport:
     dispatches_pushed: int
     lead_ids_settled: int = 0
     suppressions_pushed: int = 0
+    jobs_finished: int = 0
 
 
 async def sweep(runtime: Runtime) -> SweepReport:
     """Reset targets stuck `enriching`, re-enqueue lost jobs, finish unpushed dispatches,
-    push new suppressions to Instantly's block list (retries wait for `sync_suppressions`)."""
+    push new suppressions to Instantly's block list (retries wait for `sync_suppressions`),
+    and bring failed dispatch jobs in line with their rows."""
     now = utcnow()
-    queued_before, running_before = stale_cutoffs(now)
+    queued_before, heartbeat_before = stale_cutoffs(now)
     requeue: list[str] = []
     failed = 0
     async with unit_of_work(runtime.sessionmaker) as session:
@@ -58,7 +61,7 @@ async def sweep(runtime: Runtime) -> SweepReport:
             .execution_options(synchronize_session=False)
         )
         for job in await job_service.stalled(
-            session, queued_before=queued_before, running_before=running_before
+            session, queued_before=queued_before, heartbeat_before=heartbeat_before
         ):
             if job.attempts >= MAX_ATTEMPTS:
                 job.state = JobState.failed
@@ -79,6 +82,7 @@ async def sweep(runtime: Runtime) -> SweepReport:
     blocked = await suppression_flows.push_waiting(runtime.sessionmaker, runtime.instantly)
     return SweepReport(
         lead_ids_settled=settled,
+        jobs_finished=await reconcile_dispatch_jobs(runtime.sessionmaker),
         requeued_jobs=requeue,
         failed_jobs=failed,
         targets_reset=int(getattr(reset, "rowcount", 0) or 0),

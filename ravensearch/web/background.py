@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import threading
 from collections.abc import Awaitable, Callable
 
 import httpx
@@ -15,7 +16,7 @@ from huey.consumer import Consumer
 from ravensearch.app_settings.service import load_stored_webhook_secret
 from ravensearch.events.applier import ApplierThread, can_run_on_a_thread
 from ravensearch.instantly.fake import ActivityConfig
-from ravensearch.jobs import tasks  # noqa: F401  (registers the tasks on `huey`)
+from ravensearch.jobs import tasks
 from ravensearch.jobs.backend import huey
 from ravensearch.jobs.consumer_lock import ConsumerLock, lock_path
 from ravensearch.jobs.host import JobHost, install_host
@@ -48,6 +49,8 @@ def start_job_consumer(runtime: Runtime) -> Callable[[], None] | None:
     install_host(JobHost(asyncio.get_running_loop(), runtime))
     consumer = EmbeddedConsumer(huey, workers=runtime.settings.JOBS_WORKERS, periodic=True)
     consumer.start()
+    # Off the loop: resuming waits on the loop (jobs/host.py), which must keep running.
+    threading.Thread(target=_resume_orphans, name="jobs-resume", daemon=True).start()
 
     def stop() -> None:
         consumer.stop(graceful=False)
@@ -55,6 +58,13 @@ def start_job_consumer(runtime: Runtime) -> Callable[[], None] | None:
         lock.release()
 
     return stop
+
+
+def _resume_orphans() -> None:
+    try:
+        tasks.resume_orphaned_jobs()
+    except Exception:
+        log.exception("jobs.resume_orphans.failed")
 
 
 def _simulate_mock_activity(app: FastAPI, runtime: Runtime) -> None:

@@ -21,7 +21,9 @@ def _describe(error: dict[str, object]) -> str:
 
 
 def error_response(exc: RavensearchError) -> JSONResponse:
-    return JSONResponse({"error": exc.error, "detail": exc.message}, exc.status_code)
+    retry = exc.retry_after_seconds
+    headers = {"Retry-After": str(retry)} if retry is not None else None
+    return JSONResponse({"error": exc.error, "detail": exc.message}, exc.status_code, headers)
 
 
 def install_error_handlers(app: FastAPI) -> None:

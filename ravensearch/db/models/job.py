@@ -40,5 +40,10 @@ class Job(IDMixin, TimestampMixin, Base):
     attempts: Mapped[int] = mapped_column(default=0)
     started_at: Mapped[datetime | None] = mapped_column()
     finished_at: Mapped[datetime | None] = mapped_column()
+    # Written by every progress flush while the job runs: a running job whose heartbeat is
+    # old has lost its worker (killed, crashed) and is resumed by the sweep.
+    heartbeat_at: Mapped[datetime | None] = mapped_column()
+    # "host:pid" of the process running it, so a restarted worker resumes its own orphans.
+    runner: Mapped[str | None] = mapped_column(String(200))
 
     __table_args__ = (Index("ix_jobs_state_updated", "state", "updated_at"),)
