@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, BinaryIO
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -15,6 +15,7 @@ from ravensearch.errors import InvalidInput
 from ravensearch.jobs.service import job_service
 from ravensearch.kit.trades import normalize_trade
 from ravensearch.targets.addresses import normalize_state
+from ravensearch.uploads.repository import UploadRepository
 
 Enqueue = Callable[[uuid.UUID], None]
 SOURCES = ("google", "yelp", "all")
@@ -86,3 +87,23 @@ async def launch_dispatch(
         "skip_if_in_other_campaign": skip_if_in_other_campaign,
     }
     return await _launch(sessionmaker, enqueue, kind=JobKind.dispatch, params=params)
+
+
+async def launch_import(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    enqueue: Enqueue,
+    *,
+    stream: BinaryIO,
+    filename: str,
+    rows_estimate: int,
+) -> Job:
+    """Store the file and its job in one transaction: once this returns, a restart resumes
+    the import rather than losing it."""
+    async with unit_of_work(sessionmaker) as session:
+        upload = await UploadRepository(session).store(
+            stream, filename=filename, rows_estimate=rows_estimate
+        )
+        params = {"upload_id": str(upload.id), "filename": filename[:300]}
+        job = await job_service.create(session, kind=JobKind.import_csv, params=params)
+    enqueue(job.id)
+    return job

@@ -142,8 +142,13 @@ class TargetRepository:
         phones: Collection[str],
         domains: Collection[str],
         names: Collection[str],
+        ids: Collection[uuid.UUID] = (),
     ) -> list[Row]:
-        """Targets sharing any of these keys (emails and names lower-case), oldest first."""
+        """Targets sharing any of these keys (emails and names lower-case), oldest first.
+
+        `lower(email)` and `lower(business_name)` are the expressions indexed by migration
+        (…_email_lower, …_business_name_lower): change them together or the lookup scans.
+        """
         stmt = (
             select(*_ROW_COLUMNS)
             .where(
@@ -152,6 +157,7 @@ class TargetRepository:
                     Target.phone_e164.in_(phones) if phones else false(),
                     Target.website_domain.in_(domains) if domains else false(),
                     func.lower(Target.business_name).in_(names) if names else false(),
+                    Target.id.in_(ids) if ids else false(),
                 )
             )
             .order_by(Target.created_at, Target.id)
