@@ -100,7 +100,8 @@ def open_csv_text(stream: BinaryIO) -> TextIO:
     """The stream as text, its encoding guessed the way a spreadsheet user would expect.
 
     `stream` must be seekable (a file or BytesIO): a non-UTF-8 file is only known as such
-    once it has been read through.
+    once it has been read through. Detach the wrapper when done with it: closing it (which
+    its garbage collection does) closes `stream`.
     """
     head = stream.read(_SNIFF)
     stream.seek(0)
@@ -208,9 +209,13 @@ def read_targets_csv(lines: TextIO, *, skip: int = 0) -> Iterator[CsvRow | RowEr
 def check_csv_header(stream: BinaryIO) -> None:
     """Raise CsvImportError now for a file no row of which could be imported (it is read
     up to its header only), rather than from a job later."""
-    for _row in read_targets_csv(open_csv_text(stream), skip=1):
-        break
-    stream.seek(0)
+    text = open_csv_text(stream)
+    try:
+        for _row in read_targets_csv(text, skip=1):
+            break
+    finally:
+        text.detach()  # closing the wrapper would close the caller's stream
+        stream.seek(0)
 
 
 def check_size(size: int, limit: int) -> None:

@@ -92,7 +92,32 @@ async def import_stream(
                 imported=upload.imported, updated=upload.updated, skipped=upload.skipped
             )
     text = await asyncio.to_thread(open_csv_text, stream)
-    items = read_targets_csv(text, skip=done)
+    try:
+        return await _import_chunks(
+            sessionmaker,
+            read_targets_csv(text, skip=done),
+            run,
+            done,
+            source=source,
+            upload_id=upload_id,
+            rows_expected=rows_expected,
+            on_progress=on_progress,
+        )
+    finally:
+        text.detach()  # the stream is the caller's to close
+
+
+async def _import_chunks(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    items: Iterator[CsvRow | RowError],
+    run: ImportRun,
+    done: int,
+    *,
+    source: str,
+    upload_id: uuid.UUID | None,
+    rows_expected: int | None,
+    on_progress: StreamProgress | None,
+) -> ImportReport:
     # Parsing and validating is CPU work: each chunk is read off the event loop.
     while chunk := await asyncio.to_thread(_next_chunk, items):
         async with unit_of_work(sessionmaker) as session:
@@ -130,6 +155,7 @@ async def import_upload(
             rows_expected = upload.rows_estimate
             async for part in uploads.parts(upload_id):
                 spool.write(part)
+        spool.seek(0)
         try:
             report = await import_stream(
                 sessionmaker,

@@ -64,6 +64,32 @@ def _conditions(filters: TargetFilters) -> list[ColumnElement[bool]]:
     return conditions
 
 
+def matching_rows_query(
+    *,
+    emails: Collection[str],
+    phones: Collection[str],
+    domains: Collection[str],
+    names: Collection[str],
+    ids: Collection[uuid.UUID] = (),
+) -> Select[Any]:
+    """`lower(email)` and `lower(business_name)` are the very expressions indexed by
+    migration (…_email_lower, …_business_name_lower): change them together or every
+    chunk of an import scans the table."""
+    return (
+        select(*_ROW_COLUMNS)
+        .where(
+            or_(
+                func.lower(Target.email).in_(emails) if emails else false(),
+                Target.phone_e164.in_(phones) if phones else false(),
+                Target.website_domain.in_(domains) if domains else false(),
+                func.lower(Target.business_name).in_(names) if names else false(),
+                Target.id.in_(ids) if ids else false(),
+            )
+        )
+        .order_by(Target.created_at, Target.id)
+    )
+
+
 class TargetRepository:
     """Every query on `outreach_targets`."""
 
@@ -144,23 +170,9 @@ class TargetRepository:
         names: Collection[str],
         ids: Collection[uuid.UUID] = (),
     ) -> list[Row]:
-        """Targets sharing any of these keys (emails and names lower-case), oldest first.
-
-        `lower(email)` and `lower(business_name)` are the expressions indexed by migration
-        (…_email_lower, …_business_name_lower): change them together or the lookup scans.
-        """
-        stmt = (
-            select(*_ROW_COLUMNS)
-            .where(
-                or_(
-                    func.lower(Target.email).in_(emails) if emails else false(),
-                    Target.phone_e164.in_(phones) if phones else false(),
-                    Target.website_domain.in_(domains) if domains else false(),
-                    func.lower(Target.business_name).in_(names) if names else false(),
-                    Target.id.in_(ids) if ids else false(),
-                )
-            )
-            .order_by(Target.created_at, Target.id)
+        """Targets sharing any of these keys (emails and names lower-case), oldest first."""
+        stmt = matching_rows_query(
+            emails=emails, phones=phones, domains=domains, names=names, ids=ids
         )
         return [dict(row) for row in (await self.session.execute(stmt)).mappings()]
 
