@@ -10,8 +10,8 @@ from rich.table import Table
 
 from ravensearch.cli.common import console, fail, progress_bar, run_with_runtime
 from ravensearch.runtime import Runtime
-from ravensearch.targets.schemas import ImportReport
 from ravensearch.targets.flows import import_stream, measure
+from ravensearch.targets.schemas import ImportReport
 
 # Below this size an import finishes before a progress bar would be worth drawing.
 PROGRESS_MIN_BYTES = 256 * 1024

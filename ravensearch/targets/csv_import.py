@@ -96,7 +96,7 @@ def _decodes_as(stream: BinaryIO, encoding: str) -> bool:
     return True
 
 
-def open_csv_text(stream: BinaryIO) -> TextIO:
+def open_csv_text(stream: BinaryIO) -> io.TextIOWrapper:
     """The stream as text, its encoding guessed the way a spreadsheet user would expect.
 
     `stream` must be seekable (a file or BytesIO): a non-UTF-8 file is only known as such
