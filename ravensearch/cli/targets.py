@@ -9,10 +9,9 @@ import typer
 from rich.table import Table
 
 from ravensearch.cli.common import console, fail, progress_bar, run_with_runtime
-from ravensearch.db.session import unit_of_work
 from ravensearch.runtime import Runtime
+from ravensearch.targets.flows import import_stream, measure
 from ravensearch.targets.schemas import ImportReport
-from ravensearch.targets.service import target_service
 
 # Below this size an import finishes before a progress bar would be worth drawing.
 PROGRESS_MIN_BYTES = 256 * 1024
@@ -32,21 +31,22 @@ def import_csv(
 ) -> None:
     """Import targets from a CSV; re-importing a file updates rows instead of duplicating them."""
     try:
-        content = file.read_bytes()
+        stream = file.open("rb")
     except OSError as exc:
         raise fail(f"Cannot read {file}: {exc.strerror or exc}.") from None
-    with progress_bar(disable=len(content) < PROGRESS_MIN_BYTES) as progress:
+    with stream, progress_bar(disable=file.stat().st_size < PROGRESS_MIN_BYTES) as progress:
         task = progress.add_task("Importing", total=None)
 
         async def _work(runtime: Runtime) -> ImportReport:
-            async with unit_of_work(runtime.sessionmaker) as session:
-                return await target_service.import_csv(
-                    session,
-                    content=content,
-                    on_progress=lambda done, total: progress.update(
-                        task, completed=done, total=total
-                    ),
-                )
+            # A file of any size, a chunk per transaction and in memory (see import_stream).
+            return await import_stream(
+                runtime.sessionmaker,
+                stream,
+                rows_expected=measure(stream)[1],
+                on_progress=lambda done, total, _report: progress.update(
+                    task, completed=done, total=total
+                ),
+            )
 
         report = run_with_runtime(_work)
     _print_report(file, report)
@@ -68,5 +68,5 @@ def _print_report(file: Path, report: ImportReport) -> None:
     for error in report.errors[:SHOWN_ERRORS]:
         errors.add_row(str(error.line), error.reason)
     console.print(errors)
-    if len(report.errors) > SHOWN_ERRORS:
-        console.print(f"… and {len(report.errors) - SHOWN_ERRORS} more bad rows.")
+    if report.skipped > SHOWN_ERRORS:
+        console.print(f"… and {report.skipped - SHOWN_ERRORS} more bad rows.")

@@ -16,7 +16,7 @@ from ravensearch.db.models import JobKind, JobState
 from ravensearch.db.session import unit_of_work
 from ravensearch.dispatch.flows import dispatch_targets
 from ravensearch.errors import RavensearchError, UpstreamError
-from ravensearch.jobs.service import JobTracker, job_service
+from ravensearch.jobs.service import MAX_ERRORS_KEPT, JobTracker, job_service
 from ravensearch.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -128,4 +128,21 @@ async def _run(runtime: Runtime, kind: str, params: dict[str, Any], tracker: Job
                 f"{outcome.push.error} {outcome.push.pending} dispatch(es) pending."
             )
         return outcome.push
+    if kind == JobKind.import_csv:
+        from ravensearch.targets.flows import import_upload
+
+        report = await import_upload(
+            runtime.sessionmaker,
+            uuid.UUID(params["upload_id"]),
+            on_progress=lambda done, total, so_far: tracker.progress(
+                done,
+                total,
+                imported=so_far.imported,
+                updated=so_far.updated,
+                skipped=so_far.skipped,
+            ),
+        )
+        for row in report.errors[:MAX_ERRORS_KEPT]:
+            tracker.error(f"Line {row.line}: {row.reason}")
+        return None
     raise RavensearchError(f"Unknown job kind '{kind}'.")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, BinaryIO
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -15,6 +16,11 @@ from ravensearch.errors import InvalidInput
 from ravensearch.jobs.service import job_service
 from ravensearch.kit.trades import normalize_trade
 from ravensearch.targets.addresses import normalize_state
+from ravensearch.targets.csv_import import MAX_UPLOAD_BYTES, check_csv_header, check_size
+from ravensearch.targets.flows import is_small, measure
+from ravensearch.targets.schemas import ImportReport
+from ravensearch.targets.service import target_service
+from ravensearch.uploads.repository import UploadRepository
 
 Enqueue = Callable[[uuid.UUID], None]
 SOURCES = ("google", "yelp", "all")
@@ -86,3 +92,47 @@ async def launch_dispatch(
         "skip_if_in_other_campaign": skip_if_in_other_campaign,
     }
     return await _launch(sessionmaker, enqueue, kind=JobKind.dispatch, params=params)
+
+
+async def launch_import(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    enqueue: Enqueue,
+    *,
+    stream: BinaryIO,
+    filename: str,
+    rows_estimate: int,
+) -> Job:
+    """Store the file and its job in one transaction: once this returns, a restart resumes
+    the import rather than losing it."""
+    async with unit_of_work(sessionmaker) as session:
+        upload = await UploadRepository(session).store(
+            stream, filename=filename, rows_estimate=rows_estimate
+        )
+        params = {"upload_id": str(upload.id), "filename": filename[:300]}
+        job = await job_service.create(session, kind=JobKind.import_csv, params=params)
+    enqueue(job.id)
+    return job
+
+
+async def receive_import(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    enqueue: Enqueue,
+    stream: BinaryIO,
+    *,
+    filename: str,
+) -> ImportReport | Job:
+    """Import a small file now (its report), or store a large one and start its job.
+
+    Raises CsvImportError (4xx) for a file too large, or unusable as a whole: a large
+    file's header is checked before the job starts, not reported by it later.
+    """
+    size, rows = await asyncio.to_thread(measure, stream)
+    if is_small(size, rows):
+        content = await asyncio.to_thread(stream.read)
+        async with unit_of_work(sessionmaker) as session:
+            return await target_service.import_csv(session, content=content)
+    check_size(size, MAX_UPLOAD_BYTES)
+    await asyncio.to_thread(check_csv_header, stream)
+    return await launch_import(
+        sessionmaker, enqueue, stream=stream, filename=filename, rows_estimate=rows
+    )

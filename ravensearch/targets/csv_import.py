@@ -5,15 +5,22 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import BinaryIO, TextIO
 
 from pydantic import ValidationError
 
 from ravensearch.errors import InvalidInput
 from ravensearch.targets.schemas import RowError, TargetCreate
 
+# Files up to this size are imported by the request itself (and held in memory); larger ones,
+# up to MAX_UPLOAD_BYTES, are stored and imported by a job that streams them.
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
+MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+_SNIFF = 8192
+_BLOCK = 1024 * 1024
 
 # Normalised header name → TargetCreate field. Headers are lower-cased and trimmed, and spaces
 # and dashes become underscores before the lookup ("E-mail Address" → "e_mail_address").
@@ -63,27 +70,53 @@ class ParsedCsv:
     errors: list[RowError] = field(default_factory=list)
 
 
-def _decode(content: bytes) -> str:
-    if not content.strip():
+def _check_head(head: bytes, *, whole: bool) -> None:
+    if whole and not head.strip():
         raise CsvImportError("The file is empty: expected a CSV with a header row.")
-    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return content.decode("utf-16")
-    if content.startswith(b"PK\x03\x04"):
+    if head.startswith(b"PK\x03\x04"):
         raise CsvImportError(
             "This is an Excel workbook or a zip file, not CSV: save it as CSV (File → Save As)."
         )
-    if b"\x00" in content[:8192]:
+    if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise CsvImportError("This looks like a binary file, not CSV text.")
+
+
+def _decodes_as(stream: BinaryIO, encoding: str) -> bool:
+    """Whether the whole stream decodes (read in blocks, so memory stays flat)."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    stream.seek(0)
     try:
-        return content.decode("utf-8-sig")
+        while block := stream.read(_BLOCK):
+            decoder.decode(block)
+        decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        pass
+        return False
+    finally:
+        stream.seek(0)
+    return True
+
+
+def open_csv_text(stream: BinaryIO) -> io.TextIOWrapper:
+    """The stream as text, its encoding guessed the way a spreadsheet user would expect.
+
+    `stream` must be seekable (a file or BytesIO): a non-UTF-8 file is only known as such
+    once it has been read through. Detach the wrapper when done with it: closing it (which
+    its garbage collection does) closes `stream`.
+    """
+    head = stream.read(_SNIFF)
+    stream.seek(0)
+    _check_head(head, whole=len(head) < _SNIFF)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "utf-16"
+    elif _decodes_as(stream, "utf-8-sig"):
+        encoding = "utf-8-sig"
     # Not UTF-8: most likely a Windows export. cp1252 reads its curly quotes correctly and
     # otherwise equals latin-1, which is the catch-all (it decodes any byte).
-    try:
-        return content.decode("cp1252")
-    except UnicodeDecodeError:
-        return content.decode("latin-1")
+    elif _decodes_as(stream, "cp1252"):
+        encoding = "cp1252"
+    else:
+        encoding = "latin-1"
+    return io.TextIOWrapper(stream, encoding=encoding, newline="")
 
 
 def _header_key(name: str) -> str:
@@ -108,19 +141,16 @@ def _columns(header: list[str]) -> dict[str, list[int]]:
     return columns
 
 
-def _records(text: str) -> Iterator[tuple[int, list[str]]]:
+def _records(lines: TextIO) -> Iterator[tuple[int, list[str]]]:
     """Yield (first physical line, cells); a quoted cell may span lines."""
-    lines = io.StringIO(text, newline="")
     first = lines.readline()
-    delimiter = None
     # Excel writes "sep=;" as a first line when asked to; it is a directive, not the header.
     if first.strip().lower().startswith("sep=") and len(first.strip()) == 5:
-        delimiter, start = first.strip()[4], 1
+        delimiter, start, rest = first.strip()[4], 1, iter(lines)
     else:
         delimiter = max(_DELIMITERS, key=first.count) if first.strip() else ","
-        lines.seek(0)
-        start = 0
-    reader = csv.reader(lines, delimiter=delimiter)
+        start, rest = 0, itertools.chain([first], lines)
+    reader = csv.reader(rest, delimiter=delimiter)
     previous = start
     try:
         for cells in reader:
@@ -145,35 +175,64 @@ def _clean(cell: str) -> str:
     return "" if value.lower() in _PLACEHOLDERS else value
 
 
-def parse_targets_csv(content: bytes) -> ParsedCsv:
-    """Validate every row. Bad rows become `errors` with their line; they never stop the rest.
+def read_targets_csv(lines: TextIO, *, skip: int = 0) -> Iterator[CsvRow | RowError]:
+    """Each data row in file order: a valid row, or its line and what is wrong with it.
 
-    Raises CsvImportError when the file as a whole is unusable (empty, binary, too large,
-    no business name column, broken quoting).
+    The first `skip` data rows are passed over unchecked (an interrupted import resumes
+    after the rows it had committed). Raises CsvImportError when the file as a whole is
+    unusable (no business name column, broken quoting).
     """
-    if len(content) > MAX_IMPORT_BYTES:
-        raise CsvTooLarge(
-            f"The file is {len(content) / 1_048_576:.1f} MB; the limit is "
-            f"{MAX_IMPORT_BYTES // 1_048_576} MB. Split it into smaller files."
-        )
-    records = _records(_decode(content))
     columns: dict[str, list[int]] | None = None
-    parsed = ParsedCsv()
-    for line, cells in records:
+    seen = 0
+    for line, cells in _records(lines):
         cleaned = [_clean(cell) for cell in cells]
         if not any(cleaned):
             continue
         if columns is None:
             columns = _columns(cells)
             continue
+        seen += 1
+        if seen <= skip:
+            continue
         values = {
             name: next((cleaned[i] for i in indexes if i < len(cleaned) and cleaned[i]), None)
             for name, indexes in columns.items()
         }
         try:
-            parsed.rows.append(CsvRow(line=line, data=TargetCreate.model_validate(values)))
+            yield CsvRow(line=line, data=TargetCreate.model_validate(values))
         except ValidationError as exc:
-            parsed.errors.append(RowError(line=line, reason=_describe(exc)))
+            yield RowError(line=line, reason=_describe(exc))
     if columns is None:
         raise CsvImportError("The file is empty: expected a CSV with a header row.")
+
+
+def check_csv_header(stream: BinaryIO) -> None:
+    """Raise CsvImportError now for a file no row of which could be imported (it is read
+    up to its header only), rather than from a job later."""
+    text = open_csv_text(stream)
+    try:
+        for _row in read_targets_csv(text, skip=1):
+            break
+    finally:
+        text.detach()  # closing the wrapper would close the caller's stream
+        stream.seek(0)
+
+
+def check_size(size: int, limit: int) -> None:
+    if size > limit:
+        raise CsvTooLarge(
+            f"The file is {size / 1_048_576:.1f} MB; the limit is "
+            f"{limit // 1_048_576} MB. Split it into smaller files."
+        )
+
+
+def parse_targets_csv(content: bytes) -> ParsedCsv:
+    """Validate every row of a file held in memory; see `read_targets_csv`."""
+    check_size(len(content), MAX_IMPORT_BYTES)
+    parsed = ParsedCsv()
+    for item in read_targets_csv(open_csv_text(io.BytesIO(content))):
+        if isinstance(item, CsvRow):
+            parsed.rows.append(item)
+        else:
+            parsed.errors.append(item)
     return parsed

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+import uuid
 from typing import Any
 
 from ravensearch.db.models import TargetStatus
@@ -56,20 +57,26 @@ def fill_empty(current: Row, incoming: Row) -> set[str]:
 
 
 class TargetMatcher:
-    """An in-memory index of the rows one import has seen, loaded or newly read.
+    """An in-memory index of the rows one chunk of an import has seen, loaded or newly read.
 
     Match order: email (case-insensitive), then E.164 phone, then website domain with the
     same normalised business name. A phone or domain match whose email differs from the
     row's is another contact (two technicians of one firm), so it does not count. A row
     with none of those keys matches on normalised business name, city and state, so that
     re-importing it does not duplicate it. The first row indexed under a key keeps it.
+
+    `places` maps a place key's hash to the id of the first row indexed under it, and is
+    shared by every chunk of one import: a name spelt another way ("Joe's Plumbing LLC",
+    "joes plumbing") cannot be looked up in the table, so the import remembers it. An id
+    per row, not the row, keeps that index small; the chunk loads the rows it names.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, places: dict[int, uuid.UUID] | None = None) -> None:
         self._by_email: dict[str, Row] = {}
         self._by_phone: dict[str, Row] = {}
         self._by_site: dict[tuple[str, str], Row] = {}
-        self._by_place: dict[tuple[str, str, str], Row] = {}
+        self._by_id: dict[uuid.UUID, Row] = {}
+        self.places = {} if places is None else places
 
     def add(self, row: Row) -> None:
         if row.get("email"):
@@ -79,12 +86,13 @@ class TargetMatcher:
         if row.get("website_domain"):
             key = (row["website_domain"], business_key(row["business_name"]))
             self._by_site.setdefault(key, row)
-        self._by_place.setdefault(_place_key(row), row)
+        self._by_id[row["id"]] = row
+        self.places.setdefault(place_hash(row), row["id"])
 
     def find(self, values: Row) -> Row | None:
         email: str | None = values.get("email")
         if not has_match_key(values):
-            return self._by_place.get(_place_key(values))
+            return self._by_id.get(self.places.get(place_hash(values)))  # type: ignore[arg-type]
         if email and (found := self._by_email.get(email.lower())):
             return found
         candidates = []
@@ -103,9 +111,10 @@ def has_match_key(row: Row) -> bool:
     return bool(row.get("email") or row.get("phone_e164") or row.get("website_domain"))
 
 
-def _place_key(row: Row) -> tuple[str, str, str]:
+def place_hash(row: Row) -> int:
+    """The row's normalised business name, city and state, hashed (see TargetMatcher)."""
     city = " ".join((row.get("city") or "").lower().split())
-    return business_key(row["business_name"]), city, row.get("state") or ""
+    return hash((business_key(row["business_name"]), city, row.get("state") or ""))
 
 
 def _same_contact(row: Row, email: str | None) -> bool:

@@ -9,15 +9,19 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     String,
+    Uuid,
     and_,
+    bindparam,
     false,
     func,
     insert,
     literal_column,
     or_,
     select,
+    union,
     update,
 )
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ravensearch.db.models import Target
@@ -62,6 +66,56 @@ def _conditions(filters: TargetFilters) -> list[ColumnElement[bool]]:
     for word in (filters.q or "").split():
         conditions.append(or_(*(column.icontains(word, autoescape=True) for column in searched)))
     return conditions
+
+
+def _key_in(key: Any, values: Collection[Any], *, dialect: str) -> Select[Any]:
+    """Ids of the targets whose `key` is one of `values`.
+
+    On PostgreSQL as a join on `unnest(array)`: given a long IN list the planner expects
+    many matches and scans the table (76 ms at 60k targets, for each chunk of an import);
+    joined to an array it probes the index once per value.
+    """
+    if dialect != "postgresql":
+        return select(Target.id).where(key.in_(values))
+    array_type = postgresql.ARRAY(Uuid() if key is Target.id else String())
+    keys = (
+        func.unnest(bindparam(None, list(values), type_=array_type))
+        .table_valued("key")
+        .render_derived()
+    )
+    return select(Target.id).join(keys, key == keys.c.key)
+
+
+def matching_rows_query(
+    *,
+    emails: Collection[str],
+    phones: Collection[str],
+    domains: Collection[str],
+    names: Collection[str],
+    ids: Collection[uuid.UUID] = (),
+    dialect: str = "postgresql",
+) -> Select[Any]:
+    """`lower(email)` and `lower(business_name)` are the very expressions indexed by
+    migration (…_email_lower, …_business_name_lower): change them together or every
+    chunk of an import scans the table.
+
+    One SELECT per key, united: given one `OR` of five long IN lists, PostgreSQL scans the
+    whole table instead of using five indexes.
+    """
+    wanted = [
+        (func.lower(Target.email), emails),
+        (Target.phone_e164, phones),
+        (Target.website_domain, domains),
+        (func.lower(Target.business_name), names),
+        (Target.id, ids),
+    ]
+    arms = [_key_in(key, values, dialect=dialect) for key, values in wanted if values]
+    if not arms:
+        return select(*_ROW_COLUMNS).where(false())
+    matching = arms[0] if len(arms) == 1 else union(*arms)
+    return (
+        select(*_ROW_COLUMNS).where(Target.id.in_(matching)).order_by(Target.created_at, Target.id)
+    )
 
 
 class TargetRepository:
@@ -142,19 +196,16 @@ class TargetRepository:
         phones: Collection[str],
         domains: Collection[str],
         names: Collection[str],
+        ids: Collection[uuid.UUID] = (),
     ) -> list[Row]:
         """Targets sharing any of these keys (emails and names lower-case), oldest first."""
-        stmt = (
-            select(*_ROW_COLUMNS)
-            .where(
-                or_(
-                    func.lower(Target.email).in_(emails) if emails else false(),
-                    Target.phone_e164.in_(phones) if phones else false(),
-                    Target.website_domain.in_(domains) if domains else false(),
-                    func.lower(Target.business_name).in_(names) if names else false(),
-                )
-            )
-            .order_by(Target.created_at, Target.id)
+        stmt = matching_rows_query(
+            emails=emails,
+            phones=phones,
+            domains=domains,
+            names=names,
+            ids=ids,
+            dialect=self.session.get_bind().dialect.name,
         )
         return [dict(row) for row in (await self.session.execute(stmt)).mappings()]
 

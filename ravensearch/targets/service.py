@@ -3,24 +3,28 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ravensearch.db.models import Target, TargetSource, TargetStatus
 from ravensearch.errors import NotFound
+from ravensearch.kit.clock import utcnow
 from ravensearch.kit.cursor import Key
-from ravensearch.targets.csv_import import parse_targets_csv
-from ravensearch.targets.merge import Row, TargetMatcher, fill_empty, has_match_key
+from ravensearch.targets.csv_import import CsvRow, parse_targets_csv
+from ravensearch.targets.merge import Row, TargetMatcher, fill_empty, has_match_key, place_hash
 from ravensearch.targets.phones import to_e164
 from ravensearch.targets.repository import TargetRepository
-from ravensearch.targets.schemas import ImportReport, TargetCreate, TargetFilters
+from ravensearch.targets.schemas import ImportReport, RowError, TargetCreate, TargetFilters
 from ravensearch.targets.websites import website_domain
 
 NO_EMAIL_REASON = "no email yet"
 # Rows looked up and flushed together: few enough keys for one IN list on either backend
 # (SQLite allows 32,766 parameters), many enough that 10k rows take a few dozen queries.
 IMPORT_CHUNK = 1000
+_TICK = timedelta(microseconds=1)
 
 # Called with (rows done, rows total) while an import runs.
 Progress = Callable[[int, int], None]
@@ -40,37 +44,48 @@ def _columns(data: TargetCreate, *, source: str) -> dict[str, Any]:
     return values
 
 
+@dataclass
+class ImportRun:
+    """What one import carries from chunk to chunk: its report, the place keys it has seen
+    (see `TargetMatcher`) and the creation time of its newest row."""
+
+    report: ImportReport = field(default_factory=ImportReport)
+    places: dict[int, uuid.UUID] = field(default_factory=dict)
+    # Stored rows are matched oldest first; strictly increasing stamps keep "the first row of
+    # the file keeps the key" true across chunks, where a shared timestamp would tie.
+    last_created: datetime = field(default_factory=utcnow)
+    # A job keeps the first errors (their count is in `skipped`); a request keeps every one.
+    errors_kept: int | None = None
+
+    def stamps(self, count: int) -> list[datetime]:
+        start = max(utcnow(), self.last_created + _TICK)
+        stamps = [start + _TICK * i for i in range(count)]
+        if stamps:
+            self.last_created = stamps[-1]
+        return stamps
+
+    def add_errors(self, errors: Sequence[RowError]) -> None:
+        self.report.skipped += len(errors)
+        room = len(errors) if self.errors_kept is None else self.errors_kept
+        self.report.errors.extend(errors[: max(0, room - len(self.report.errors))])
+
+
 async def _load_matches(
-    repository: TargetRepository,
-    matcher: TargetMatcher,
-    rows: Sequence[Row],
-    looked_up: set[tuple[str, str]],
-    stored: dict[uuid.UUID, Row],
-) -> None:
-    """Index the stored targets sharing a key with `rows`, asking once per key per import."""
-    wanted = {
-        (kind, row[kind].lower() if kind == "email" else row[kind])
-        for row in rows
-        for kind in ("email", "phone_e164", "website_domain")
-        if row[kind]
-    }
-    # Rows without any key match on their name (and place), see TargetMatcher.
-    wanted |= {("name", row["business_name"].lower()) for row in rows if not has_match_key(row)}
-    wanted -= looked_up
-    if not wanted:
-        return
-    looked_up |= wanted
+    repository: TargetRepository, matcher: TargetMatcher, rows: Sequence[Row]
+) -> dict[uuid.UUID, Row]:
+    """Index the stored targets sharing a key with `rows` (earlier chunks included)."""
+    keyless = [row for row in rows if not has_match_key(row)]
     found = await repository.get_matching_rows(
-        emails={key for kind, key in wanted if kind == "email"},
-        phones={key for kind, key in wanted if kind == "phone_e164"},
-        domains={key for kind, key in wanted if kind == "website_domain"},
-        names={key for kind, key in wanted if kind == "name"},
+        emails={row["email"].lower() for row in rows if row["email"]},
+        phones={row["phone_e164"] for row in rows if row["phone_e164"]},
+        domains={row["website_domain"] for row in rows if row["website_domain"]},
+        # Rows without any key match on their name (and place), see TargetMatcher.
+        names={row["business_name"].lower() for row in keyless},
+        ids={i for row in keyless if (i := matcher.places.get(place_hash(row)))},
     )
     for row in found:
-        # A target may come back for a second key; the copy already indexed stays the one.
-        if row["id"] not in stored:
-            stored[row["id"]] = row
-            matcher.add(row)
+        matcher.add(row)
+    return {row["id"]: row for row in found}
 
 
 class TargetService:
@@ -95,40 +110,48 @@ class TargetService:
 
         Idempotent: a row matching a known target (see `TargetMatcher`), including one
         earlier in the same file, only fills that target's empty fields and counts as
-        updated. Raises CsvImportError (4xx) when the file as a whole is unusable.
+        updated. Raises CsvImportError (4xx) when the file as a whole is unusable. The
+        whole file is one transaction (the caller's); `flows.import_stream` commits chunk
+        by chunk and holds only one chunk in memory.
         """
         # Parsing and validating is CPU work (about 1 s per 10k rows): keep the event loop free.
         parsed = await asyncio.to_thread(parse_targets_csv, content)
-        report = ImportReport(skipped=len(parsed.errors), errors=parsed.errors)
-        repository = TargetRepository(session)
-        matcher = TargetMatcher()
-        looked_up: set[tuple[str, str]] = set()
-        stored: dict[uuid.UUID, Row] = {}
+        run = ImportRun()
+        run.add_errors(parsed.errors)
         for start in range(0, len(parsed.rows), IMPORT_CHUNK):
             rows = parsed.rows[start : start + IMPORT_CHUNK]
-            chunk = [_columns(row.data, source=source) for row in rows]
-            await _load_matches(repository, matcher, chunk, looked_up, stored)
-            fresh: list[Row] = []
-            changed: dict[uuid.UUID, Row] = {}
-            for values in chunk:
-                match = matcher.find(values)
-                if match is None:
-                    values["id"] = uuid.uuid4()
-                    fresh.append(values)
-                    matcher.add(values)
-                    continue
-                report.updated += 1
-                if fill_empty(match, values):
-                    matcher.add(match)
-                    if match["id"] in stored:
-                        changed[match["id"]] = match
-            report.imported += len(fresh)
-            await repository.insert_rows(fresh)
-            await repository.update_rows(list(changed.values()))
-            stored.update((row["id"], row) for row in fresh)
+            await self.import_chunk(session, rows=rows, run=run, source=source)
             if on_progress is not None:
-                on_progress(start + len(chunk), len(parsed.rows))
-        return report
+                on_progress(start + len(rows), len(parsed.rows))
+        return run.report
+
+    async def import_chunk(
+        self, session: AsyncSession, *, rows: Sequence[CsvRow], run: ImportRun, source: str
+    ) -> None:
+        """Create or merge one target per row (see `TargetService.import_csv`); flushes."""
+        repository = TargetRepository(session)
+        matcher = TargetMatcher(run.places)
+        chunk = [_columns(row.data, source=source) for row in rows]
+        stored = await _load_matches(repository, matcher, chunk)
+        fresh: list[Row] = []
+        changed: dict[uuid.UUID, Row] = {}
+        for values in chunk:
+            match = matcher.find(values)
+            if match is None:
+                values["id"] = uuid.uuid4()
+                fresh.append(values)
+                matcher.add(values)
+                continue
+            run.report.updated += 1
+            if fill_empty(match, values):
+                matcher.add(match)
+                if match["id"] in stored:
+                    changed[match["id"]] = match
+        for values, stamp in zip(fresh, run.stamps(len(fresh)), strict=True):
+            values["created_at"] = values["updated_at"] = stamp
+        run.report.imported += len(fresh)
+        await repository.insert_rows(fresh)
+        await repository.update_rows(list(changed.values()))
 
     async def list(
         self, session: AsyncSession, *, filters: TargetFilters, limit: int, offset: int

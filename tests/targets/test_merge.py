@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from ravensearch.targets.merge import Row, TargetMatcher, business_key, fill_empty
@@ -7,6 +8,7 @@ from ravensearch.targets.merge import Row, TargetMatcher, business_key, fill_emp
 
 def _row(**values: Any) -> Row:
     base: Row = {
+        "id": uuid.uuid4(),
         "business_name": "Acme Plumbing",
         "email": None,
         "phone": None,

@@ -6,8 +6,7 @@ from typing import Any, ClassVar
 import httpx
 import pytest
 
-from ravensearch.targets import csv_import
-from ravensearch.web.api import targets as targets_api
+from ravensearch.targets import flows as target_flows
 
 READ_FIELDS = {
     "id",
@@ -170,8 +169,8 @@ class TestImport:
     async def test_too_large_is_413(
         self, client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        monkeypatch.setattr(csv_import, "MAX_IMPORT_BYTES", 100)
-        monkeypatch.setattr(targets_api, "MAX_IMPORT_BYTES", 100)
+        monkeypatch.setattr(target_flows, "MAX_IMPORT_BYTES", 50)
+        monkeypatch.setattr(target_flows, "MAX_UPLOAD_BYTES", 100)
         response = await _upload(client, b"name\n" + b"Acme Heating\n" * 50)
         assert response.status_code == 413
         assert response.json()["error"] == "file_too_large"

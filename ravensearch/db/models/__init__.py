@@ -18,6 +18,7 @@ from ravensearch.db.models.pipeline import PipelineMove, PipelineStage, RefusalR
 from ravensearch.db.models.suppression import Suppression, SuppressionKind
 from ravensearch.db.models.target import Target, TargetSource, TargetStatus
 from ravensearch.db.models.target_email import TargetEmail
+from ravensearch.db.models.upload import Upload, UploadPart
 from ravensearch.db.models.user import LoginFailure, Role, User
 from ravensearch.db.models.webhook_event import EventState, WebhookEvent
 
@@ -51,6 +52,8 @@ __all__ = [
     "TargetEmail",
     "TargetSource",
     "TargetStatus",
+    "Upload",
+    "UploadPart",
     "User",
     "WebhookEvent",
 ]

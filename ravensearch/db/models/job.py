@@ -14,6 +14,7 @@ class JobKind(StrEnum):
     collect = "collect"
     enrich = "enrich"
     dispatch = "dispatch"
+    import_csv = "import"
     sync = "sync"
 
 

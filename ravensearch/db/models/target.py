@@ -63,6 +63,9 @@ class Target(IDMixin, TimestampMixin, Base):
     __table_args__ = (
         Index("ix_outreach_targets_created_at", "created_at"),
         Index("ix_outreach_targets_status_updated", "status", "updated_at"),
+        # Also indexed, by migration only (SQLite cannot reflect expression indexes, so
+        # autogenerate would warn on every check): lower(email) and lower(business_name),
+        # what an import looks targets up by (`TargetRepository.get_matching_rows`).
     )
 
     @property

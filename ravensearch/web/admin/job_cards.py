@@ -84,6 +84,8 @@ def _title(job: Job, campaign_names: Mapping[uuid.UUID, str]) -> str:
         source = dict(COLLECT_SOURCES).get(str(params.get("source")), "?")
         trade = trade_label(str(params.get("trade") or "any"))
         return f"Collect {trade} technicians in {params.get('state')} from {source}"
+    if job.kind == JobKind.import_csv:
+        return f"Import {params.get('filename') or 'a CSV file'}"
     ids = params.get("target_ids")
     who = _plural(len(ids), "technician") if ids else "every ready technician"
     if job.kind == JobKind.enrich:
@@ -105,6 +107,12 @@ def _facts(job: Job) -> tuple[str, ...]:
         if "listings_seen" in counts:
             facts.append(_plural(number("listings_seen"), "listing") + " seen")
         return tuple(facts)
+    if job.kind == JobKind.import_csv:
+        return (
+            _plural(number("imported"), "new technician"),
+            f"{number('updated'):,} merged into known technicians",
+            f"{number('skipped'):,} bad row{'' if number('skipped') == 1 else 's'} skipped",
+        )
     if job.kind == JobKind.enrich:
         if "completed" not in counts:
             return (f"{job.progress_done:,} of {job.progress_total or 0:,} checked",)

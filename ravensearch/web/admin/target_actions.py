@@ -16,11 +16,11 @@ from ravensearch.db.session import unit_of_work
 from ravensearch.dispatch.flows import dispatch_targets
 from ravensearch.errors import InvalidInput, RavensearchError
 from ravensearch.jobs import launch
-from ravensearch.jobs.launch import Enqueue
+from ravensearch.jobs.launch import Enqueue, receive_import
 from ravensearch.kit.trades import normalize_trade
 from ravensearch.runtime import Runtime
 from ravensearch.targets.addresses import normalize_state
-from ravensearch.targets.csv_import import MAX_IMPORT_BYTES, CsvImportError
+from ravensearch.targets.csv_import import CsvImportError
 from ravensearch.targets.schemas import ImportReport, TargetFilters
 from ravensearch.targets.service import target_service
 from ravensearch.web.admin.forms import validate_form
@@ -224,6 +224,7 @@ async def enrich_selection(
 class ImportResult:
     filename: str = ""
     report: ImportReport | None = None
+    job: JobView | None = None
     error: str | None = None
     status_code: int = 200
     shown_errors: list[Any] = field(default_factory=list)
@@ -233,20 +234,23 @@ class ImportResult:
         return len(self.report.errors) - len(self.shown_errors) if self.report else 0
 
 
-async def import_upload(runtime: Runtime, form: FormData) -> ImportResult:
-    """Import the uploaded CSV; bad rows are listed by line, a bad file is one message."""
+async def import_upload(runtime: Runtime, enqueue: Enqueue, form: FormData) -> ImportResult:
+    """Import the uploaded CSV (a large one as a job, shown as its card); bad rows are
+    listed by line, a bad file is one message."""
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
         return ImportResult(error="Choose a CSV file to import.", status_code=422)
-    # One byte past the limit lets the service reject a large file without reading it all.
-    content = await upload.read(MAX_IMPORT_BYTES + 1)
     try:
-        async with unit_of_work(runtime.sessionmaker) as session:
-            report = await target_service.import_csv(session, content=content)
+        result = await receive_import(
+            runtime.sessionmaker, enqueue, upload.file, filename=upload.filename
+        )
     except CsvImportError as exc:
         return ImportResult(upload.filename, error=exc.message, status_code=exc.status_code)
-    shown = list(report.errors[:MAX_ROW_ERRORS_SHOWN])
-    return ImportResult(upload.filename, report, shown_errors=shown)
+    if not isinstance(result, ImportReport):
+        async with unit_of_work(runtime.sessionmaker) as session:
+            return ImportResult(upload.filename, job=await load_job(session, result.id))
+    shown = list(result.errors[:MAX_ROW_ERRORS_SHOWN])
+    return ImportResult(upload.filename, result, shown_errors=shown)
 
 
 def action_error(exc: RavensearchError) -> ActionResult:

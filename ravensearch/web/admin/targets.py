@@ -153,8 +153,10 @@ async def enrich(
 
 
 @router.post("/import", name="targets:import")
-async def import_targets(request: Request, _user: AdminUser, runtime: RuntimeDep) -> Response:
-    result = await import_upload(runtime, await request.form())
+async def import_targets(
+    request: Request, _user: AdminUser, runtime: RuntimeDep, enqueue: EnqueueDep
+) -> Response:
+    result = await import_upload(runtime, enqueue, await request.form())
     changed = result.report is not None and (result.report.imported + result.report.updated) > 0
     return await render(
         request,

@@ -6,10 +6,12 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, UploadFile
+from fastapi.responses import JSONResponse
 
 from ravensearch.errors import InvalidInput
+from ravensearch.jobs.launch import receive_import
+from ravensearch.jobs.schemas import JobAccepted
 from ravensearch.kit.cursor import CURSOR_HELP, decode_cursor, next_cursor
-from ravensearch.targets.csv_import import MAX_IMPORT_BYTES
 from ravensearch.targets.schemas import (
     ImportReport,
     TargetCreate,
@@ -18,7 +20,8 @@ from ravensearch.targets.schemas import (
     TargetRead,
 )
 from ravensearch.targets.service import target_service
-from ravensearch.web.deps import SessionDep, TokenDep
+from ravensearch.web.api.jobs import EnqueueDep
+from ravensearch.web.deps import RuntimeDep, SessionDep, TokenDep
 
 router = APIRouter(prefix="/targets", tags=["targets"])
 
@@ -29,7 +32,7 @@ def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
         "cursor is not one this API gave",
         401: "Missing, invalid or revoked API token",
         404: "No such target",
-        413: "The file is larger than 20 MB",
+        413: "The file is larger than 200 MB",
         422: "A field or filter has an invalid value; `detail` names it and says why",
     }
     return {code: {"description": descriptions[code]} for code in (401, *codes)}
@@ -40,13 +43,28 @@ async def create_target(body: TargetCreate, session: SessionDep, _token: TokenDe
     return await target_service.create(session, data=body)
 
 
-@router.post("/import", response_model=ImportReport, responses=_errors(400, 413, 422))
-async def import_targets(file: UploadFile, session: SessionDep, _token: TokenDep) -> ImportReport:
-    """Upload a CSV (multipart field `file`). Bad rows are listed by line; the rest land."""
-    # One byte past the limit is enough for the service to reject the file without us
-    # reading the whole upload into memory.
-    content = await file.read(MAX_IMPORT_BYTES + 1)
-    return await target_service.import_csv(session, content=content)
+@router.post(
+    "/import",
+    response_model=ImportReport,
+    responses={
+        202: {"model": JobAccepted, "description": "A large file: imported by this job"},
+        **_errors(400, 413, 422),
+    },
+)
+async def import_targets(
+    file: UploadFile, runtime: RuntimeDep, enqueue: EnqueueDep, _token: TokenDep
+) -> Any:
+    """Upload a CSV (multipart field `file`). Bad rows are listed by line; the rest land.
+
+    Up to 10,000 rows the answer is the report; a larger file is stored and imported by a
+    job (202 with its id: follow it at `/api/jobs/{id}`, its counts are the report's)."""
+    result = await receive_import(
+        runtime.sessionmaker, enqueue, file.file, filename=file.filename or "upload.csv"
+    )
+    if isinstance(result, ImportReport):
+        return result
+    accepted = JobAccepted(jobId=result.id, state=result.state)
+    return JSONResponse(accepted.model_dump(mode="json"), status_code=202)
 
 
 @router.get("", response_model=TargetList, responses=_errors(400, 422))

@@ -17,6 +17,7 @@ from ravensearch.db.session import unit_of_work
 from ravensearch.instantly.fake import FakeInstantlyState
 from ravensearch.runtime import Runtime
 from ravensearch.suppressions.service import suppression_service
+from ravensearch.targets import flows as target_flows
 from tests.fixtures.admin import AdminClient
 from tests.fixtures.factories import create_campaign, create_target
 
@@ -322,6 +323,25 @@ class TestImport:
         assert (result.report.imported, result.report.skipped) == (1, 1)
         assert [(e.line, e.reason) for e in result.shown_errors] == [(3, "missing business name")]
         assert response.headers["HX-Trigger"] == "targets-changed"
+
+    async def test_a_large_file_becomes_a_job_card(
+        self, admin: AdminClient, enqueued: list[uuid.UUID], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setattr(target_flows, "SYNC_MAX_ROWS", 2)
+        await admin.page(LIST)
+        content = b"business_name,email\nA,a@a.com\nB,b@b.com\nC,c@c.com\n"
+        response = await admin.post(
+            f"{LIST}/import",
+            files={"file": ("many.csv", content, "text/csv")},
+            headers={"HX-Request": "true", "X-CSRF-Token": admin.csrf_token},
+        )
+        assert response.status_code == 200
+        job = response.context["page"].job
+        assert job.title == "Import many.csv"
+        assert enqueued == [job.id]
+        card = BeautifulSoup(response.text, "html.parser").select_one(f"#job-{job.id}")
+        assert card is not None
+        assert card["data-job-state"] == "queued"
 
     async def test_no_file_and_bad_file(self, admin: AdminClient) -> None:
         await admin.page(LIST)
