@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 import httpx
 import pytest
 
+from ravensearch.jobs import launch
 from ravensearch.targets import flows as target_flows
 
 READ_FIELDS = {
@@ -170,7 +171,7 @@ class TestImport:
         self, client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         monkeypatch.setattr(target_flows, "MAX_IMPORT_BYTES", 50)
-        monkeypatch.setattr(target_flows, "MAX_UPLOAD_BYTES", 100)
+        monkeypatch.setattr(launch, "MAX_UPLOAD_BYTES", 100)
         response = await _upload(client, b"name\n" + b"Acme Heating\n" * 50)
         assert response.status_code == 413
         assert response.json()["error"] == "file_too_large"
