@@ -15,6 +15,11 @@ class RavensearchError(Exception):
         if status_code is not None:
             self.status_code = status_code
 
+    @property
+    def headers(self) -> dict[str, str]:
+        """Extra response headers (`Retry-After` on a 503)."""
+        return {}
+
 
 class NotFound(RavensearchError):
     status_code = 404
@@ -36,3 +41,23 @@ class UpstreamError(RavensearchError):
 
     status_code = 502
     error = "upstream_error"
+
+
+class ServiceUnavailable(RavensearchError):
+    """A dependency (the database) cannot serve now; the client should retry later."""
+
+    status_code = 503
+    error = "unavailable"
+    retry_after_seconds = 5
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after_seconds)}
+
+
+class DatabaseUnavailable(ServiceUnavailable):
+    def __init__(self) -> None:
+        super().__init__(
+            "The database is not answering right now; nothing was changed. "
+            f"Retry in {self.retry_after_seconds} seconds."
+        )
