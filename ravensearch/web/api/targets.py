@@ -18,7 +18,7 @@ from ravensearch.targets.schemas import (
     TargetRead,
 )
 from ravensearch.targets.service import target_service
-from ravensearch.web.deps import SessionDep, TokenDep
+from ravensearch.web.deps import OffsetQuery, SessionDep, TokenDep
 
 router = APIRouter(prefix="/targets", tags=["targets"])
 
@@ -55,7 +55,7 @@ async def list_targets(
     _token: TokenDep,
     filters: Annotated[TargetFilters, Query()],
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: OffsetQuery = 0,
     cursor: Annotated[str | None, Query(description=CURSOR_HELP)] = None,
 ) -> Any:
     """Newest first. Page with `next_cursor` (fast at any depth) or with `offset`."""
