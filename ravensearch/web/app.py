@@ -13,7 +13,7 @@ from ravensearch.config import Settings, get_settings
 from ravensearch.jobs.tasks import enqueue_job
 from ravensearch.logging import configure_logging
 from ravensearch.runtime import Runtime, build_runtime
-from ravensearch.web import webhooks
+from ravensearch.web import health, webhooks
 from ravensearch.web.admin import install_admin
 from ravensearch.web.api import campaigns, instantly, jobs, notifications, targets
 from ravensearch.web.background import start_background, start_job_consumer
@@ -73,10 +73,7 @@ def create_app(
     for module in (instantly, campaigns, targets, jobs, notifications):
         app.include_router(module.router, prefix="/api")
 
-    @app.get("/healthz", tags=["health"])
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
-
+    app.include_router(health.router)
     install_admin(app)
 
     return app
