@@ -117,6 +117,12 @@ class Settings(BaseSettings):
     WEBHOOK_MAX_BYTES: int = Field(
         1_000_000, ge=1024, validation_alias=AliasChoices("RAVENSEARCH_WEBHOOK_MAX_BYTES")
     )
+    # Longest wait for the next piece of a request body (like nginx's client_body_timeout):
+    # a client that stalls mid-body is answered 408 and its connection closed, instead of
+    # holding it until the client gives up.
+    BODY_TIMEOUT_SECONDS: float = Field(
+        30.0, gt=0, le=3600, validation_alias=AliasChoices("RAVENSEARCH_BODY_TIMEOUT_SECONDS")
+    )
     # Signs the admin UI's session cookies. Empty → generated once and kept in the database
     # (app_settings), so restarts keep people signed in; set it to share sessions across hosts.
     SECRET_KEY: SecretStr = Field(

@@ -17,6 +17,13 @@ class RavensearchError(Exception):
         if status_code is not None:
             self.status_code = status_code
 
+    @property
+    def headers(self) -> dict[str, str]:
+        """Extra response headers (`Retry-After` when the client should come back later)."""
+        if self.retry_after_seconds is None:
+            return {}
+        return {"Retry-After": str(self.retry_after_seconds)}
+
 
 class NotFound(RavensearchError):
     status_code = 404
@@ -40,10 +47,22 @@ class UpstreamError(RavensearchError):
     error = "upstream_error"
 
 
-class DatabaseUnavailable(RavensearchError):
-    """The database cannot serve this request now (no free connection, or it is down);
-    the client should retry shortly."""
+class ServiceUnavailable(RavensearchError):
+    """A dependency (the database) cannot serve now; the client should retry later."""
 
     status_code = 503
-    error = "database_unavailable"
+    error = "unavailable"
     retry_after_seconds = 5
+
+
+class DatabaseUnavailable(ServiceUnavailable):
+    """The database cannot serve this request now (down, or no free connection)."""
+
+    error = "database_unavailable"
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(
+            message
+            or "The database is not answering right now; nothing was changed. "
+            f"Retry in {self.retry_after_seconds} seconds."
+        )

@@ -10,10 +10,10 @@ import threading
 import time
 import uuid
 
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from ravensearch.db.engine import create_engine, create_sessionmaker, is_sqlite
+from ravensearch.db.errors import is_unavailable
 from ravensearch.db.session import unit_of_work
 from ravensearch.events.counters import refresh_counters
 from ravensearch.events.service import BATCH_SIZE, BatchResult, events_service
@@ -131,7 +131,7 @@ class EventApplier:
                     session, limit=self.batch_size, refresh=recount
                 )
         except Exception as exc:
-            if is_transient(exc):
+            if is_unavailable(exc):
                 raise  # the database, not an event: `run()` retries after a pause
             log.warning("events.batch.failed retrying one by one", exc_info=True)
         return await self._apply_one_by_one(sessionmaker)
@@ -147,7 +147,7 @@ class EventApplier:
                 async with unit_of_work(sessionmaker) as session:
                     result = await events_service.apply_pending(session, event_ids=[event_id])
             except Exception as exc:
-                if is_transient(exc):
+                if is_unavailable(exc):
                     raise
                 log.warning("events.apply.failed event_id=%s", event_id, exc_info=True)
                 async with unit_of_work(sessionmaker) as session:
@@ -158,13 +158,6 @@ class EventApplier:
             processed += result.processed
             applied += result.applied
         return BatchResult(processed=processed, applied=applied)
-
-
-def is_transient(exc: BaseException) -> bool:
-    """A failure of the connection or the server (retry later), not of the event's data."""
-    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
-        return True
-    return isinstance(exc, OperationalError | InterfaceError | OSError | TimeoutError)
 
 
 class ApplierThread:

@@ -4,6 +4,10 @@ Pure (no IO): an effect changes the loaded records in memory and queues its inse
 `Writes`; the service writes a whole batch at once. What can reject an event is checked
 before anything is changed.
 
+Total: every text taken from a payload is made storable (NUL dropped, lone surrogates
+replaced, cut to its column), and what cannot apply raises `EventRejected` with the reason
+(the event ends `ignored`, never stuck in `failed`).
+
 Every effect is order-safe. A `*_at` keeps the first occurrence (the smallest event time),
 texts come from the first reply / bounce, the interest status from the latest lead-status
 event, and the status is recomputed from the timestamps, so the same events applied in any
@@ -22,6 +26,7 @@ from ravensearch.db.models import EventState, NotificationKind, SuppressionKind
 from ravensearch.errors import InvalidInput
 from ravensearch.events.kinds import DISPATCH_KINDS, INTEREST_STATUSES, EventKind, resolve_status
 from ravensearch.events.records import CampaignRef, DispatchState, StoredEvent
+from ravensearch.kit.text import storable_text
 from ravensearch.notifications.schemas import NotificationCreate
 from ravensearch.pipeline.service import PipelineSignal
 from ravensearch.suppressions.service import SuppressionEntry, parse_value
@@ -29,6 +34,7 @@ from ravensearch.suppressions.service import SuppressionEntry, parse_value
 SNIPPET_CHARS = 280
 MAX_SUBJECT = 500
 MAX_URL = 500
+MAX_TITLE = 300  # notifications.title
 # Lead-status changes worth telling the admin about (the others only update the dispatch).
 NOTIFY_INTEREST = {"interested": "Interested:", "meeting_booked": "Meeting booked:"}
 # Events whose notification is titled with the target's business name.
@@ -39,7 +45,7 @@ _ACCOUNT_ERROR_FIELDS = ("error_message", "error", "reason", "message", "descrip
 
 
 class EventRejected(ValueError):
-    """The event cannot be applied as it is (missing or unusable fields)."""
+    """The event can never be applied as it is (missing or unusable fields): `ignored`."""
 
 
 @dataclass
@@ -82,7 +88,7 @@ def apply_event(ctx: EventContext, writes: Writes) -> EventState:
         if not ctx.event.instantly_campaign_id:
             raise EventRejected("event has no campaign_id")
         if not ctx.event.lead_email:
-            raise EventRejected("event has no lead_email")
+            raise EventRejected(_no_lead_email(ctx.payload))
         if ctx.kind in (EventKind.bounced, EventKind.unsubscribed):
             # A bounced address is never emailed again, even before its dispatch is known.
             _suppress(ctx, writes)
@@ -187,7 +193,9 @@ def _apply_account_error(ctx: EventContext, writes: Writes) -> None:
     writes.notifications.append(
         NotificationCreate(
             kind=NotificationKind.account_error,
-            title=f"Instantly account error: {account}" if account else "Instantly account error",
+            title=_title(
+                f"Instantly account error: {account}" if account else "Instantly account error"
+            ),
             body=detail or "Instantly reported a problem with a sending account; check it there.",
             campaign_id=ctx.campaign.id if ctx.campaign else None,
             event_id=ctx.event.id,
@@ -225,7 +233,7 @@ def _notify(
     writes.notifications.append(
         NotificationCreate(
             kind=kind,
-            title=f"{title_prefix} {who}",
+            title=_title(f"{title_prefix} {who}"),
             body=snippet(body) if body else None,
             link=link,
             campaign_id=dispatch.campaign_id,
@@ -236,12 +244,25 @@ def _notify(
 
 
 def text_of(payload: dict[str, Any], *fields: str) -> str | None:
-    """The first of `fields` holding a non-blank string."""
+    """The first of `fields` holding a non-blank string, made storable."""
     for name in fields:
         value = payload.get(name)
-        if isinstance(value, str) and value.strip():
-            return value.strip()
+        if isinstance(value, str):
+            value = storable_text(value).strip()
+            if value:
+                return value
     return None
+
+
+def _no_lead_email(payload: dict[str, Any]) -> str:
+    value = payload.get("lead_email", payload.get("email"))
+    if value is None or isinstance(value, str):
+        return "event has no lead_email"
+    return f"lead_email is a JSON {type(value).__name__}, not an email address"
+
+
+def _title(text: str) -> str:
+    return text if len(text) <= MAX_TITLE else text[: MAX_TITLE - 1].rstrip() + "…"
 
 
 def snippet(text: str) -> str:

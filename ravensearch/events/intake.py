@@ -14,6 +14,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from ravensearch.db.errors import is_bad_value, sqlstate
+from ravensearch.events.parsing import UnstorableDelivery
 from ravensearch.events.repository import insert_deliveries
 
 MAX_ROWS_PER_INSERT = 200
@@ -48,6 +50,9 @@ class DeliveryBatcher:
         try:
             inserted = await self._insert([row for row, _ in batch])
         except Exception as exc:  # noqa: BLE001  (every waiter hears it and answers 503)
+            if is_bad_value(exc):
+                await self._write_each(batch, exc)
+                return
             for _, future in batch:
                 if not future.done():
                     future.set_exception(exc)
@@ -60,6 +65,25 @@ class DeliveryBatcher:
             seen.add(key)
             if not future.done():
                 future.set_result(stored)
+
+    async def _write_each(
+        self, batch: list[tuple[dict[str, Any], asyncio.Future[bool]]], exc: Exception
+    ) -> None:
+        """A value the database refuses fails its whole INSERT: alone, it is answered 400
+        (it would fail on every retry); the deliveries that shared its INSERT are stored."""
+        if len(batch) == 1:
+            _, future = batch[0]
+            if not future.done():
+                future.set_exception(
+                    UnstorableDelivery(
+                        "The database cannot store a value of this event "
+                        f"(SQLSTATE {sqlstate(exc) or type(exc).__name__}); it will not be "
+                        "stored on a retry either."
+                    )
+                )
+            return
+        for item in batch:
+            await self._write([item])
 
     async def _insert(self, rows: list[dict[str, Any]]) -> set[str]:
         async with self.engine.connect() as conn:

@@ -13,6 +13,7 @@ from typing import Any
 
 from ravensearch.events.kinds import EventKind, canonical_type, classify
 from ravensearch.kit.clock import parse_iso
+from ravensearch.kit.text import is_storable_text
 
 # Column sizes of `webhook_events`; a longer value would make PostgreSQL refuse the row.
 MAX_EVENT_TYPE = 80
@@ -22,6 +23,10 @@ MAX_EMAIL = 320
 
 class InvalidDelivery(ValueError):
     """The body is not an event we can store; `str(exc)` says why (answered as a 400)."""
+
+
+class UnstorableDelivery(InvalidDelivery):
+    """The database refused a value of the event: no retry will store it (a 400 too)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,9 +148,7 @@ def _check_storable(value: str, name: str, max_length: int | None = None) -> Non
     # VARCHAR: answer 400 now rather than fail the INSERT (a 503 Instantly would retry).
     if max_length is not None and len(value) > max_length:
         raise InvalidDelivery(f"'{name}' must be at most {max_length} characters.")
-    if "\x00" in value:
-        raise InvalidDelivery(f"'{name}' must not contain NUL characters.")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise InvalidDelivery(f"'{name}' is not valid Unicode text.") from None
+    if not is_storable_text(value):
+        raise InvalidDelivery(
+            f"'{name}' must not contain NUL characters or unpaired UTF-16 surrogates."
+        )

@@ -15,13 +15,20 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from ravensearch.db.models import EventState
 from ravensearch.events.counters import refresh_counters
-from ravensearch.events.effects import NOTIFYING_KINDS, EventContext, Writes, apply_event
+from ravensearch.events.effects import (
+    NOTIFYING_KINDS,
+    EventContext,
+    EventRejected,
+    Writes,
+    apply_event,
+)
 from ravensearch.events.intake import batcher_for
 from ravensearch.events.kinds import DISPATCH_KINDS, classify
 from ravensearch.events.parsing import Delivery
 from ravensearch.events.records import DISPATCH_MUTABLE, DispatchState, FailedEvent, StoredEvent
 from ravensearch.events.repository import WebhookEventRepository
 from ravensearch.kit.clock import as_utc, utcnow
+from ravensearch.kit.text import storable_text
 from ravensearch.notifications.service import notification_service
 from ravensearch.pipeline.service import pipeline_service
 from ravensearch.suppressions.service import suppression_service
@@ -104,7 +111,7 @@ class EventsService:
             event.attempts += 1
             ctx = contexts.get(event.id)
             if ctx is None:
-                self._fail(event, "stored body is not a JSON object")
+                self._ignore(event, "stored body is not a JSON object")
                 continue
             state = self._apply_one(ctx, event, writes)
             if state == EventState.applied:
@@ -132,7 +139,7 @@ class EventsService:
     async def mark_failed(self, session: AsyncSession, event_id: uuid.UUID, error: str) -> bool:
         """Fail a still-pending event that cannot be written (attempts + 1)."""
         return await WebhookEventRepository(session).mark_failed(
-            event_id, error[:MAX_ERROR_CHARS], processed_at=utcnow()
+            event_id, storable_text(error)[:MAX_ERROR_CHARS], processed_at=utcnow()
         )
 
     async def requeue_unmatched(
@@ -187,12 +194,15 @@ class EventsService:
         own = Writes()
         try:
             state = apply_event(ctx, own)
+        except EventRejected as exc:
+            # Data that will never apply: kept (raw body and reason) but not retried.
+            self._restore(ctx, saved)
+            self._ignore(event, str(exc))
+            return EventState.ignored
         except Exception as exc:
             # Bad data in one event must not block the batch: undo, record it, go on.
             log.warning("events.apply.failed event_id=%s", event.id, exc_info=True)
-            if ctx.dispatch is not None and saved is not None:
-                for name in DISPATCH_MUTABLE:
-                    setattr(ctx.dispatch, name, getattr(saved, name))
+            self._restore(ctx, saved)
             self._fail(event, f"{type(exc).__name__}: {exc}")
             return EventState.failed
         writes.merge(own)
@@ -242,9 +252,19 @@ class EventsService:
                 ctx.business_name = names.get(ctx.dispatch.technician_id)
         return contexts
 
+    def _restore(self, ctx: EventContext, saved: DispatchState | None) -> None:
+        """Undo what an event changed in memory before it was rejected."""
+        if ctx.dispatch is not None and saved is not None:
+            for name in DISPATCH_MUTABLE:
+                setattr(ctx.dispatch, name, getattr(saved, name))
+
     def _fail(self, event: StoredEvent, error: str) -> None:
         event.state = EventState.failed
-        event.error = error[:MAX_ERROR_CHARS]
+        event.error = storable_text(error)[:MAX_ERROR_CHARS]
+
+    def _ignore(self, event: StoredEvent, reason: str) -> None:
+        event.state = EventState.ignored
+        event.error = storable_text(reason)[:MAX_ERROR_CHARS]
 
 
 def prunable_states(*, include_failed: bool) -> tuple[EventState, ...]:

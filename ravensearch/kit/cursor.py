@@ -36,7 +36,7 @@ def decode_cursor(cursor: str) -> Key:
         text = base64.urlsafe_b64decode(padded.encode("ascii")).decode()
         when, _, row_id = text.partition("|")
         return as_utc(datetime.fromisoformat(when)), uuid.UUID(row_id)
-    except (ValueError, UnicodeError, binascii.Error):
+    except (ValueError, OverflowError, UnicodeError, binascii.Error):
         raise InvalidInput(
             "cursor is not valid: pass the next_cursor of a previous page unchanged."
         ) from None

@@ -6,17 +6,18 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from ravensearch import __version__
 from ravensearch.config import Settings, get_settings
 from ravensearch.jobs.tasks import enqueue_job
 from ravensearch.logging import configure_logging
 from ravensearch.runtime import Runtime, build_runtime
-from ravensearch.web import webhooks
+from ravensearch.web import health, webhooks
 from ravensearch.web.admin import install_admin
 from ravensearch.web.api import campaigns, instantly, jobs, notifications, targets
 from ravensearch.web.background import start_background, start_job_consumer
+from ravensearch.web.edge import BodyReadTimeout, reject_unstorable_text
 from ravensearch.web.errors import install_error_handlers
 
 
@@ -56,6 +57,8 @@ def create_app(
         version=__version__,
         description="Recruit trade technicians through Instantly.ai cold email campaigns.",
         lifespan=lifespan,
+        # Every route: text the database cannot hold is a 400 here, not a 500 at the INSERT.
+        dependencies=[Depends(reject_unstorable_text)],
     )
     if runtime is not None:
         app.state.runtime = runtime
@@ -65,13 +68,12 @@ def create_app(
     # Under load its POSTs do not even reach the router (see `WebhooksFirst`).
     app.include_router(webhooks.router, prefix="/api")
     app.add_middleware(webhooks.WebhooksFirst)
+    # Added last, so outermost: a stalled body is cut off on every path, webhooks included.
+    app.add_middleware(BodyReadTimeout)
     for module in (instantly, campaigns, targets, jobs, notifications):
         app.include_router(module.router, prefix="/api")
 
-    @app.get("/healthz", tags=["health"])
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
-
+    app.include_router(health.router)
     install_admin(app)
 
     return app

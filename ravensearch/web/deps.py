@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ravensearch.db.models import ApiToken
@@ -69,3 +69,11 @@ async def require_token(request: Request, runtime: RuntimeDep) -> ApiToken:
 
 
 TokenDep = Annotated[ApiToken, Depends(require_token)]
+
+
+# Far past any table here and far below the database's int64: a larger offset or page is
+# refused (422) instead of overflowing the query (a 500 on PostgreSQL).
+MAX_OFFSET = 10_000_000
+MAX_PAGE = 100_000
+OffsetQuery = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
+PageQuery = Annotated[int, Query(ge=1, le=MAX_PAGE)]

@@ -1,4 +1,5 @@
-"""Every failure becomes JSON `{error, detail}` with a 4xx (or a logged, trace-free 500)."""
+"""Every failure becomes JSON `{error, detail}` with a 4xx, a 503 + `Retry-After` while the
+database is unavailable, or (a bug) a logged, trace-free 500."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ravensearch.errors import RavensearchError
+from ravensearch.db.errors import is_bad_value, is_unavailable, sqlstate
+from ravensearch.errors import DatabaseUnavailable, InvalidInput, RavensearchError
 
 log = logging.getLogger(__name__)
 
@@ -21,9 +24,34 @@ def _describe(error: dict[str, object]) -> str:
 
 
 def error_response(exc: RavensearchError) -> JSONResponse:
-    retry = exc.retry_after_seconds
-    headers = {"Retry-After": str(retry)} if retry is not None else None
-    return JSONResponse({"error": exc.error, "detail": exc.message}, exc.status_code, headers)
+    return JSONResponse(
+        {"error": exc.error, "detail": exc.message}, exc.status_code, headers=exc.headers or None
+    )
+
+
+UNSTORABLE_VALUE = (
+    "A value is too long, too large, or holds characters the database cannot store; "
+    "check the values sent."
+)
+
+
+def database_failure(request: Request, exc: Exception) -> RavensearchError | None:
+    """The expected error a database failure stands for, or None (a bug: answer 500).
+
+    While the database is down every route fails this way: a warning per request, no trace.
+    """
+    if is_unavailable(exc):
+        log.warning(
+            "web.database_unavailable path=%s error=%s", request.url.path, type(exc).__name__
+        )
+        return DatabaseUnavailable()
+    if is_bad_value(exc):
+        # A value the edge should have refused: 400 for the client, a note to fix the check.
+        log.warning(
+            "web.unstorable_value path=%s sqlstate=%s", request.url.path, sqlstate(exc) or "-"
+        )
+        return InvalidInput(UNSTORABLE_VALUE)
+    return None
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -42,6 +70,16 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
         name = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         return JSONResponse({"error": name, "detail": exc.detail}, exc.status_code)
+
+    async def _database(request: Request, exc: Exception) -> JSONResponse:
+        expected = database_failure(request, exc)
+        if expected is None:
+            return await _unexpected(request, exc)
+        return error_response(expected)
+
+    # Keyed by class, so they run in the exception middleware: no traceback from the server.
+    app.add_exception_handler(SQLAlchemyError, _database)
+    app.add_exception_handler(OSError, _database)  # asyncpg's "connection refused"
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -15,7 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ravensearch.errors import RavensearchError
+from ravensearch.errors import RavensearchError, ServiceUnavailable
 from ravensearch.events.parsing import InvalidDelivery, parse_delivery
 from ravensearch.events.service import events_service
 from ravensearch.runtime import Runtime
@@ -42,9 +42,8 @@ class PayloadTooLarge(RavensearchError):
     error = "payload_too_large"
 
 
-class StorageUnavailable(RavensearchError):
-    status_code = 503
-    error = "unavailable"
+class StorageUnavailable(ServiceUnavailable):
+    pass
 
 
 async def instantly_webhook(request: Request) -> Response:
@@ -55,8 +54,9 @@ async def instantly_webhook(request: Request) -> Response:
 
     Answers 200 `{"ok": true, "duplicate": bool}`; 400 for a body that is not a JSON object
     with an `event_type`, 401 for a missing or wrong secret, 413 over
-    RAVENSEARCH_WEBHOOK_MAX_BYTES, 503 when the database cannot store it (nothing stored;
-    Instantly retries). Errors are `{"error", "detail"}` like the rest of the API.
+    RAVENSEARCH_WEBHOOK_MAX_BYTES, 408 when the body stalls (RAVENSEARCH_BODY_TIMEOUT_SECONDS),
+    503 + `Retry-After` when the database cannot store it now (nothing stored; Instantly
+    retries). Errors are `{"error", "detail"}` like the rest of the API.
     """
     runtime: Runtime = request.app.state.runtime
     token = path_token(request.scope["path"])
@@ -75,6 +75,8 @@ async def instantly_webhook(request: Request) -> Response:
     try:
         async with asyncio.timeout(DB_TIMEOUT_SECONDS):
             stored = await events_service.record(runtime.engine, delivery)
+    except InvalidDelivery as exc:  # a value the database refuses: no retry would store it
+        raise InvalidBody(str(exc)) from None
     except (SQLAlchemyError, OSError, TimeoutError) as exc:
         log.warning("webhooks.instantly.store_failed error=%s", type(exc).__name__)
         raise StorageUnavailable("The event could not be stored; retry later.") from None

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ravensearch.db.models import WebhookEvent
 from ravensearch.events.intake import DeliveryBatcher
+from ravensearch.events.parsing import UnstorableDelivery
 from ravensearch.kit.clock import utcnow
 
 
@@ -63,3 +64,23 @@ async def test_a_failed_insert_reaches_every_waiter(engine: AsyncEngine) -> None
     assert all(isinstance(r, OSError) for r in results)
     with pytest.raises(OSError, match="went away"):
         await batcher.store(_row("later"))
+
+
+async def test_a_row_the_database_refuses_fails_alone(engine: AsyncEngine) -> None:
+    # A value the database refuses fails every retry: that delivery hears a 400-worthy
+    # error, and the deliveries that shared its INSERT are stored (not 503'd with it).
+    batcher = DeliveryBatcher(engine)
+    refused = {**_row("bad"), "event_type": None}  # NOT NULL, on both databases
+    results = await asyncio.gather(
+        batcher.store(_row("good1")),
+        batcher.store(refused),
+        batcher.store(_row("good2")),
+        return_exceptions=True,
+    )
+    assert results[0] is True
+    assert results[2] is True
+    assert isinstance(results[1], UnstorableDelivery)
+    assert "will not be stored on a retry" in str(results[1])
+    async with engine.connect() as conn:
+        keys = (await conn.scalars(select(WebhookEvent.dedupe_key))).all()
+    assert sorted(keys) == ["good1", "good2"]

@@ -41,6 +41,18 @@ class TestParseDelivery:
         assert delivery.occurred_at is None
 
     @pytest.mark.parametrize(
+        "timestamp", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00"]
+    )
+    def test_timestamp_with_no_utc_equivalent_is_unknown(self, timestamp: str) -> None:
+        # In UTC these fall in year 0 and year 10000: the time is unknown, the raw text kept.
+        raw = body({"event_type": "email_opened", "timestamp": timestamp})
+        delivery = parse_delivery(raw)
+        assert delivery.occurred_at is None
+        assert timestamp in delivery.raw_body
+        other = body({"event_type": "email_opened", "timestamp": "0001-01-01T00:00:00+13:00"})
+        assert parse_delivery(other).dedupe_key != delivery.dedupe_key
+
+    @pytest.mark.parametrize(
         ("raw", "message"),
         [
             (b"{not json", "not valid JSON"),
@@ -53,7 +65,7 @@ class TestParseDelivery:
             (b'{"event_type": "email_sent", "campaign_id": {"a": 1}}', "campaign_id"),
             (b'{"event_type": "email_sent", "campaign_id": "' + b"x" * 65 + b'"}', "campaign_id"),
             (b'{"event_type": "email_sent", "lead_email": "a\\u0000@b.com"}', "NUL"),
-            (b'{"event_type": "email_sent", "lead_email": "\\ud800@b.com"}', "Unicode"),
+            (b'{"event_type": "email_sent", "lead_email": "\\ud800@b.com"}', "surrogates"),
             (b"[" * 100_000, "not valid JSON"),
         ],
     )

@@ -32,6 +32,7 @@ from tests.events.helpers import event, load, record, seed_lead, states, store_e
 from tests.fixtures.factories import create_campaign, instantly_event
 
 Sessionmaker = async_sessionmaker[AsyncSession]
+T = "2026-11-27T10:00:00Z"
 
 
 class TestRecord:
@@ -155,10 +156,11 @@ class TestApplyPending:
             rows = (await session.scalars(select(WebhookEvent))).all()
         by_type = {row.event_type: row for row in rows if row.raw_body != "{"}
         broken = next(row for row in rows if row.raw_body == "{")
-        assert by_type["email_bounced"].state == EventState.failed
+        # Neither can ever apply: ignored with the reason, not failed (failed is retried).
+        assert by_type["email_bounced"].state == EventState.ignored
         assert by_type["email_bounced"].attempts == 1
         assert "is not an email address" in (by_type["email_bounced"].error or "")
-        assert broken.state == EventState.failed
+        assert broken.state == EventState.ignored
         assert "JSON" in (broken.error or "")
         assert by_type["email_sent"].state == by_type["email_opened"].state == "applied"
         dispatch = await load(sessionmaker, Dispatch, lead.dispatch_id)
@@ -219,12 +221,12 @@ class TestApplyPending:
         assert (await load(sessionmaker, Dispatch, good.dispatch_id)).status == "bounced"
         assert (await load(sessionmaker, Dispatch, poisoned.dispatch_id)).bounced_at is None
 
-    async def test_lead_event_without_lead_email_fails(
+    async def test_lead_event_without_lead_email_is_ignored(
         self, engine: AsyncEngine, sessionmaker: Sessionmaker
     ) -> None:
         await record(engine, {"event_type": "email_opened", "campaign_id": "c1"})
         assert await EventApplier(sessionmaker).drain() == 0
-        assert await states(sessionmaker) == ["failed"]
+        assert await states(sessionmaker) == ["ignored"]
 
     async def test_custom_label_is_ignored(
         self, engine: AsyncEngine, sessionmaker: Sessionmaker
@@ -235,6 +237,70 @@ class TestApplyPending:
         assert await states(sessionmaker) == ["ignored"]
         dispatch = await load(sessionmaker, Dispatch, lead.dispatch_id)
         assert dispatch.interest_status is None
+
+
+class TestUnusableData:
+    """Events stored with 200 always end applied or ignored (with the reason), never stuck."""
+
+    @pytest.mark.parametrize(
+        ("reply", "stored"),
+        [("Call me\x00 now", "Call me now"), ("Call \ud800me", "Call \ufffdme")],
+    )
+    async def test_reply_text_the_database_cannot_hold_is_cleaned(
+        self, engine: AsyncEngine, sessionmaker: Sessionmaker, reply: str, stored: str
+    ) -> None:
+        lead = await seed_lead(sessionmaker)
+        subject = "Re:\x00 work"
+        payload = event(lead, "reply_received", T, reply_text=reply, reply_subject=subject)
+        await record(engine, payload)
+        assert await EventApplier(sessionmaker).drain() == 1
+        assert await states(sessionmaker) == ["applied"]
+        dispatch = await load(sessionmaker, Dispatch, lead.dispatch_id)
+        assert (dispatch.reply_text, dispatch.reply_subject) == (stored, "Re: work")
+        async with sessionmaker() as session:
+            assert (await session.scalars(select(Notification.body))).all() == [stored]
+
+    async def test_lead_email_as_a_list_is_ignored_with_the_reason(
+        self, engine: AsyncEngine, sessionmaker: Sessionmaker
+    ) -> None:
+        lead = await seed_lead(sessionmaker)
+        payload = event(lead, "email_opened", T)
+        payload["lead_email"] = payload["email"] = [lead.email]
+        await record(engine, payload)
+        assert await EventApplier(sessionmaker).drain() == 0
+        async with sessionmaker() as session:
+            stored = await session.scalar(select(WebhookEvent))
+        assert stored is not None
+        assert (stored.state, stored.error) == (
+            EventState.ignored,
+            "lead_email is a JSON list, not an email address",
+        )
+        assert (await load(sessionmaker, Dispatch, lead.dispatch_id)).opened_at is None
+
+    async def test_bounce_of_a_lead_email_that_is_no_address_is_ignored(
+        self, engine: AsyncEngine, sessionmaker: Sessionmaker
+    ) -> None:
+        await record(engine, instantly_event("email_bounced", campaign_id="c1", email="nobody"))
+        assert await EventApplier(sessionmaker).drain() == 0
+        async with sessionmaker() as session:
+            stored = await session.scalar(select(WebhookEvent))
+        assert stored is not None
+        assert stored.state == EventState.ignored
+        assert stored.error == "lead email 'nobody' is not an email address"
+
+    async def test_notification_title_is_cut_to_its_column(
+        self, engine: AsyncEngine, sessionmaker: Sessionmaker
+    ) -> None:
+        account = "a" * 400 + "@outreach.example.com"
+        await record(
+            engine,
+            instantly_event("account_error", campaign_id=None, email=None, email_account=account),
+        )
+        assert await EventApplier(sessionmaker).drain() == 1
+        async with sessionmaker() as session:
+            [title] = (await session.scalars(select(Notification.title))).all()
+        assert len(title) == effects.MAX_TITLE
+        assert title.startswith("Instantly account error: aaa")
 
 
 class TestRequeueUnmatched:

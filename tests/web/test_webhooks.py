@@ -27,6 +27,7 @@ from ravensearch.db.session import unit_of_work
 from ravensearch.events.applier import ApplierThread
 from ravensearch.events.service import events_service
 from ravensearch.instantly.fake import FakeInstantlyState
+from ravensearch.kit.clock import as_utc
 from ravensearch.runtime import Runtime
 from ravensearch.suppressions.flows import push_waiting
 from ravensearch.suppressions.service import suppression_service
@@ -524,6 +525,42 @@ class TestBadBodies:
         assert (await post(anon_client, payload)).status_code == 200
 
 
+class TestCalendarEdges:
+    """Times at the ends of the calendar are stored (2xx only once stored), never a 500."""
+
+    @pytest.mark.parametrize(
+        ("timestamp", "occurred_at"),
+        [
+            ("0001-01-01T00:00:00+14:00", None),  # year 0 in UTC: the time is unknown
+            ("9999-12-31T23:59:59-14:00", None),  # year 10000 in UTC
+            ("0001-01-01T00:00:00Z", "0001-01-01T00:00:00+00:00"),
+            ("9999-12-31T23:59:59Z", "9999-12-31T23:59:59+00:00"),
+        ],
+    )
+    async def test_stored_and_applied(
+        self,
+        anon_client: httpx.AsyncClient,
+        runtime: Runtime,
+        lead: Lead,
+        timestamp: str,
+        occurred_at: str | None,
+    ) -> None:
+        payload = event(lead, "email_opened", timestamp)
+        response = await post(anon_client, payload)
+        assert response.status_code == 200
+        assert response.json() == {"ok": True, "duplicate": False}
+        assert (await post(anon_client, payload)).json()["duplicate"] is True
+        async with runtime.sessionmaker() as session:
+            stored = await session.scalar(select(WebhookEvent))
+        assert stored is not None
+        assert timestamp in stored.raw_body
+        at = stored.occurred_at
+        assert (as_utc(at).isoformat() if at else None) == occurred_at
+        await runtime.events.drain()
+        assert await states(runtime.sessionmaker) == ["applied"]
+        assert (await load(runtime.sessionmaker, Dispatch, lead.dispatch_id)).opened_at
+
+
 def app_client(runtime: Runtime) -> httpx.AsyncClient:
     app = create_app(runtime=runtime, background=False)
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
@@ -544,7 +581,8 @@ class TestDatabaseDown:
         finally:
             await down.dispose()
         assert response.status_code == 503
-        assert response.json()["error"] == "unavailable"
+        assert response.headers["retry-after"] == "5"
+        assert response.json()["error"] == "database_unavailable"
         assert response.json()["detail"]
         assert await count_events(runtime.sessionmaker) == 0
 

@@ -7,9 +7,8 @@ when a campaign's numbers move, its dispatch table reloads too (`CHANGED_EVENT`)
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
 
-from fastapi import Query, Request
+from fastapi import Request
 from fastapi.responses import Response
 
 from ravensearch.campaigns import flows as campaign_flows
@@ -31,11 +30,10 @@ from ravensearch.web.admin.forms import read_form
 from ravensearch.web.admin.responses import HXRedirectResponse, is_htmx
 from ravensearch.web.admin.templating import render
 from ravensearch.web.admin.toasts import add_toast
-from ravensearch.web.deps import RuntimeDep, SessionDep
+from ravensearch.web.deps import PageQuery, RuntimeDep, SessionDep
 
 router = admin_router(prefix="/outreach/campaigns")
 
-PageQuery = Annotated[int, Query(ge=1)]
 # Sent with the stats fragment when the numbers moved: the dispatch table reloads on it.
 CHANGED_EVENT = "campaign-changed"
 

@@ -15,6 +15,7 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ravensearch.errors import RavensearchError
@@ -22,10 +23,11 @@ from ravensearch.web.admin.auth import LoginRequired
 from ravensearch.web.admin.responses import HXRedirectResponse, is_htmx, local_path
 from ravensearch.web.admin.templating import environment, render
 from ravensearch.web.admin.toasts import Toast
+from ravensearch.web.errors import database_failure
 
 log = logging.getLogger(__name__)
 
-NOT_ADMIN = ("/api/", "/api", "/docs", "/redoc", "/openapi.json", "/healthz", "/static/")
+NOT_ADMIN = ("/api/", "/api", "/docs", "/redoc", "/openapi.json", "/healthz", "/livez", "/static/")
 
 Handler = Callable[[Request, Any], Awaitable[Response]]
 
@@ -35,10 +37,12 @@ _TITLES = {
     403: "Not allowed",
     404: "Page not found",
     405: "Not allowed here",
+    408: "That took too long",
     409: "Already done",
     429: "Slow down",
     500: "Something went wrong",
     502: "Instantly did not answer as expected",
+    503: "Back in a moment",
 }
 INTERNAL_MESSAGE = "Something went wrong on our side; it is logged. Try again in a moment."
 
@@ -54,16 +58,24 @@ def is_admin_path(path: str) -> bool:
     return not (path in NOT_ADMIN or path.startswith(NOT_ADMIN))
 
 
-async def error_response(request: Request, status: int, message: str) -> Response:
+async def error_response(
+    request: Request, status: int, message: str, *, headers: dict[str, str] | None = None
+) -> Response:
     """A toast for HTMX (no swap, see base.html's htmx-config), else the error page."""
     if is_htmx(request):
         toast = environment.get_template("_toasts.html").render(
             toasts=[Toast(message, "error")], oob=True
         )
-        return Response(toast, status, media_type="text/html", headers={"HX-Reswap": "none"})
+        return Response(
+            toast, status, media_type="text/html", headers={"HX-Reswap": "none", **(headers or {})}
+        )
     title = _TITLES.get(status, "That did not work")
     return await render(
-        request, "errors/error.html", ErrorPage(status, title, message), status_code=status
+        request,
+        "errors/error.html",
+        ErrorPage(status, title, message),
+        status_code=status,
+        headers=headers,
     )
 
 
@@ -83,7 +95,17 @@ def _login_redirect(request: Request) -> Response:
 async def _domain(request: Request, exc: RavensearchError) -> Response:
     if isinstance(exc, LoginRequired):
         return _login_redirect(request)
-    return await error_response(request, exc.status_code, exc.message)
+    return await error_response(request, exc.status_code, exc.message, headers=exc.headers)
+
+
+async def _database(request: Request, exc: Exception) -> Response:
+    expected = database_failure(request, exc)
+    if expected is None:
+        return await _unexpected(request, exc)
+    try:
+        return await _domain(request, expected)
+    except Exception:  # noqa: BLE001  (the page needed the database too: plain text)
+        return Response(expected.message, expected.status_code, headers=expected.headers)
 
 
 async def _http(request: Request, exc: StarletteHTTPException) -> Response:
@@ -116,6 +138,8 @@ def install_error_pages(app: FastAPI) -> None:
         RavensearchError: _domain,
         StarletteHTTPException: _http,
         RequestValidationError: _invalid,
+        SQLAlchemyError: _database,
+        OSError: _database,
         Exception: _unexpected,
     }
     for exc_class, admin_handler in mine.items():

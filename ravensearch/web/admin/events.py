@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Annotated
 
-from fastapi import Query, Request
+from fastapi import Request
 from fastapi.responses import Response
 
 from ravensearch.audit.service import audit_service
@@ -22,7 +21,7 @@ from ravensearch.web.admin.paging import Pager
 from ravensearch.web.admin.responses import HXRedirectResponse
 from ravensearch.web.admin.templating import render
 from ravensearch.web.admin.toasts import add_toast
-from ravensearch.web.deps import RuntimeDep, SessionDep
+from ravensearch.web.deps import PageQuery, RuntimeDep, SessionDep
 
 router = admin_router(prefix="/settings/events")
 
@@ -48,7 +47,7 @@ async def events_page(
     request: Request,
     _user: CurrentUser,
     session: SessionDep,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: PageQuery = 1,
 ) -> Response:
     by_state = await events_service.count_by_state(session)
     pager = Pager.of(page, by_state.get(EventState.failed, 0))

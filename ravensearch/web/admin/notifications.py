@@ -6,9 +6,9 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Literal
 
-from fastapi import Query, Request
+from fastapi import Request
 from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,7 +20,7 @@ from ravensearch.web.admin.paging import Pager
 from ravensearch.web.admin.responses import HXRedirectResponse, is_htmx
 from ravensearch.web.admin.templating import render
 from ravensearch.web.admin.toasts import add_toast
-from ravensearch.web.deps import SessionDep
+from ravensearch.web.deps import PageQuery, SessionDep
 
 router = admin_router(prefix="/outreach/notifications")
 
@@ -104,7 +104,7 @@ async def list_notifications(
     _user: CurrentUser,
     session: SessionDep,
     show: Literal["all", "unread"] = "all",
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: PageQuery = 1,
 ) -> Response:
     unread_only = show == "unread"
     pager = Pager.of(page, await notification_service.count(session, unread_only=unread_only))

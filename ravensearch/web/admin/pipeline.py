@@ -5,10 +5,9 @@ and moving one by hand (refused needs a reason). Instantly's interest events mov
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import Query, Request
+from fastapi import Request
 from fastapi.responses import Response
 
 from ravensearch.db.session import unit_of_work
@@ -24,7 +23,7 @@ from ravensearch.web.admin.pipeline_pages import MoveErrors, move_form_page, pip
 from ravensearch.web.admin.responses import HXRedirectResponse, is_htmx
 from ravensearch.web.admin.templating import render
 from ravensearch.web.admin.toasts import add_toast
-from ravensearch.web.deps import RuntimeDep, SessionDep
+from ravensearch.web.deps import PageQuery, RuntimeDep, SessionDep
 
 router = admin_router(prefix="/outreach/pipeline")
 
@@ -40,7 +39,7 @@ async def pipeline_index(
     request: Request,
     _user: CurrentUser,
     session: SessionDep,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: PageQuery = 1,
 ) -> Response:
     context = await pipeline_page(session, request.query_params, page=page)
     return await render(request, PAGE, context, fragment=FRAGMENT)

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import Query, Request
+from fastapi import Request
 from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,7 +22,7 @@ from ravensearch.web.admin.paging import Pager
 from ravensearch.web.admin.responses import HXRedirectResponse
 from ravensearch.web.admin.templating import render
 from ravensearch.web.admin.toasts import add_toast
-from ravensearch.web.deps import RuntimeDep, SessionDep
+from ravensearch.web.deps import PageQuery, RuntimeDep, SessionDep
 
 router = admin_router(prefix="/outreach/suppressions")
 
@@ -184,7 +183,7 @@ async def list_suppressions(
     session: SessionDep,
     q: str = "",
     kind: str = "",
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: PageQuery = 1,
 ) -> Response:
     context = await suppressions_page(session, q=q, kind=kind, page=page)
     return await render(request, PAGE, context, fragment="outreach/_suppressions_table.html")

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Annotated
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Request
 from fastapi.responses import Response, StreamingResponse
 
 from ravensearch.errors import RavensearchError
@@ -37,11 +37,10 @@ from ravensearch.web.admin.target_actions import (
 from ravensearch.web.admin.target_pages import CollectSection, parse_filters, targets_page
 from ravensearch.web.admin.templating import render
 from ravensearch.web.admin.toasts import add_toast
-from ravensearch.web.deps import RuntimeDep, SessionDep
+from ravensearch.web.deps import PageQuery, RuntimeDep, SessionDep
 
 router = admin_router(prefix="/outreach/targets")
 
-PageQuery = Annotated[int, Query(ge=1)]
 PAGE = "outreach/targets.html"
 TABLE = "outreach/_targets_table.html"
 # Sent when targets changed (a job ended, an import or a dispatch): the table reloads on it.

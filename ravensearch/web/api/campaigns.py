@@ -26,7 +26,7 @@ from ravensearch.dispatch.schemas import (
 from ravensearch.errors import InvalidInput
 from ravensearch.kit.cursor import CURSOR_HELP, decode_cursor, next_cursor
 from ravensearch.web.api.presenters import dispatch_result
-from ravensearch.web.deps import RuntimeDep, SessionDep, TokenDep
+from ravensearch.web.deps import OffsetQuery, RuntimeDep, SessionDep, TokenDep
 
 router = APIRouter(prefix="/campaigns", tags=["campaigns"])
 
@@ -118,7 +118,7 @@ async def list_dispatches(
     _token: TokenDep,
     status: str | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: OffsetQuery = 0,
     cursor: Annotated[str | None, Query(description=CURSOR_HELP)] = None,
 ) -> Any:
     """Newest first. Page with `next_cursor` (fast at any depth) or with `offset`."""

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query
 
 from ravensearch.notifications.schemas import NotificationList, NotificationRead
 from ravensearch.notifications.service import notification_service
-from ravensearch.web.deps import SessionDep, TokenDep
+from ravensearch.web.deps import OffsetQuery, SessionDep, TokenDep
 
 router = APIRouter(prefix="/notifications", tags=["notifications"])
 
@@ -20,7 +20,7 @@ async def list_notifications(
     _token: TokenDep,
     unread: bool = False,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: OffsetQuery = 0,
 ) -> Any:
     """Newest first, with the number of unread notifications."""
     items = await notification_service.list(session, unread_only=unread, limit=limit, offset=offset)

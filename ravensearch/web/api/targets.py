@@ -21,7 +21,7 @@ from ravensearch.targets.schemas import (
 )
 from ravensearch.targets.service import target_service
 from ravensearch.web.api.jobs import EnqueueDep
-from ravensearch.web.deps import RuntimeDep, SessionDep, TokenDep
+from ravensearch.web.deps import OffsetQuery, RuntimeDep, SessionDep, TokenDep
 
 router = APIRouter(prefix="/targets", tags=["targets"])
 
@@ -73,7 +73,7 @@ async def list_targets(
     _token: TokenDep,
     filters: Annotated[TargetFilters, Query()],
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: OffsetQuery = 0,
     cursor: Annotated[str | None, Query(description=CURSOR_HELP)] = None,
 ) -> Any:
     """Newest first. Page with `next_cursor` (fast at any depth) or with `offset`."""

@@ -143,7 +143,8 @@ class TestRetry:
             ("webhook_events.retried_all", "failed")
         ]
         await runtime.events.drain()
+        # Taken again: a body that is not a JSON object can never apply, so they end ignored.
         assert await event_states(runtime) == {
-            **dict.fromkeys(failed, "failed"),
+            **dict.fromkeys(failed, "ignored"),
             unmatched: "unmatched",
         }
