@@ -43,7 +43,9 @@ class PayloadTooLarge(RavensearchError):
 
 
 class StorageUnavailable(ServiceUnavailable):
-    pass
+    """The database could not store the delivery now: Instantly retries it."""
+
+    error = "database_unavailable"
 
 
 async def instantly_webhook(request: Request) -> Response:
