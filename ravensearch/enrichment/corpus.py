@@ -117,7 +117,9 @@ def _zero_width(b: _Builder) -> None:
     local, domain = _split(b.email)
     mark = _INVISIBLE[b.index % len(_INVISIBLE)]
     cut = len(local) // 2 or 1
-    shown = f"{local[:cut]}{mark}{local[cut:]}@{domain}" if b.index % 2 else f"{local}@{mark}{domain}"
+    shown = (
+        f"{local[:cut]}{mark}{local[cut:]}@{domain}" if b.index % 2 else f"{local}@{mark}{domain}"
+    )
     b.contact(f"<p>E-mail: {shown}</p><p>Forms: use e.g. you@example.com</p>", b.email)
     b.decoys.add("you@example.com")
 
@@ -152,7 +154,10 @@ def _hidden_input(b: _Builder) -> None:
 
 def _deep_team(b: _Builder) -> None:
     _mailto(b)
-    b.add("/about-us/", '<p>We are a crew of twelve. <a href="/about-us/our-team/">Meet the crew</a></p>')
+    b.add(
+        "/about-us/",
+        '<p>We are a crew of twelve. <a href="/about-us/our-team/">Meet the crew</a></p>',
+    )
     b.add("/about-us/our-team/", f"<h2>Our team</h2><p>Mike Reyes, owner — {b.second}</p>")
     b.emails.add(b.second)
 
@@ -162,7 +167,9 @@ _SERVICES = (("ac-repair", "AC Repair"), ("furnace-tune-up", "Furnace Tune-Up"),
 
 
 def _deep_service(b: _Builder) -> None:
-    items = "".join(f'<li><a href="/services/{slug}/">{label}</a></li>' for slug, label in _SERVICES)
+    items = "".join(
+        f'<li><a href="/services/{slug}/">{label}</a></li>' for slug, label in _SERVICES
+    )
     b.add("/services/", f"<ul>{items}</ul>")
     for slug, label in _SERVICES:
         b.add(f"/services/{slug}/", f"<h2>{label}</h2><p>Book {label.lower()}: {b.second}</p>")
@@ -270,7 +277,7 @@ def _render(b: _Builder, layout: str, way: str) -> CorpusSite:
     agency_mail = f"hello@{agency_domain}"
     credit = (
         f'Website by <a href="https://{agency_domain}/">{agency}</a> · {agency_mail}',
-        f'Site designed by {agency} <span>hello</span>@{agency_domain}',
+        f"Site designed by {agency} <span>hello</span>@{agency_domain}",
         f'<img src="/img/agency-badge.png" alt="Website by {agency} - {agency_mail}">',
     )[b.index % 3]
     decoys = {agency_mail, "logo@2x.png", "hero@3x.jpg", "lightbox2@2.11.4.min.js",

@@ -113,7 +113,9 @@ def bootstrap(frame: Frame, title: str, main: str) -> str:
 
 def table(frame: Frame, title: str, main: str) -> str:
     name = html.escape(frame.name)
-    nav = " | ".join(f'<a href="{href}"><font size="2">{text}</font></a>' for href, text in frame.nav)
+    nav = " | ".join(
+        f'<a href="{href}"><font size="2">{text}</font></a>' for href, text in frame.nav
+    )
     return (
         f"<HTML><HEAD><TITLE>{name} - {title}</TITLE>{frame.head}</HEAD>"
         '<BODY BGCOLOR="#FFFFFF"><TABLE WIDTH="760" BORDER="0" CELLPADDING="4"><TR>'

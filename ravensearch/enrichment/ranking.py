@@ -27,6 +27,8 @@ METHOD_POINTS = {
     Method.microdata: 26,
     Method.text: 22,
     Method.obfuscated: 20,
+    Method.form: 20,
+    Method.alt: 16,
     Method.reversed: 18,
     Method.attribute: 12,
 }
