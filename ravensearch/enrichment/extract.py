@@ -33,9 +33,9 @@ class Method(StrEnum):
     microdata = "microdata"
     text = "text"
     obfuscated = "obfuscated"
-    form = "form"  # a form's action="mailto:…" or a hidden input's value
-    alt = "alt"  # an alt, title or aria-label text
     reversed = "reversed"
+    alt = "alt"  # an alt, title or aria-label text
+    form = "form"  # a form's action="mailto:…" or a hidden input's value
     attribute = "attribute"
 
 
