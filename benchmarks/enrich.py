@@ -118,7 +118,9 @@ class _Run:
     found: dict[str, set[str]]  # domain → every address stored for the target
 
 
-async def _enrich(engine: AsyncEngine, enricher: Enricher, specs: Sequence[Site], port: int) -> _Run:
+async def _enrich(
+    engine: AsyncEngine, enricher: Enricher, specs: Sequence[Site], port: int
+) -> _Run:
     now = utcnow()
     rows = [
         {
@@ -159,7 +161,7 @@ def _counts(values: Iterable[str]) -> str:
     return ", ".join(f"{k} {v}" for k, v in sorted(Counter(values).items()))
 
 
-def _report_speed(count: int, run: _Run) -> tuple[float, float, float]:
+def _report_speed(count: int, run: _Run) -> tuple[float, float]:
     rate = count / run.seconds
     pages, requests = run.report.pages_fetched / count, run.report.requests / count
     print(f"seconds:               {run.seconds:.2f}  (crawler process CPU {run.cpu:.2f} s)")
@@ -171,7 +173,7 @@ def _report_speed(count: int, run: _Run) -> tuple[float, float, float]:
         f"statuses:              completed {report.completed}, no_email {report.no_email}, "
         f"failed {report.failed}"
     )
-    return rate, pages, requests
+    return rate, pages
 
 
 def _report_simple(specs: list[SiteSpec], run: _Run) -> bool:
@@ -180,20 +182,22 @@ def _report_simple(specs: list[SiteSpec], run: _Run) -> bool:
     with_email = sum(1 for email in truth.values() if email)
     found_right = sum(1 for d, e in truth.items() if e and run.chosen.get(d) == e)
     wrong = sum(1 for d, e in truth.items() if run.chosen.get(d) and run.chosen.get(d) != e)
-    rate, pages, requests = _report_speed(len(specs), run)
+    rate, pages = _report_speed(len(specs), run)
     accuracy = right / len(specs)
     print(f"emails found right:    {found_right}/{with_email}; wrong emails stored: {wrong}")
     print(f"accuracy (all sites):  {accuracy:.1%}")
-    return _checks([
-        (rate >= MIN_SITES_PER_SECOND, f"{rate:.1f} sites/s >= {MIN_SITES_PER_SECOND:g}"),
-        (pages <= MAX_PAGES_PER_SITE, f"{pages:.2f} pages/site <= {MAX_PAGES_PER_SITE:g}"),
-        (accuracy >= MIN_ACCURACY, f"accuracy {accuracy:.1%} >= {MIN_ACCURACY:.0%}"),
-    ])
+    return _checks(
+        [
+            (rate >= MIN_SITES_PER_SECOND, f"{rate:.1f} sites/s >= {MIN_SITES_PER_SECOND:g}"),
+            (pages <= MAX_PAGES_PER_SITE, f"{pages:.2f} pages/site <= {MAX_PAGES_PER_SITE:g}"),
+            (accuracy >= MIN_ACCURACY, f"accuracy {accuracy:.1%} >= {MIN_ACCURACY:.0%}"),
+        ]
+    )
 
 
 def _report_hard(sites: list[CorpusSite], run: _Run) -> bool:
     """Recall and precision over every address stored, not only the chosen one."""
-    rate, pages, _ = _report_speed(len(sites), run)
+    rate, pages = _report_speed(len(sites), run)
     truth = sum(len(site.emails) for site in sites)
     hits, wrong, decoys = 0, [], []
     missed: Counter[str] = Counter()
@@ -212,13 +216,15 @@ def _report_hard(sites: list[CorpusSite], run: _Run) -> bool:
         print(f"missed, by way shown:  {_counts(missed.elements())}")
     for line in wrong[:10]:
         print(f"  wrong: {line}")
-    return _checks([
-        (recall >= MIN_RECALL, f"recall {recall:.3f} >= {MIN_RECALL}"),
-        (precision >= MIN_PRECISION, f"precision {precision:.3f} >= {MIN_PRECISION}"),
-        (not decoys, f"{len(decoys)} decoys returned == 0"),
-        (rate >= MIN_SITES_PER_SECOND, f"{rate:.1f} sites/s >= {MIN_SITES_PER_SECOND:g}"),
-        (pages <= MAX_PAGES_PER_SITE, f"{pages:.2f} pages/site <= {MAX_PAGES_PER_SITE:g}"),
-    ])
+    return _checks(
+        [
+            (recall >= MIN_RECALL, f"recall {recall:.3f} >= {MIN_RECALL}"),
+            (precision >= MIN_PRECISION, f"precision {precision:.3f} >= {MIN_PRECISION}"),
+            (not decoys, f"{len(decoys)} decoys returned == 0"),
+            (rate >= MIN_SITES_PER_SECOND, f"{rate:.1f} sites/s >= {MIN_SITES_PER_SECOND:g}"),
+            (pages <= MAX_PAGES_PER_SITE, f"{pages:.2f} pages/site <= {MAX_PAGES_PER_SITE:g}"),
+        ]
+    )
 
 
 def _checks(checks: list[tuple[bool, str]]) -> bool:

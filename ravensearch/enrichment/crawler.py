@@ -50,7 +50,7 @@ log = logging.getLogger(__name__)
 
 MAX_REDIRECTS = 5
 PROBE_PATHS = ("/contact", "/contact-us")
-PAGES_PER_ROUND = 3
+PAGES_PER_ROUND = 2  # the per-host limit: a bigger round would queue on it
 # Tells the crawler which addresses a page shows, so it can stop when a site gives no more.
 PageReader = Callable[["Page"], Collection[str]]
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -226,8 +226,10 @@ class Crawler:
         while budget > 0:
             batch: list[tuple[str, int]] = []
             while len(batch) < min(budget, PAGES_PER_ROUND):
-                # Weak links get a round of their own, once no strong one is left.
-                taken = frontier.pop(strong_only=bool(batch) or not (grew or not found))
+                # Once something is found, weak links get a round of their own after the
+                # strong ones, and only if the last round still turned up addresses.
+                strong_only = bool(found) and (bool(batch) or not grew)
+                taken = frontier.pop(strong_only=strong_only)
                 if taken is None:
                     break
                 # Dropped before the page budget is shared out, so they cost no slot.

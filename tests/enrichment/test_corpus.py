@@ -27,7 +27,9 @@ def test_every_way_in_every_layout_with_truth_and_decoys() -> None:
 @pytest.fixture(scope="module")
 def enricher() -> Enricher:
     transport, resolver = mock_network({site.domain: site for site in CORPUS}.get)
-    return Enricher(Crawler(transport=transport, resolver=resolver), EmailVerifier(StaticMxResolver()))
+    return Enricher(
+        Crawler(transport=transport, resolver=resolver), EmailVerifier(StaticMxResolver())
+    )
 
 
 @pytest.mark.parametrize("site", CORPUS, ids=lambda site: f"{site.way}-{site.layout}")

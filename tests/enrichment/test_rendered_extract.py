@@ -53,7 +53,9 @@ class TestInvisibleCharacters:
         assert found == {"office@acme.com"}
 
     def test_in_a_mailto_link(self) -> None:
-        assert _found('<a href="mailto:in&#8203;fo@acme.com">x</a>') == {("info@acme.com", "mailto")}
+        assert _found('<a href="mailto:in&#8203;fo@acme.com">x</a>') == {
+            ("info@acme.com", "mailto")
+        }
 
 
 class TestLabels:
@@ -71,7 +73,10 @@ class TestLabels:
     def test_an_image_named_like_an_address_is_a_decoy(self) -> None:
         html = '<img src="/logo@2x.png" alt="logo@2x.png" title="hero@3x.jpg">'
         assert _found(html) == set()
-        assert _rejected(html) == {"logo@2x.png": "asset file name", "hero@3x.jpg": "asset file name"}
+        assert _rejected(html) == {
+            "logo@2x.png": "asset file name",
+            "hero@3x.jpg": "asset file name",
+        }
 
     def test_an_agency_credit_in_alt_text_is_a_decoy(self) -> None:
         html = '<img src="/badge.png" alt="Website by PixelForge Studio - hello@pixelforge.com">'
