@@ -1,7 +1,11 @@
 """The only code that fetches arbitrary websites: a polite, bounded, SSRF-safe crawl of one site.
 
-A crawl reads the home page, then up to `max_pages - 1` same-site pages that look like
-contact or about pages (probing `/contact` and `/contact-us` when none is linked).
+A crawl reads the home page, then same-site pages by priority (`links.py` scores each link
+by words in its URL and text), a few at a time, up to two clicks from the home page and
+`max_pages` in all. Links to contact, about, team, careers, billing … pages are always
+followed; weaker ones (services, service areas) only while the site's set of addresses
+keeps growing, or while none was found. `/contact` and `/contact-us` are probed when no
+page is linked at all.
 Each origin's robots.txt is read once per crawler before its first page: a page it
 disallows is never fetched, and its `Crawl-delay` (capped) spaces that origin's requests.
 Redirects, including `<meta http-equiv="refresh">`, are followed by hand so that every hop
@@ -14,8 +18,7 @@ import asyncio
 import logging
 import re
 import ssl
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from enum import StrEnum
 from urllib.parse import urljoin, urlsplit, urlunsplit
@@ -24,7 +27,7 @@ import httpx
 from selectolax.lexbor import LexborHTMLParser
 
 from ravensearch.enrichment.domains import same_site, social_domain
-from ravensearch.enrichment.links import Navigation, parse_navigation
+from ravensearch.enrichment.links import MAX_DEPTH, Frontier, Navigation, parse_navigation
 from ravensearch.enrichment.netguard import (
     AddressGuard,
     HostNotFound,
@@ -33,6 +36,7 @@ from ravensearch.enrichment.netguard import (
     SystemHostResolver,
     pinned_transport,
 )
+from ravensearch.enrichment.pools import Borrowed, HostSlots
 from ravensearch.enrichment.robots import (
     ROBOTS_MAX_BYTES,
     RobotsCache,
@@ -46,6 +50,9 @@ log = logging.getLogger(__name__)
 
 MAX_REDIRECTS = 5
 PROBE_PATHS = ("/contact", "/contact-us")
+PAGES_PER_ROUND = 2  # the per-host limit: a bigger round would queue on it
+# Tells the crawler which addresses a page shows, so it can stop when a site gives no more.
+PageReader = Callable[["Page"], Collection[str]]
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 _ROBOTS_HEADERS = {"Accept": "text/plain"}
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w-]+)""", re.IGNORECASE)
@@ -129,39 +136,6 @@ class _Visit:
     result: CrawlResult
 
 
-class _Borrowed(httpx.AsyncBaseTransport):
-    """A transport the crawler owns, lent to one site's client (which must not close it)."""
-
-    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
-        self._inner = inner
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        return await self._inner.handle_async_request(request)
-
-    async def aclose(self) -> None:
-        pass
-
-
-class _HostSlots:
-    """A semaphore per host, dropped when nobody holds or waits for it."""
-
-    def __init__(self, per_host: int) -> None:
-        self._per_host = per_host
-        self._slots: dict[str, tuple[asyncio.Semaphore, list[int]]] = {}
-
-    @asynccontextmanager
-    async def hold(self, host: str) -> AsyncIterator[None]:
-        semaphore, users = self._slots.setdefault(host, (asyncio.Semaphore(self._per_host), [0]))
-        users[0] += 1
-        try:
-            async with semaphore:
-                yield
-        finally:
-            users[0] -= 1
-            if users[0] == 0:
-                del self._slots[host]
-
-
 class Crawler:
     """Fetches a site's home and contact pages within the page, byte, time and host limits."""
 
@@ -189,9 +163,9 @@ class Crawler:
         self._headers = {"User-Agent": user_agent, "Accept": "text/html,application/xhtml+xml"}
         self._robots_agent = product_token(user_agent)
         self._robots = RobotsCache()
-        self._robots_fetches = _HostSlots(1)
+        self._robots_fetches = HostSlots(1)
         self._requests = asyncio.Semaphore(concurrency)
-        self._hosts = _HostSlots(per_host)
+        self._hosts = HostSlots(per_host)
         self._site_limits = httpx.Limits(max_connections=2 * per_host)
 
     async def aclose(self) -> None:
@@ -203,7 +177,7 @@ class Crawler:
         # scans every pooled connection on each request, so one pool shared by hundreds of
         # sites would cost more CPU per request than parsing the page.
         if self._transport is not None:
-            transport: httpx.AsyncBaseTransport = _Borrowed(self._transport)
+            transport: httpx.AsyncBaseTransport = Borrowed(self._transport)
         else:
             if self._ssl_context is None:
                 self._ssl_context = httpx.create_ssl_context(trust_env=False)
@@ -218,8 +192,12 @@ class Crawler:
             trust_env=False,
         )
 
-    async def crawl(self, url: str) -> CrawlResult:
-        """Read the site at `url` (absolute http/https); a failure is in `error`, never raised."""
+    async def crawl(self, url: str, reader: PageReader | None = None) -> CrawlResult:
+        """Read the site at `url` (absolute http/https); a failure is in `error`, never raised.
+
+        `reader` gives the addresses on each page read; without it every page the budget
+        allows is read.
+        """
         result = CrawlResult(url=url)
         async with self._site_client() as client:
             visit = _Visit(client, result)
@@ -230,38 +208,73 @@ class Crawler:
                 return result
             result.final_url = home.url
             result.pages.append(home)
-            links = [link for link in navigation.contact_links if link != home.url]
-            if not links:
-                links = [urljoin(home.url, path) for path in PROBE_PATHS]
-            # Dropped before the page budget is shared out, so they cost no slot.
-            links = [link for link in links if (await self._robots_rules(link, visit)).allows(link)]
-            await self._fetch_subpages(links[: self.max_pages - 1], visit, site=home.url)
+            frontier = Frontier(home.url)
+            frontier.add(navigation, depth=1)
+            if not frontier.has_strong():
+                frontier.add_probes([urljoin(home.url, path) for path in PROBE_PATHS])
+            found = set(reader(home)) if reader else set()
+            await self._read_by_priority(frontier, found, visit, reader)
         return result
 
-    async def _fetch_subpages(self, links: list[str], visit: _Visit, *, site: str) -> None:
+    async def _read_by_priority(
+        self, frontier: Frontier, found: set[str], visit: _Visit, reader: PageReader | None
+    ) -> None:
+        budget = self.max_pages - 1
+        grew = bool(found) or reader is None
+        # A site gets a budget as well as each request, so a tarpit cannot hold a worker.
+        deadline = asyncio.get_running_loop().time() + self.timeout * 3
+        while budget > 0:
+            batch: list[tuple[str, int]] = []
+            while len(batch) < min(budget, PAGES_PER_ROUND):
+                # Once something is found, weak links get a round of their own after the
+                # strong ones, and only if the last round still turned up addresses.
+                strong_only = bool(found) and (bool(batch) or not grew)
+                taken = frontier.pop(strong_only=strong_only)
+                if taken is None:
+                    break
+                # Dropped before the page budget is shared out, so they cost no slot.
+                if (await self._robots_rules(taken[0], visit)).allows(taken[0]):
+                    batch.append(taken)
+            if not batch:
+                return
+            budget -= len(batch)
+            remaining = deadline - asyncio.get_running_loop().time()
+            read = await self._fetch_subpages(batch, visit, timeout=remaining)
+            if read:  # a round of 404s says nothing about whether the site has more
+                grew = reader is None
+            for page, navigation, depth in read:
+                new = set(reader(page)) - found if reader else set()
+                grew, found = grew or bool(new), found | new
+                if depth < MAX_DEPTH:
+                    frontier.add(navigation, depth=depth + 1)
+
+    async def _fetch_subpages(
+        self, links: list[tuple[str, int]], visit: _Visit, *, timeout: float
+    ) -> list[tuple[Page, Navigation, int]]:
         result = visit.result
 
-        async def fetch(link: str) -> Page | None:
+        async def fetch(link: str) -> tuple[Page, Navigation] | None:
             try:
-                page, _ = await self._follow(link, visit, site=site)
+                return await self._follow(link, visit, site=result.final_url)
             except _Failure as failure:
                 log.debug("crawl.page.skipped url=%s error=%s", link, failure.error)
                 return None
-            return page
 
-        if not links:
-            return
-        # A site gets a budget as well as each request, so a tarpit cannot hold a worker.
-        tasks = [asyncio.create_task(fetch(link)) for link in links]
-        done, pending = await asyncio.wait(tasks, timeout=self.timeout * 2)
+        tasks = [asyncio.create_task(fetch(link)) for link, _ in links]
+        done, pending = await asyncio.wait(tasks, timeout=max(0.0, min(timeout, self.timeout * 2)))
         for task in pending:
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)
         seen = {page.url for page in result.pages}
-        for task in tasks:
-            if task in done and (page := task.result()) is not None and page.url not in seen:
-                seen.add(page.url)
-                result.pages.append(page)
+        read = []
+        for task, (_, depth) in zip(tasks, links, strict=True):
+            if task in done and (fetched := task.result()) is not None:
+                page, navigation = fetched
+                if page.url not in seen:
+                    seen.add(page.url)
+                    result.pages.append(page)
+                    read.append((page, navigation, depth))
+        return read
 
     async def _follow(
         self, url: str, visit: _Visit, *, site: str | None

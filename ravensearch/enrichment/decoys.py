@@ -32,7 +32,8 @@ PLATFORM_DOMAINS = frozenset({
     "secureserver.net", "weebly.com", "wordpress.com", "wordpress.org", "shopify.com",
     "cloudflare.com", "gstatic.com", "googleapis.com", "schema.org", "w3.org", "sendgrid.net",
     "mailchimp.com", "amazonses.com", "jsdelivr.net", "unpkg.com", "cdnjs.com", "duda.co",
-    "site123.com", "jimdo.com", "webflow.io",
+    "site123.com", "jimdo.com", "webflow.io", "mailgun.org", "mailgun.net", "mandrillapp.com",
+    "hubspotemail.net", "list-manage.com", "mcsv.net", "constantcontact.com", "mcdlv.net",
 })  # fmt: skip
 NO_REPLY_LOCALS = frozenset({
     "noreply", "no-reply", "no_reply", "donotreply", "do-not-reply", "do_not_reply",

@@ -23,6 +23,7 @@ from ravensearch.enrichment.domains import (
     registrable_domain,
     url_host,
 )
+from ravensearch.enrichment.rendered import rendered_runs, visible
 
 
 class Method(StrEnum):
@@ -33,6 +34,8 @@ class Method(StrEnum):
     text = "text"
     obfuscated = "obfuscated"
     reversed = "reversed"
+    alt = "alt"  # an alt, title or aria-label text
+    form = "form"  # a form's action="mailto:…" or a hidden input's value
     attribute = "attribute"
 
 
@@ -90,6 +93,7 @@ _INLINE = frozenset({"a", "span", "small", "strong", "b", "em", "i", "u", "font"
 _IGNORED = ["script", "style", "template", "textarea"]
 _ATTRIBUTE_SELECTOR = "[value], [data-email], [data-mail], [data-address], [data-contact]"
 _ATTRIBUTE_NAMES = ("value", "data-email", "data-mail", "data-address", "data-contact")
+_LABELS = ("alt", "title", "aria-label")
 
 
 def extract_emails(html: str | LexborHTMLParser, page_url: str) -> PageEmails:
@@ -105,11 +109,16 @@ def extract_emails(html: str | LexborHTMLParser, page_url: str) -> PageEmails:
     found.extend(_mailto_emails(tree))
     found.extend(_cloudflare_emails(tree))
     found.extend(_microdata_emails(tree))
-    found.extend(_text_emails(tree))
+    found.extend(_form_emails(tree))
+    credited: set[str] = set()
+    found.extend(_label_emails(tree, credited))
     found.extend(_reversed_emails(tree))
     found.extend(_attribute_emails(tree))
     site = registrable_domain(url_host(page_url))
-    agencies, credited = _agency_credits(tree, site)
+    agencies, credited_here = _agency_credits(tree, site)
+    credited |= credited_here
+    # Last: reading the text as rendered unwraps the inline elements the steps above read.
+    found.extend(_text_emails(tree, site, credited))
     result = PageEmails(agency_domains=agencies)
     seen: set[tuple[str, Method]] = set()
     for raw, method in found:
@@ -156,7 +165,7 @@ def _domain_of(email: str) -> str | None:
 def _find(text: str) -> list[str]:
     if "%" in text:
         text = unquote(text)
-    return EMAIL_PATTERN.findall(text)
+    return EMAIL_PATTERN.findall(visible(text))
 
 
 def _mailto_addresses(href: str) -> list[str]:
@@ -238,12 +247,53 @@ def _text_nodes(tree: LexborHTMLParser) -> Iterator[tuple[LexborNode, str]]:
             yield node, node.text_content
 
 
-def _text_emails(tree: LexborHTMLParser) -> Iterator[tuple[str, Method]]:
-    for _, text in _text_nodes(tree):
-        for email in _find(text):
-            yield email, Method.text
+def _text_emails(
+    tree: LexborHTMLParser, site: str | None, credited: set[str]
+) -> Iterator[tuple[str, Method]]:
+    for run in rendered_runs(tree):
+        # Offsets no longer line up once decoded; such runs are rare and kept whole.
+        text, starts = (unquote(run.text), ()) if "%" in run.text else (run.text, run.starts)
+        emails = [_split_off_glued(text, match, starts) for match in EMAIL_PATTERN.finditer(text)]
+        if emails and _CREDIT.search(text):
+            credited.update(e.lower() for e in emails if _is_third_party(e.lower(), site))
+        yield from ((email, Method.text) for email in emails)
         if "@" in text or "at" in text.lower():
             yield from ((email, Method.obfuscated) for email in _deobfuscate(text))
+
+
+def _split_off_glued(text: str, match: re.Match[str], starts: tuple[int, ...]) -> str:
+    """`License 6HT` + `eva@acme.com` in two elements is `eva@…`: an element boundary inside
+    the local part (not right before the `@`) starts the address there."""
+    begin, at = match.start(), match.group(0).index("@") + match.start()
+    cut = max((start for start in starts if begin < start < at), default=begin)
+    return match.group(0)[cut - begin :]
+
+
+def _is_third_party(email: str, site: str | None) -> bool:
+    domain = _domain_of(email)
+    return domain is not None and domain != site and domain not in _NOT_AGENCIES
+
+
+def _form_emails(tree: LexborHTMLParser) -> Iterator[tuple[str, Method]]:
+    for node in tree.css("form[action]"):
+        for email in _mailto_addresses(node.attributes.get("action") or ""):
+            yield email, Method.form
+    for node in tree.css("input[type=hidden][value]"):
+        for email in _find(node.attributes.get("value") or ""):
+            yield email, Method.form
+
+
+def _label_emails(tree: LexborHTMLParser, credited: set[str]) -> Iterator[tuple[str, Method]]:
+    """Addresses people read in alt text (shown for an image) or hover/aria labels."""
+    for node in tree.css("[alt], [title], [aria-label]"):
+        for name in _LABELS:
+            label = node.attributes.get(name) or ""
+            if "@" not in label:
+                continue
+            emails = _find(label)
+            if emails and _CREDIT.search(label):
+                credited.update(email.lower() for email in emails)
+            yield from ((email, Method.alt) for email in emails)
 
 
 def _deobfuscate(text: str) -> Iterator[str]:
@@ -268,6 +318,8 @@ def _reversed_emails(tree: LexborHTMLParser) -> Iterator[tuple[str, Method]]:
 
 def _attribute_emails(tree: LexborHTMLParser) -> Iterator[tuple[str, Method]]:
     for node in tree.css(_ATTRIBUTE_SELECTOR):
+        if node.tag == "input" and (node.attributes.get("type") or "").lower() == "hidden":
+            continue  # a form's recipient: read by _form_emails
         for name in _ATTRIBUTE_NAMES:
             for email in _find(node.attributes.get(name) or ""):
                 yield email, Method.attribute

@@ -93,6 +93,10 @@ def contact_path(site: SiteLike) -> str | None:
 
 def render_page(site: SiteLike, path: str) -> str | None:
     """The page at `path`, or None for a 404."""
+    written = getattr(site, "pages", None)
+    if isinstance(written, dict):  # a hard-corpus site brings its own pages
+        page: str | None = written.get(path if path.endswith("/") else f"{path}/")
+        return page
     path = path.rstrip("/") or "/"
     bodies: dict[str, Callable[[SiteLike], str]] = {
         "/": _home,
@@ -134,6 +138,8 @@ def create_fake_web_app(
             await _send(send, robots.status, robots.body.encode(), b"text/plain; charset=utf-8")
             return
         page = render_page(site, scope["path"]) if site is not None else None
+        if page is not None and "{" in page:
+            page = _fill_links(page, scope)
         status = 200 if page is not None else 404
         body = (page or "<!doctype html><title>Not found</title><h1>Not found</h1>").encode()
         await _send(send, status, body, b"text/html; charset=utf-8")
@@ -172,6 +178,14 @@ def generate_sites(count: int, *, seed: int = 7) -> list[SiteSpec]:
         phone = f"(512) 555-{index % 10000:04d}"
         sites.append(SiteSpec(name, domain, email, style, "Austin", "TX", phone))
     return sites
+
+
+def _fill_links(page: str, scope: Scope) -> str:
+    """`{ORIGIN}` → this site as the client reached it, `{PORT}` → its `:port` (or nothing)."""
+    raw = next((v.decode("latin-1") for k, v in scope.get("headers", []) if k == b"host"), "")
+    port = f":{raw.rsplit(':', 1)[1]}" if ":" in raw else ""
+    origin = f"{scope.get('scheme', 'http')}://{raw}"
+    return page.replace("{ORIGIN}", origin).replace("{PORT}", port)
 
 
 def _host(scope: Scope) -> str:

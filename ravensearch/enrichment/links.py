@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from selectolax.lexbor import LexborHTMLParser
@@ -11,15 +11,23 @@ from selectolax.lexbor import LexborHTMLParser
 from ravensearch.enrichment.domains import same_site
 
 # (pattern over the lower-cased path and link text, score): contact pages first, then the
-# pages small businesses put their address on (sources.md §3.2).
+# pages small businesses put an address on (sources.md §3.2): who they are, who to write
+# to for a job, a bill, a permit or a warranty claim. Links scoring STRONG or more are
+# always worth a page; weaker ones only while a site's addresses keep turning up.
+STRONG = 4
+MAX_DEPTH = 2  # home → about → team; home → services → one service
 _HINTS = (
     (re.compile(r"contact"), 10),
     (re.compile(r"get[\s_-]*in[\s_-]*touch|reach[\s_-]*(us|out)|e-?mail[\s_-]*us"), 9),
     (re.compile(r"inquir|enquir|imprint|impressum"), 6),
     (re.compile(r"about"), 6),
-    (re.compile(r"team|staff|our[\s_-]*company|who[\s_-]*we[\s_-]*are"), 4),
-    (re.compile(r"request[\s_-]*service|schedule|estimate|quote|book[\s_-]*(now|online)"), 3),
-    (re.compile(r"service[\s_-]*area|locations"), 2),
+    (re.compile(r"team|staff|crew|our[\s_-]*company|who[\s_-]*we[\s_-]*are|leadership"), 5),
+    (re.compile(r"career|jobs?\b|hiring|employment|join[\s_-]*(us|our)|work[\s_-]*with"), 5),
+    (re.compile(r"billing|payments?\b|pay[\s_-]*(your[\s_-]*)?(online|bill)|invoice"), 5),
+    (re.compile(r"permit|warrant|schedul|appointment|book[\s_-]*(now|online)"), 4),
+    (re.compile(r"request[\s_-]*service|estimate|quote|financing"), 3),
+    (re.compile(r"service[\s_-]*area|areas[\s_-]*we|locations?\b|offices?\b"), 3),
+    (re.compile(r"services?\b"), 2),
 )
 _SKIPPED_PATH = re.compile(
     r"\.(?:pdf|jpe?g|png|gif|webp|svg|ico|css|js|xml|zip|mp4|mp3|docx?)$"
@@ -31,8 +39,9 @@ _REFRESH_URL = re.compile(r"url\s*=\s*['\"]?([^'\"]+)", re.IGNORECASE)
 
 @dataclass(frozen=True)
 class Navigation:
-    contact_links: list[str]
+    contact_links: list[str]  # same-site links with a hint, best first
     refresh_url: str | None
+    scores: dict[str, int] = field(default_factory=dict)  # link → its hint score
 
 
 def parse_navigation(html: str | LexborHTMLParser, page_url: str) -> Navigation:
@@ -42,12 +51,13 @@ def parse_navigation(html: str | LexborHTMLParser, page_url: str) -> Navigation:
     base_node = tree.css_first("base[href]")
     if base_node is not None:
         base = urljoin(page_url, base_node.attributes.get("href") or "")
-    return Navigation(
-        contact_links=_contact_links(tree, base, page_url), refresh_url=_refresh(tree, base)
-    )
+    scores = _scored_links(tree, base, page_url)
+    # sorted() is stable: equal scores keep the page's order.
+    ordered = sorted(scores, key=lambda url: -scores[url])
+    return Navigation(contact_links=ordered, refresh_url=_refresh(tree, base), scores=scores)
 
 
-def _contact_links(tree: LexborHTMLParser, base: str, page_url: str) -> list[str]:
+def _scored_links(tree: LexborHTMLParser, base: str, page_url: str) -> dict[str, int]:
     scores: dict[str, int] = {}
     here = _without_fragment(page_url)
     for link in tree.css("a[href]"):
@@ -62,8 +72,7 @@ def _contact_links(tree: LexborHTMLParser, base: str, page_url: str) -> list[str
         score = max((points for pattern, points in _HINTS if pattern.search(words)), default=0)
         if score > scores.get(url, 0):
             scores[url] = score
-    # sorted() is stable: equal scores keep the page's order.
-    return sorted(scores, key=lambda url: -scores[url])
+    return scores
 
 
 def _refresh(tree: LexborHTMLParser, base: str) -> str | None:
@@ -79,3 +88,37 @@ def _refresh(tree: LexborHTMLParser, base: str) -> str | None:
 def _without_fragment(url: str) -> str:
     parts = urlsplit(url)
     return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", parts.query, ""))
+
+
+class Frontier:
+    """Links not read yet, best score first (page order among equals), each at its depth."""
+
+    def __init__(self, home: str) -> None:
+        self._seen = {home}
+        self._links: dict[str, tuple[int, int]] = {}  # url → (score, depth)
+
+    def __bool__(self) -> bool:
+        return bool(self._links)
+
+    def add(self, navigation: Navigation, *, depth: int) -> None:
+        for link in navigation.contact_links:
+            if link not in self._seen:
+                self._seen.add(link)
+                self._links[link] = (navigation.scores.get(link, 0), depth)
+
+    def has_strong(self) -> bool:
+        return any(score >= STRONG for score, _ in self._links.values())
+
+    def add_probes(self, links: list[str]) -> None:
+        for link in links:
+            if link not in self._seen:
+                self._seen.add(link)
+                self._links[link] = (STRONG, MAX_DEPTH)
+
+    def pop(self, *, strong_only: bool) -> tuple[str, int] | None:
+        """The best link left and its depth (None if none, or only weak ones and `strong_only`)."""
+        best = max(self._links, key=lambda link: self._links[link][0], default=None)
+        if best is None or (strong_only and self._links[best][0] < STRONG):
+            return None
+        _, depth = self._links.pop(best)
+        return best, depth

@@ -28,6 +28,8 @@ METHOD_POINTS = {
     Method.text: 22,
     Method.obfuscated: 20,
     Method.reversed: 18,
+    Method.alt: 16,
+    Method.form: 14,  # never shown: below what people can see
     Method.attribute: 12,
 }
 PAGE_POINTS, MAX_PAGE_POINTS = 2, 6

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 import httpx
 
 from ravensearch.config import Settings
-from ravensearch.enrichment.crawler import Crawler
+from ravensearch.enrichment.crawler import Crawler, Page
 from ravensearch.enrichment.domains import registrable_domain
-from ravensearch.enrichment.extract import Candidate, Rejected, extract_emails
+from ravensearch.enrichment.extract import Candidate, PageEmails, Rejected, extract_emails
 from ravensearch.enrichment.netguard import HostResolver
 from ravensearch.enrichment.ranking import choose, merge_candidates, own_domains, rank
 from ravensearch.enrichment.verify import DnsMxResolver, EmailVerifier, MxResolver, Verification
@@ -69,7 +69,14 @@ class Enricher(AsyncClosing):
 
     async def find(self, url: str) -> UrlReport:
         """Crawl `url` (an absolute http(s) URL) and return its checked addresses."""
-        crawl = await self.crawler.crawl(url)
+        extracted: list[PageEmails] = []
+
+        def read(page: Page) -> list[str]:
+            found = extract_emails(page.document or page.html, page.url)
+            extracted.append(found)
+            return [candidate.email for candidate in found.candidates]
+
+        crawl = await self.crawler.crawl(url, read)
         report = UrlReport(
             url=url,
             final_url=crawl.final_url,
@@ -82,8 +89,7 @@ class Enricher(AsyncClosing):
         own = own_domains(url, crawl.final_url)
         candidates: list[Candidate] = []
         agencies: set[str] = set()
-        for page in crawl.pages:
-            found = extract_emails(page.document or page.html, page.url)
+        for found in extracted:
             candidates.extend(found.candidates)
             report.rejected.extend(found.rejected)
             agencies |= found.agency_domains

@@ -30,7 +30,9 @@ class TestPages:
             "https://acme-plumbing.com/contact-us/",
             "https://acme-plumbing.com/about",
         ]
-        assert result.requests == 4  # robots.txt first
+        # robots.txt first; /services (a weak link, 404 here) is tried as well, because
+        # without a reader every page the budget allows is read.
+        assert result.requests == 5
 
     async def test_probes_contact_paths_when_nothing_is_linked(self) -> None:
         app = Sites({}, fallback=corpus_app)
@@ -40,6 +42,7 @@ class TestPages:
             "/contact",
             "/contact-us",
             "/robots.txt",
+            "/services",  # linked but weak: tried after the probes, in a round of its own
         ]
         assert _paths(result) == [
             "https://brightside-locksmith.com/",

@@ -21,6 +21,21 @@ class TestContactLinks:
             "https://www.acme.com/p?id=7",
             "https://www.acme.com/about-us/",
             "https://www.acme.com/team",
+            "https://www.acme.com/services",  # service pages carry contact lines too
+        ]
+
+    def test_inner_pages_people_write_to_rank_above_services(self) -> None:
+        body = (
+            '<a href="/gallery/">Gallery</a><a href="/services/">Services</a>'
+            '<a href="https://acme.com/careers/">Careers</a><a href="/pay">Pay your bill</a>'
+            '<a href="/warranty-claims">Warranty</a><a href="/areas">Service area</a>'
+        )
+        assert _links(body) == [
+            "https://acme.com/careers/",
+            "https://www.acme.com/pay",
+            "https://www.acme.com/warranty-claims",
+            "https://www.acme.com/areas",
+            "https://www.acme.com/services/",
         ]
 
     def test_skips_other_sites_assets_legal_pages_and_non_http(self) -> None:

@@ -50,10 +50,8 @@ EXPECTED: dict[str, tuple[set[tuple[str, str]], str | None]] = {
     ),
     "garage-pros": (
         {("sales@garage-pros.com", "reversed")}
-        | {
-            (f"{local}@garage-pros.com", "attribute")
-            for local in ("hello", "service", "quotes", "doors")
-        },
+        | {(f"{local}@garage-pros.com", "attribute") for local in ("hello", "service", "doors")}
+        | {("quotes@garage-pros.com", "form")},  # a hidden input of the form
         "sales@garage-pros.com",
     ),
     "pest-away": (
