@@ -219,11 +219,14 @@ async def storm_429(pg: PostgresInstance, ws: Workspace, run: DispatchRun) -> Ou
     """Every Instantly call answers 429 for `storm_seconds` in the middle of a dispatch."""
     fake = await start_fake(ws)
     db = await prepare(pg, fake, "faults_429_storm", run.technicians)
-    await fake.fault(kind="slow", path="/leads/add", delay_seconds=0.5)  # a dispatch to hit
+    # The first batch is stored, then answered a second later: the storm starts in that
+    # second, so every call after it (the lookups, the next batches) meets the 429s.
+    await fake.fault(kind="commit_then_timeout", path="/leads/add", delay_seconds=1.0)
     dispatch = start_dispatch(ws, fake, db, "dispatch-429")
     await wait_until(
         lambda: _held_at_least(fake, db, 1), timeout=120, what="the first leads in the fake"
     )
+    await fake.call("DELETE", "/_fake/faults")
     await fake.fault(kind="status", method="*", path="/", status_code=429, retry_after=1.0)
     await asyncio.sleep(run.storm_seconds)
     await fake.call("DELETE", "/_fake/faults")
@@ -231,11 +234,16 @@ async def storm_429(pg: PostgresInstance, ws: Workspace, run: DispatchRun) -> Ou
     assert dispatch.proc is not None
     started = time.monotonic()
     await run_sweep(fake, db)
+    requests = (await fake.call("GET", "/_fake/requests"))["items"]
+    throttled = sum(1 for _, _, status in requests if status == 429)
     note = (
-        f"429 for {run.storm_seconds:g} s; dispatch exited {dispatch.proc.returncode}, "
-        f"sweep finished in {time.monotonic() - started:.1f} s"
+        f"429 for {run.storm_seconds:g} s ({throttled} calls refused); dispatch exited "
+        f"{dispatch.proc.returncode}, sweep finished in {time.monotonic() - started:.1f} s"
     )
-    return await tally(fake, db, "429 storm during a dispatch", note)
+    outcome = await tally(fake, db, "429 storm during a dispatch", note)
+    if not throttled:
+        outcome.problems.append("the storm met no call: the dispatch was over before it")
+    return outcome
 
 
 async def _held_at_least(fake: Fake, db: Prepared, count: int) -> bool:
