@@ -24,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ravensearch.db.models import Target
+from ravensearch.db.models import Target, TargetEmail
 from ravensearch.kit.clock import utcnow
 from ravensearch.kit.cursor import Key, older_than
 from ravensearch.targets.merge import MERGED_COLUMNS, Row
@@ -123,6 +123,17 @@ class TargetRepository:
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+
+    async def found_emails(self, target_ids: Sequence[uuid.UUID]) -> Sequence[TargetEmail]:
+        """The addresses enrichment found for these targets (the chosen one first)."""
+        if not target_ids:
+            return []
+        stmt = (
+            select(TargetEmail)
+            .where(TargetEmail.target_id.in_(list(target_ids)))
+            .order_by(TargetEmail.target_id, TargetEmail.chosen.desc(), TargetEmail.score.desc())
+        )
+        return (await self.session.scalars(stmt)).all()
 
     async def get(self, target_id: uuid.UUID) -> Target | None:
         return await self.session.get(Target, target_id)

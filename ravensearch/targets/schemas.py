@@ -134,6 +134,23 @@ class TargetRead(ReadModel):
         return as_utc(value)
 
 
+class FoundEmail(ReadModel):
+    """An address enrichment found on the target's site: where, how, and what it made of it."""
+
+    email: str
+    method: str  # mailto, text, json_ld, alt, form, cloudflare …
+    page_url: str | None
+    verdict: str
+    reason: str | None
+    chosen: bool
+
+
+class TargetDetail(TargetRead):
+    """One target with every address found on its site (the chosen one first)."""
+
+    emails_found: list[FoundEmail] = Field(default_factory=list)
+
+
 class TargetList(BaseModel):
     """One page of targets and the number matching the filters."""
 

@@ -17,7 +17,14 @@ from ravensearch.targets.csv_import import CsvRow, parse_targets_csv
 from ravensearch.targets.merge import Row, TargetMatcher, fill_empty, has_match_key, place_hash
 from ravensearch.targets.phones import to_e164
 from ravensearch.targets.repository import TargetRepository
-from ravensearch.targets.schemas import ImportReport, RowError, TargetCreate, TargetFilters
+from ravensearch.targets.schemas import (
+    FoundEmail,
+    ImportReport,
+    RowError,
+    TargetCreate,
+    TargetDetail,
+    TargetFilters,
+)
 from ravensearch.targets.websites import website_domain
 
 NO_EMAIL_REASON = "no email yet"
@@ -177,6 +184,20 @@ class TargetService:
         if target is None:
             raise TargetNotFound(f"Target {target_id} not found")
         return target
+
+    async def detail(self, session: AsyncSession, target_id: uuid.UUID) -> TargetDetail:
+        target = await self.get(session, target_id)
+        found = await TargetRepository(session).found_emails([target_id])
+        detail = TargetDetail.model_validate(target)
+        detail.emails_found = [FoundEmail.model_validate(e) for e in found]
+        return detail
+
+    async def email_sources(
+        self, session: AsyncSession, target_ids: Sequence[uuid.UUID]
+    ) -> dict[uuid.UUID, FoundEmail]:
+        """Where each target's chosen address was found (targets without one are absent)."""
+        found = await TargetRepository(session).found_emails(target_ids)
+        return {e.target_id: FoundEmail.model_validate(e) for e in found if e.chosen}
 
 
 target_service = TargetService()

@@ -5,9 +5,14 @@ from typing import Any, ClassVar
 
 import httpx
 import pytest
+from bs4 import BeautifulSoup
 
+from ravensearch.db.models import TargetEmail
+from ravensearch.db.session import unit_of_work
 from ravensearch.jobs import launch
+from ravensearch.runtime import Runtime
 from ravensearch.targets import flows as target_flows
+from tests.fixtures.admin import AdminClient
 
 READ_FIELDS = {
     "id",
@@ -83,7 +88,7 @@ class TestCreate:
         }
         assert body["created_at"].endswith(("+00:00", "Z"))
         fetched = await client.get(f"/api/targets/{body['id']}")
-        assert fetched.json() == body
+        assert fetched.json() == {**body, "emails_found": []}
 
     async def test_without_email_is_pending(self, client: httpx.AsyncClient) -> None:
         body = await _create(client)
@@ -220,3 +225,32 @@ class TestGet:
         response = await client.get(f"/api/targets/{missing}")
         assert response.status_code == 404
         assert response.json() == {"error": "not_found", "detail": f"Target {missing} not found"}
+
+
+class TestWhereTheEmailWasFound:
+    async def test_the_api_and_the_targets_page_say_where_and_how(
+        self, client: httpx.AsyncClient, runtime: Runtime, admin: AdminClient
+    ) -> None:
+        created = await _create(
+            client, businessName="Acme Air", email="office@acme-air.com", website="acme-air.com"
+        )
+        target_id = uuid.UUID(created["id"])
+        async with unit_of_work(runtime.sessionmaker) as session:
+            for email, method, page, chosen, score in (
+                ("jobs@acme-air.com", "alt", "https://acme-air.com/careers", False, 40),
+                ("office@acme-air.com", "mailto", "https://acme-air.com/contact", True, 90),
+            ):
+                session.add(
+                    TargetEmail(target_id=target_id, email=email, method=method, page_url=page,
+                                verdict="valid", chosen=chosen, score=score)
+                )  # fmt: skip
+        detail = (await client.get(f"/api/targets/{target_id}")).json()
+        assert [(e["email"], e["method"], e["page_url"], e["chosen"])
+                for e in detail["emails_found"]] == [
+            ("office@acme-air.com", "mailto", "https://acme-air.com/contact", True),
+            ("jobs@acme-air.com", "alt", "https://acme-air.com/careers", False),
+        ]  # fmt: skip
+        page = await admin.page("/outreach/targets")
+        source = BeautifulSoup(page.text, "html.parser").select_one("[data-email-source]")
+        assert source is not None
+        assert source.text == "Found by mailto on https://acme-air.com/contact"

@@ -21,7 +21,7 @@ from ravensearch.jobs.service import job_service
 from ravensearch.kit.trades import TRADES, trade_label
 from ravensearch.pipeline.service import STAGE_LABELS
 from ravensearch.targets.addresses import US_STATES
-from ravensearch.targets.schemas import TargetFilters
+from ravensearch.targets.schemas import FoundEmail, TargetFilters
 from ravensearch.targets.service import target_service
 from ravensearch.web.admin.forms import validate_form
 from ravensearch.web.admin.job_cards import COLLECT_SOURCES, JobView, job_views
@@ -127,9 +127,10 @@ class TargetRow:
     status_reason: str | None
     pipeline_stage: str | None
     created_at: datetime
+    email_source: str | None = None  # "mailto on https://…/contact"
 
     @classmethod
-    def of(cls, target: Target) -> TargetRow:
+    def of(cls, target: Target, found: FoundEmail | None = None) -> TargetRow:
         return cls(
             id=target.id,
             business_name=target.business_name,
@@ -145,6 +146,9 @@ class TargetRow:
             status_reason=target.status_reason,
             pipeline_stage=target.pipeline_stage,
             created_at=target.created_at,
+            email_source=(
+                f"Found by {found.method} on {found.page_url or 'the site'}" if found else None
+            ),
         )
 
     @property
@@ -230,6 +234,7 @@ async def targets_page(
         items, _ = await target_service.list(
             session, filters=filters, limit=pager.per_page, offset=pager.offset
         )
+    sources = await target_service.email_sources(session, [t.id for t in items])
     jobs: list[JobView] = []
     campaigns: list[CampaignChoice] = []
     if full:
@@ -237,7 +242,7 @@ async def targets_page(
         jobs = await job_views(session, [j for j in recent if j.kind in TARGET_JOB_KINDS][:4])
         campaigns = await campaign_choices(session)
     return TargetsPage(
-        rows=[TargetRow.of(t) for t in items],
+        rows=[TargetRow.of(t, sources.get(t.id)) for t in items],
         pager=pager,
         filters=form,
         campaigns=campaigns,

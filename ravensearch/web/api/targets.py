@@ -15,6 +15,7 @@ from ravensearch.kit.cursor import CURSOR_HELP, decode_cursor, next_cursor
 from ravensearch.targets.schemas import (
     ImportReport,
     TargetCreate,
+    TargetDetail,
     TargetFilters,
     TargetList,
     TargetRead,
@@ -98,6 +99,8 @@ async def list_targets(
     }
 
 
-@router.get("/{target_id}", response_model=TargetRead, responses=_errors(404, 422))
+@router.get("/{target_id}", response_model=TargetDetail, responses=_errors(404, 422))
 async def get_target(target_id: uuid.UUID, session: SessionDep, _token: TokenDep) -> Any:
-    return await target_service.get(session, target_id)
+    """The target, and every address found on its site with the page and the way it was
+    shown (mailto, text, JSON-LD, alt text, form …)."""
+    return await target_service.detail(session, target_id)
