@@ -302,7 +302,8 @@ def _matches(state: FakeGoogleState, body: dict[str, Any]) -> list[Business]:
             if b.city.lower() == city and business_key(b.google_name) == wanted
         ]
     elif (trade := trade_for_text(query)) and area is not None:
-        found = list(universe.in_area(area, trade))
+        # A text query also ranks some neighbouring trades' businesses, as Google's does.
+        found = list(universe.in_area(area, trade, loose=True))
     else:
         # A trade query without a rectangle would rank the whole country: out of scope.
         found = []

@@ -30,7 +30,7 @@ from ravensearch.sources.trades import (
     trade_for_text,
     trades_for_yelp_alias,
 )
-from ravensearch.sources.universe import Business, Universe
+from ravensearch.sources.universe import Business, Universe, display_phone
 from ravensearch.targets.addresses import US_STATES
 
 MAX_RADIUS_M = 40_000
@@ -284,7 +284,7 @@ def _business(b: Business, distance: float) -> dict[str, Any]:
         "transactions": [],
         "location": {
             "address1": street,
-            "address2": "",
+            "address2": b.suite or "",
             "address3": None,
             "city": b.city,
             "zip_code": b.zip,
@@ -295,7 +295,7 @@ def _business(b: Business, distance: float) -> dict[str, Any]:
                 f"{b.city}, {b.state} {b.zip}",
             ],
         },
-        "phone": b.phone_e164 or "",
-        "display_phone": b.display_phone or "",
+        "phone": b.yelp_phone or "",
+        "display_phone": display_phone(b.yelp_phone) or "",
         "distance": round(distance, 1),
     }
