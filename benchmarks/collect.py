@@ -47,23 +47,27 @@ TARGET_DUPLICATES = 0.01
 HARD_DENSITY, HARD_MAX = 11.0, 25_000
 
 
-async def _stored(sessionmaker: async_sessionmaker[AsyncSession]) -> list[list[str]]:
-    """Each target's provider ids."""
+async def _stored(sessionmaker: async_sessionmaker[AsyncSession]) -> list[tuple[str, list[str]]]:
+    """Each target's trade and provider ids."""
     async with sessionmaker() as session:
-        rows = (await session.execute(select(Target.source_ids))).scalars().all()
-    return [[i for v in ids.values() if isinstance(v, list) for i in v] for ids in rows]
+        rows = (await session.execute(select(Target.trade, Target.source_ids))).all()
+    return [
+        (trade or "", [i for v in ids.values() if isinstance(v, list) for i in v])
+        for trade, ids in rows
+    ]
 
 
 def _tally(
-    businesses: tuple[Business, ...], wanted: list[Business], targets: list[list[str]], trade: str
+    businesses: tuple[Business, ...], wanted: list[Business], targets: list[tuple[str, list[str]]]
 ) -> dict[str, int]:
     """Found, duplicated, over-merged and wrong-trade counts of the stored targets."""
     owner = {i: b for b in businesses for i in (b.google_id, b.yelp_id) if i}
     targets_of: dict[str, int] = Counter()
     over_merged = wrong_trade = 0
-    for ids in targets:
+    for trade, ids in targets:
         keys = {owner[i].key for i in ids if i in owner}
         over_merged += len(keys) > 1
+        # Stored under a trade the business does not do (a car A/C shop as HVAC).
         wrong_trade += any(trade not in owner[i].trades for i in ids if i in owner)
         targets_of.update(keys)
     return {
@@ -107,6 +111,8 @@ async def run(args: argparse.Namespace) -> bool:
             YELP_API_KEY="",
         )
         async with build_source_clients(settings, universe=universe) as clients:
+            if clients.google_fake is not None:
+                clients.google_fake.token_delay = args.token_delay
             report = await collect(
                 sessionmaker, clients, source=args.source, trade=args.trade, state=args.state
             )
@@ -119,7 +125,7 @@ async def run(args: argparse.Namespace) -> bool:
                 )
         targets = await _stored(sessionmaker)
         await engine.dispose()
-    tally = _tally(businesses, wanted, targets, args.trade)
+    tally = _tally(businesses, wanted, targets)
     found = tally["found"]
     coverage = found / max(1, len(wanted))
     duplicates = tally["duplicates"] / max(1, len(wanted))
@@ -169,6 +175,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=20261127)
     parser.add_argument("--rerun", action="store_true", help="collect twice (idempotency)")
     parser.add_argument("--plain", action="store_true", help="the plain universe, not the hard")
+    parser.add_argument(
+        "--token-delay", type=float, default=0.0, help="seconds before a Google page token works"
+    )
     configure_logging("WARNING")
     asyncio.run(run(parser.parse_args()))
 

@@ -90,6 +90,9 @@ class Business:
     also_listed_for: tuple[str, ...] = ()
     google_state_hidden: bool = False  # Google shows no address at all for it
     brand: str | None = None  # a franchise location: the key of the brand's first location
+    # Google's primary type of a business outside every trade that a trade query returns
+    # (a car air-conditioning shop for "HVAC contractor"); its `trades` are empty.
+    foreign_type: str | None = None
 
     @property
     def on_google(self) -> bool:

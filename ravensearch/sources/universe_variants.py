@@ -57,6 +57,15 @@ _TRADE_WORD_VARIANTS = (
     ("Electrical Services", "Electrical Service"),
     ("Lock & Key", "Lock and Key"),
 )
+# Businesses outside every trade that trade queries return: (Google type, name word, for).
+FOREIGN = (
+    ("car_repair", "Auto A/C Repair", ("hvac",)),
+    ("car_repair", "Auto Electric", ("electrical",)),
+    ("painter", "Painting", ("general_contractor", "roofing")),
+    ("hardware_store", "Hardware", ("plumbing", "electrical", "hvac")),
+    ("moving_company", "Movers", ("general_contractor",)),
+)
+FOREIGN_SHARE = 0.01
 _LEGAL = re.compile(r",? (LLC|Inc\.|Co\.)$")
 _SUITES = ("Suite {}", "Ste {}", "Ste. {}", "#{}", "Unit {}")
 
@@ -69,7 +78,30 @@ class Variants:
 
     def apply(self, plain: list[Business]) -> list[Business]:
         varied = [self._vary(b) for b in plain]
-        return varied + self._franchise_locations(varied)
+        varied += self._franchise_locations(varied)
+        return varied + self._foreign(varied)
+
+    def _foreign(self, businesses: list[Business]) -> list[Business]:
+        from ravensearch.sources.universe import _random_id
+
+        rng = self.rng
+        extra: list[Business] = []
+        for model in rng.sample(businesses, int(len(businesses) * FOREIGN_SHARE)):
+            kind, word, listed_for = rng.choice(FOREIGN)
+            name = f"{model.name.split()[0]} {word}"
+            extra.append(
+                dataclasses.replace(
+                    model,
+                    key=f"{model.state}-X{len(businesses) + len(extra):05d}",
+                    name=name, trades=(), also_listed_for=listed_for, foreign_type=kind,
+                    google_name=name, yelp_name=name, yelp_id=None, yelp_alias=None,
+                    google_id=_random_id(rng, "ChIJ", 23), domain=None, website=None,
+                    google_website=None, email=None, site_style="none", brand=None,
+                    phone_e164=self.builder._phone(self._zip_of(model)), yelp_phone_e164=None,
+                    service_area_only=False, closed=False, street=model.street or "100 Main St",
+                )
+            )  # fmt: skip
+        return extra
 
     def _vary(self, b: Business) -> Business:
         rng = self.rng

@@ -41,15 +41,18 @@ def place_json(b: Business) -> dict[str, Any]:
         formatted = f"{street}, {b.city}, {b.state} {b.zip}, USA"
     else:
         formatted = f"{b.city}, {b.state} {b.zip}, USA"
-    primary = _PRIMARY_TYPE.get(b.trades[0])
+    specific = [_PRIMARY_TYPE[t] for t in b.trades if t in _PRIMARY_TYPE]
+    if b.foreign_type:
+        specific = [b.foreign_type]
+    primary = specific[0] if specific and (b.foreign_type or b.trades[0] in _PRIMARY_TYPE) else None
     place: dict[str, Any] = {
         "name": f"places/{b.google_id}",
         "id": b.google_id,
         "displayName": {"text": b.google_name, "languageCode": "en"},
         "formattedAddress": formatted,
         "addressComponents": components,
-        "types": [*([primary] if primary else []), "point_of_interest", "establishment"],
-        "googleMapsUri": f"https://maps.google.com/?cid={int(b.key[3:]) + 10**15}",
+        "types": [*specific, "point_of_interest", "establishment"],
+        "googleMapsUri": f"https://maps.google.com/?cid={int(b.key[3:].lstrip('X') or 0) + 10**15}",
         "rating": b.rating,
         "userRatingCount": b.review_count,
         "businessStatus": business_status(b),
