@@ -82,9 +82,7 @@ async def run(args: argparse.Namespace) -> bool:
     if args.plain:
         universe = Universe(seed=args.seed)
     else:
-        universe = Universe(
-            seed=args.seed, hard=True, density=HARD_DENSITY, max_per_state=HARD_MAX
-        )
+        universe = Universe(seed=args.seed, hard=True, density=HARD_DENSITY, max_per_state=HARD_MAX)
     started = time.perf_counter()
     state_geo(args.state)  # the offline ZIP data, loaded once per process
     zips_s = time.perf_counter() - started

@@ -53,7 +53,9 @@ _NAME_WORDS = {
     "garage_door": r"garage door|overhead door",
     "pest_control": r"pest|extermin|termite",
 }
-_NAME_PATTERNS = {trade: re.compile(rf"\b(?:{words})", re.IGNORECASE) for trade, words in _NAME_WORDS.items()}
+_NAME_PATTERNS = {
+    trade: re.compile(rf"\b(?:{words})", re.IGNORECASE) for trade, words in _NAME_WORDS.items()
+}
 assert set(_NAME_PATTERNS) == set(VOCABULARY)
 
 

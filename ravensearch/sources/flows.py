@@ -147,9 +147,7 @@ async def collect(
     if source not in ("google", "yelp", "all"):
         raise InvalidInput(f"Unknown source '{source}': use google, yelp or all.")
     providers: list[SourceName] = ["google", "yelp"] if source == "all" else [source]
-    run = _Run(
-        sessionmaker, clients, CollectReport(source, trade, state_code), on_progress, sleep
-    )
+    run = _Run(sessionmaker, clients, CollectReport(source, trade, state_code), on_progress, sleep)
     started = time.perf_counter()
     geo = state_geo(state_code)
     for provider in providers:

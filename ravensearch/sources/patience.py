@@ -57,9 +57,7 @@ class TileFailure:
 class PatientSearch:
     """Searches tiles for one provider and trade; counts the calls and waits it spends."""
 
-    def __init__(
-        self, client: SourceClient, trade: str, *, sleep: Sleep, on_wait: OnWait
-    ) -> None:
+    def __init__(self, client: SourceClient, trade: str, *, sleep: Sleep, on_wait: OnWait) -> None:
         self.client = client
         self.trade = trade
         self.sleep = sleep

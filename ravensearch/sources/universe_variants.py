@@ -187,7 +187,9 @@ class Variants:
             google_state_hidden=False,
             google_id=_random_id(rng, "ChIJ", 23) if brand.on_google else None,
             yelp_id=_random_id(rng, "", 22) if brand.on_yelp else None,
-            yelp_alias=f"{_slug(brand.name)}-{_slug(where.city)}-{index}" if brand.on_yelp else None,
+            yelp_alias=f"{_slug(brand.name)}-{_slug(where.city)}-{index}"
+            if brand.on_yelp
+            else None,
             brand=brand.key,
         )
 

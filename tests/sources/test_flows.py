@@ -159,9 +159,7 @@ class TestCollect:
         fake = mock_clients.yelp_fake
         assert fake is not None
         fake.daily_limit = fake.used_today + 12
-        report = await collect(
-            sessionmaker, mock_clients, source="yelp", trade="hvac", state=STATE
-        )
+        report = await collect(sessionmaker, mock_clients, source="yelp", trade="hvac", state=STATE)
         assert report.stopped.startswith("Yelp's daily quota is spent")
         assert "resumes" in report.stopped
         assert len(await _rows(sessionmaker)) > 0
