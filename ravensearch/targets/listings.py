@@ -21,6 +21,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from sqlalchemy import and_, false, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
 from ravensearch.db.models import Target, TargetStatus
 from ravensearch.kit.clock import utcnow
@@ -327,7 +328,9 @@ class ListingService:
             if domain:
                 # Stored domains are hosts without www: the apex finds most of them.
                 wanted["website_domain"].update((domain, values["website_domain"]))
-        conditions = [_TABLE.c[c].in_(sorted(v)) for c, v in wanted.items() if v]
+        conditions: list[ColumnElement[bool]] = [
+            _TABLE.c[c].in_(sorted(v)) for c, v in wanted.items() if v
+        ]
         # Rows the same name at the same place could join (see `same_place`): those in the
         # batch's ZIPs, those of its cities that show no ZIP (service-area businesses), and
         # every row of the cities of listings that show no ZIP themselves.

@@ -26,7 +26,7 @@ NEAR_M = 150.0
 # Listings of one business in two towns (a suburb's name on one provider) are this close.
 OTHER_TOWN_M = 5_000.0
 NEAR_IDENTICAL = 95.0
-_STREET = re.compile(r"^\s*(\d+[a-z]?)\s+([a-z0-9]+)", re.I)
+_STREET = re.compile(r"^\s*(\d+[a-z]?)\s+([a-z0-9]+)", re.IGNORECASE)
 
 
 def street_key(address: str | None) -> str | None:

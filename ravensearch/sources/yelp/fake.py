@@ -20,10 +20,11 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from ravensearch.errors import InvalidInput
+from ravensearch.kit.distance import distance_m
 from ravensearch.kit.trades import TRADES
 from ravensearch.sources.fake_controls import create_provider_fake
 from ravensearch.sources.fake_faults import FaultQueue
-from ravensearch.sources.geo import Tile, distance_m, state_geo
+from ravensearch.sources.geo import Tile, state_geo
 from ravensearch.sources.trades import (
     VOCABULARY,
     is_known_yelp_alias,
