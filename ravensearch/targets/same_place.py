@@ -73,7 +73,8 @@ def places_differ(a: Row, b: Row) -> bool:
     meters = _distance(a, b)
     if all(streets) and streets[0] != streets[1] and (meters is None or meters > NEAR_M):
         return True
-    return _city(a) != _city(b) and (meters is None or meters > OTHER_TOWN_M)
+    both_cities = bool(a.get("city") and b.get("city"))
+    return both_cities and _city(a) != _city(b) and (meters is None or meters > OTHER_TOWN_M)
 
 
 def _city(row: Row) -> str:
