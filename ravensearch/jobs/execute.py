@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import asdict, is_dataclass
+from datetime import datetime
 from typing import Any
 
 from ravensearch.db.models import JobKind, JobState
@@ -47,6 +48,12 @@ def _plain(report: object) -> dict[str, Any]:
     return {}
 
 
+def _waiting(provider: str | None, until: datetime | None) -> str:
+    if provider is None or until is None:
+        return ""
+    return f"waiting for {provider.capitalize()} quota until {until:%H:%M:%S} UTC"
+
+
 async def execute_job(runtime: Runtime, job_id: uuid.UUID) -> JobState:
     """Run the job unless it already finished; returns its final state. Safe to repeat."""
     async with unit_of_work(runtime.sessionmaker) as session:
@@ -69,7 +76,9 @@ async def execute_job(runtime: Runtime, job_id: uuid.UUID) -> JobState:
         await tracker.finish(state=JobState.failed, message="The job failed; see errors.")
         return JobState.failed
     tracker.counts.update(_plain(report))
-    await tracker.finish(state=JobState.succeeded)
+    # A run that stopped early on its own (a spent daily quota) says why.
+    stopped = getattr(report, "stopped", None)
+    await tracker.finish(state=JobState.succeeded, message=stopped or None)
     return JobState.succeeded
 
 
@@ -80,16 +89,23 @@ async def _run(runtime: Runtime, kind: str, params: dict[str, Any], tracker: Job
 
         if runtime.sources is None:
             raise RavensearchError("Collection is not configured in this process.")
-        return await collect(
+        collected = await collect(
             runtime.sessionmaker,
             runtime.sources,
             source=params["source"],
             trade=params["trade"],
             state=params["state"],
             on_progress=lambda p: tracker.progress(
-                p.tiles_done, p.tiles_total, new_targets=p.new_targets, merged=p.merged
+                p.tiles_done,
+                p.tiles_total,
+                new_targets=p.new_targets,
+                merged=p.merged,
+                waiting=_waiting(p.waiting_for, p.waiting_until),
             ),
         )
+        for error in collected.tile_errors:
+            tracker.error(error)
+        return collected
     if kind == JobKind.enrich:
         from ravensearch.enrichment.flows import enrich_targets
 

@@ -12,9 +12,11 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Coroutine, Sequence
-from dataclasses import dataclass
-from typing import Any, Literal, TypeVar
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
 
 import structlog
 from sqlalchemy.exc import IntegrityError
@@ -23,8 +25,16 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from ravensearch.db.session import unit_of_work
 from ravensearch.errors import InvalidInput
 from ravensearch.kit.trades import normalize_trade
-from ravensearch.sources.base import RawListing, SourceBadRequest, SourceClient, SourceName
+from ravensearch.sources.base import (
+    RawListing,
+    SourceBadRequest,
+    SourceClient,
+    SourceName,
+    SourceQuotaExceeded,
+)
+from ravensearch.sources.classify import OUTSIDE, classify
 from ravensearch.sources.geo import StateGeo, Tile, state_geo
+from ravensearch.sources.patience import PatientSearch, Sleep, TileFailure
 from ravensearch.sources.registry import SourceClients
 from ravensearch.sources.tiling import AdaptiveTiler
 from ravensearch.targets.addresses import normalize_state
@@ -41,7 +51,6 @@ _UPSERT_ATTEMPTS = 3
 log = structlog.get_logger("ravensearch.sources")
 
 Source = Literal["google", "yelp", "all"]
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -52,6 +61,9 @@ class CollectProgress:
     listings_seen: int
     new_targets: int
     merged: int
+    # Set while the run waits for a provider's rate-limit window to reopen.
+    waiting_for: str | None = None
+    waiting_until: datetime | None = None
 
 
 @dataclass
@@ -68,11 +80,18 @@ class CollectReport:
     merged: int = 0  # listings that joined a known target
     closed_skipped: int = 0
     out_of_state_skipped: int = 0
+    other_trade_stored: int = 0  # listings whose own categories said another trade
+    outside_trades_dropped: int = 0  # listings of no trade of ours (a car A/C shop)
+    no_state_dropped: int = 0  # listings that show no US state at all
     tiles: int = 0
     capped_tiles: int = 0  # tiles still saturated at the minimum size
+    failed_tiles: int = 0  # tiles whose provider error persisted; see `tile_errors`
     website_lookups: int = 0
     websites_found: int = 0
     seconds: float = 0.0
+    # Why the run stopped before sweeping everything (a spent daily quota), else "".
+    stopped: str = ""
+    tile_errors: list[str] = field(default_factory=list)
 
     def api_calls(self, provider: SourceName) -> int:
         return self.google_api_calls if provider == "google" else self.yelp_api_calls
@@ -84,8 +103,11 @@ class CollectReport:
         return (
             f"{self.trade} in {self.state} from {self.source}: {self.new_targets} new targets,"
             f" {self.merged} merged, {self.listings_seen} listings seen"
-            f" ({self.closed_skipped} closed, {self.out_of_state_skipped} out of state skipped);"
-            f" {self.tiles} tiles; API calls: Google {self.google_api_calls}"
+            f" ({self.closed_skipped} closed, {self.out_of_state_skipped} out of state,"
+            f" {self.outside_trades_dropped} of no trade, {self.no_state_dropped} without a"
+            f" state skipped; {self.other_trade_stored} stored under their own trade);"
+            f" {self.tiles} tiles ({self.failed_tiles} failed); API calls: Google"
+            f" {self.google_api_calls}"
             f" (incl. {self.website_lookups} website lookups, {self.websites_found} found),"
             f" Yelp {self.yelp_api_calls}; {self.seconds:.1f} s."
         )
@@ -102,11 +124,16 @@ async def collect(
     trade: str,
     state: str,
     on_progress: ProgressCallback | None = None,
+    sleep: Sleep = asyncio.sleep,
 ) -> CollectReport:
     """Sweep the state for the trade and store every open business found as a target.
 
-    Idempotent: a re-run merges into the same targets (see `targets.listings`). Listings
-    found before a failure are stored before the error propagates.
+    Each listing is stored under the trade its own categories say (`classify`); one of
+    no trade of ours is dropped and counted. Idempotent: a re-run merges into the same
+    targets (see `targets.listings`). A tile whose provider error persists is recorded
+    in `tile_errors` and the sweep goes on (`patience`); a spent daily quota stops the
+    run cleanly, with `stopped` saying so. Listings found before a failure are stored
+    before the error propagates.
 
     Raises:
         InvalidInput: unknown source, trade or state, or a source without a client.
@@ -120,7 +147,7 @@ async def collect(
     if source not in ("google", "yelp", "all"):
         raise InvalidInput(f"Unknown source '{source}': use google, yelp or all.")
     providers: list[SourceName] = ["google", "yelp"] if source == "all" else [source]
-    run = _Run(sessionmaker, clients, CollectReport(source, trade, state_code), on_progress)
+    run = _Run(sessionmaker, clients, CollectReport(source, trade, state_code), on_progress, sleep)
     started = time.perf_counter()
     geo = state_geo(state_code)
     for provider in providers:
@@ -129,7 +156,11 @@ async def collect(
             if source != "all":
                 raise InvalidInput(f"The {provider} source is not configured.")
             continue
-        await run.sweep(provider, client, geo)
+        try:
+            await run.sweep(provider, client, geo)
+        except SourceQuotaExceeded as exc:
+            run.report.stopped = _quota_spent(exc)
+            break
     run.report.seconds = round(time.perf_counter() - started, 2)
     log.info("sources.collect.done", **vars(run.report))
     return run.report
@@ -142,14 +173,17 @@ class _Run:
         clients: SourceClients,
         report: CollectReport,
         on_progress: ProgressCallback | None,
+        sleep: Sleep,
     ) -> None:
         self.sessionmaker = sessionmaker
         self.clients = clients
         self.report = report
         self.on_progress = on_progress
+        self.sleep = sleep
         self.seen: set[tuple[str, str]] = set()
-        self.buffer: list[RawListing] = []
+        self.buffer: dict[str, list[RawListing]] = defaultdict(list)
         self.tilers: list[AdaptiveTiler] = []
+        self.waiting: tuple[str, datetime] | None = None
 
     async def sweep(self, provider: SourceName, client: SourceClient, geo: StateGeo) -> None:
         def fits(tile: Tile) -> bool:
@@ -157,14 +191,26 @@ class _Run:
 
         tiler = AdaptiveTiler(geo.bbox, clip=geo.clip, fits=fits)
         self.tilers.append(tiler)
+        patient = PatientSearch(client, self.report.trade, sleep=self.sleep, on_wait=self._wait)
         try:
             while batch := tiler.take(TILE_CONCURRENCY):
-                results = await _all([client.search(t, self.report.trade) for t in batch])
+                # Every tile of the batch finishes, so what the others found is kept
+                # when one ends the sweep (a spent daily quota, a refused key).
+                results = await asyncio.gather(
+                    *(patient.search(t) for t in batch), return_exceptions=True
+                )
                 for tile, result in zip(batch, results, strict=True):
+                    if isinstance(result, BaseException):
+                        continue
+                    if isinstance(result, TileFailure):
+                        self._failed(tiler, result)
+                        continue
                     self._count_calls(provider, result.api_calls)
                     self._take(result.listings)
                     tiler.report(tile, saturated=result.saturated)
-                if len(self.buffer) >= BATCH_SIZE:
+                if stop := next((r for r in results if isinstance(r, BaseException)), None):
+                    raise stop
+                if sum(map(len, self.buffer.values())) >= BATCH_SIZE:
                     await self._flush()
                 self._progress(provider)
         except Exception:
@@ -176,6 +222,16 @@ class _Run:
             self.report.capped_tiles += tiler.stats.capped
         await self._flush()
         self._progress(provider)
+
+    def _failed(self, tiler: AdaptiveTiler, failure: TileFailure) -> None:
+        tiler.fail(failure.tile, failure.error)
+        self.report.failed_tiles += 1
+        self.report.tile_errors.append(failure.describe())
+        log.warning("sources.tile.given_up", detail=failure.describe())
+
+    def _wait(self, provider: str, until: datetime | None) -> None:
+        self.waiting = (provider, until) if until is not None else None
+        self._progress(provider)  # type: ignore[arg-type]
 
     def _count_calls(self, provider: SourceName, calls: int) -> None:
         if provider == "google":
@@ -193,23 +249,31 @@ class _Run:
             report.listings_seen += 1
             if listing.is_closed:
                 report.closed_skipped += 1
-            elif listing.state and listing.state.upper() != report.state:
+            elif not listing.state:
+                # Never given the run's state: a listing that shows none may be anywhere.
+                report.no_state_dropped += 1
+            elif listing.state.upper() != report.state:
                 # Border tiles reach into the neighbours; their listings are theirs.
                 report.out_of_state_skipped += 1
+            elif (trade := classify(listing, report.trade)) == OUTSIDE:
+                report.outside_trades_dropped += 1
             else:
-                self.buffer.append(listing)
+                report.other_trade_stored += trade != report.trade
+                self.buffer[trade].append(listing)
 
     async def _flush(self, *, lookups: bool = True) -> None:
-        if not self.buffer:
-            return
-        listings, self.buffer = self.buffer, []
+        buffer, self.buffer = self.buffer, defaultdict(list)
+        for trade, listings in buffer.items():
+            await self._store(trade, listings, lookups=lookups)
+
+    async def _store(self, trade: str, listings: list[RawListing], *, lookups: bool) -> None:
         for attempt in range(1, _UPSERT_ATTEMPTS + 1):
             try:
                 async with unit_of_work(self.sessionmaker) as session:
                     result = await listing_service.upsert(
                         session,
                         listings=listings,
-                        trade=self.report.trade,
+                        trade=trade,
                         default_state=self.report.state,
                     )
                 break
@@ -249,25 +313,23 @@ class _Run:
                 listings_seen=self.report.listings_seen,
                 new_targets=self.report.new_targets,
                 merged=self.report.merged,
+                waiting_for=self.waiting[0] if self.waiting else None,
+                waiting_until=self.waiting[1] if self.waiting else None,
             )
         )
 
 
-async def _all(calls: Sequence[Coroutine[Any, Any, T]]) -> list[T]:
-    """Run `calls` together; the first failure cancels the rest and is raised as itself
-    (not as an ExceptionGroup, so callers and the job runner see a SourceError)."""
-    try:
-        async with asyncio.TaskGroup() as group:
-            tasks = [group.create_task(call) for call in calls]
-    except BaseExceptionGroup as failed:
-        raise _first_leaf(failed) from None
-    return [task.result() for task in tasks]
-
-
-def _first_leaf(error: BaseException) -> BaseException:
-    while isinstance(error, BaseExceptionGroup):
-        error = error.exceptions[0]
-    return error
+def _quota_spent(exc: SourceQuotaExceeded) -> str:
+    provider = exc.provider.capitalize()
+    when = (
+        f" It resets in about {exc.reset_after / 3600:.1f} h;"
+        if exc.reset_after is not None
+        else ""
+    )
+    return (
+        f"{provider}'s daily quota is spent, so collection stopped here.{when} run the same"
+        " collect again then: it resumes, keeping every target found so far."
+    )
 
 
 FindWebsite = Callable[[str, str | None, str | None, str | None], Awaitable[str | None]]

@@ -13,9 +13,9 @@ from functools import cached_property
 import zipcodes
 
 from ravensearch.errors import InvalidInput
+from ravensearch.kit.distance import distance_m
 from ravensearch.targets.addresses import US_STATES
 
-EARTH_RADIUS_M = 6_371_008.8
 # A business sits at most this far from its ZIP's centroid (in degrees): a tile farther
 # than this from every centroid of the state holds none of its businesses.
 NEAR_DEGREES = 0.1
@@ -74,14 +74,6 @@ class Tile:
             for corner_lat in (self.south, self.north)
             for corner_lng in (self.west, self.east)
         )
-
-
-def distance_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
-    """Great-circle (haversine) distance in meters."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lng2 - lng1)
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
 
 
 @dataclass(frozen=True, slots=True)

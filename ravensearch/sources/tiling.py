@@ -27,6 +27,7 @@ class TilingStats:
     saturated: int = 0
     skipped: int = 0
     capped: int = 0
+    failed: int = 0
 
 
 class AdaptiveTiler:
@@ -54,6 +55,7 @@ class AdaptiveTiler:
         self._pending: deque[Tile] = deque()
         self._in_flight: set[Tile] = set()
         self.stats = TilingStats()
+        self.failures: list[tuple[Tile, str]] = []
         self._add(root)
 
     @property
@@ -90,6 +92,13 @@ class AdaptiveTiler:
             return
         for quarter in tile.split():
             self._add(quarter)
+
+    def fail(self, tile: Tile, error: str) -> None:
+        """Give a tile up: its provider kept failing. It stays listed in `failures`."""
+        self._in_flight.remove(tile)
+        self.stats.queried += 1
+        self.stats.failed += 1
+        self.failures.append((tile, error))
 
     def _add(self, whole: Tile) -> None:
         tile = self._clip(whole)

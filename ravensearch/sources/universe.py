@@ -82,6 +82,17 @@ class Business:
     yelp_id: str | None
     yelp_alias: str | None
     yelp_name: str
+    # The harder universe's variants (`universe_variants`); the defaults are the plain world.
+    yelp_phone_e164: str | None = None  # Yelp's number when it differs (a tracking line)
+    suite: str | None = None  # "Suite 200": Google's subpremise, Yelp's address2
+    future_opening: bool = False
+    # Neighbouring trades whose Google text query also returns this business.
+    also_listed_for: tuple[str, ...] = ()
+    google_state_hidden: bool = False  # Google shows no address at all for it
+    brand: str | None = None  # a franchise location: the key of the brand's first location
+    # Google's primary type of a business outside every trade that a trade query returns
+    # (a car air-conditioning shop for "HVAC contractor"); its `trades` are empty.
+    foreign_type: str | None = None
 
     @property
     def on_google(self) -> bool:
@@ -93,10 +104,19 @@ class Business:
 
     @property
     def display_phone(self) -> str | None:
-        if not self.phone_e164:
-            return None
-        digits = self.phone_e164[2:]
-        return f"({digits[:3]}) {digits[3:6]}-{digits[6:]}"
+        return display_phone(self.phone_e164)
+
+    @property
+    def yelp_phone(self) -> str | None:
+        return self.yelp_phone_e164 or self.phone_e164
+
+
+def display_phone(e164: str | None) -> str | None:
+    """ "+15125550123" → "(512) 555-0123"."""
+    if not e164:
+        return None
+    digits = e164[2:]
+    return f"({digits[:3]}) {digits[3:6]}-{digits[6:]}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +145,7 @@ class StateUniverse:
         self.state = state
         self.businesses = tuple(businesses)
         self._cells: dict[tuple[str, int, int], list[Business]] = defaultdict(list)
+        self._loose: dict[tuple[str, int, int], list[Business]] = defaultdict(list)
         self.by_phone: dict[str, Business] = {}
         self.by_domain: dict[str, Business] = {}
         self.by_google_id: dict[str, Business] = {}
@@ -133,6 +154,8 @@ class StateUniverse:
             cell = _grid_cell(business.lat, business.lng)
             for trade in business.trades:
                 self._cells[(trade, *cell)].append(business)
+            for trade in business.also_listed_for:
+                self._loose[(trade, *cell)].append(business)
             if business.phone_e164:
                 self.by_phone.setdefault(business.phone_e164, business)
             if business.domain:
@@ -142,12 +165,14 @@ class StateUniverse:
             if business.yelp_id:
                 self.by_yelp_id[business.yelp_id] = business
 
-    def in_area(self, area: Tile, trade: str) -> Iterator[Business]:
-        """Businesses of `trade` whose location lies in `area` (closed ones included)."""
+    def in_area(self, area: Tile, trade: str, *, loose: bool = False) -> Iterator[Business]:
+        """Businesses of `trade` whose location lies in `area` (closed ones included);
+        `loose` adds the neighbouring trades' businesses a text query also returns."""
         low, high = _grid_cell(area.south, area.west), _grid_cell(area.north, area.east)
+        indexes = (self._cells, self._loose) if loose else (self._cells,)
         for i in range(low[0], high[0] + 1):
             for j in range(low[1], high[1] + 1):
-                for business in self._cells.get((trade, i, j), ()):
+                for business in itertools.chain(*(ix.get((trade, i, j), ()) for ix in indexes)):
                     if area.south <= business.lat <= area.north and (
                         area.west <= business.lng <= area.east
                     ):
@@ -162,6 +187,9 @@ class Universe:
     """Every state's businesses, built on first use and cached; safe to share across threads.
 
     `density` is businesses per street-delivery ZIP (Texas, ~1,700 ZIPs, gets ~8,700).
+    `hard` adds what the plain world lacks (`universe_variants`): names and phones that
+    differ between the providers, franchises, suites, neighbouring trades in a query's
+    answer, future openings and listings without an address.
     """
 
     def __init__(
@@ -174,8 +202,10 @@ class Universe:
         google_share: float = 0.93,
         yelp_share: float = 0.6,
         states: Collection[str] | None = None,
+        hard: bool = False,
     ) -> None:
         self.seed = seed
+        self.hard = hard
         # Only these states have businesses (None: every state); keeps tests small.
         self.states = frozenset(code.upper() for code in states) if states is not None else None
         self.density = density
@@ -203,12 +233,12 @@ class Universe:
     def businesses(self, state: str) -> tuple[Business, ...]:
         return self.state(state).businesses
 
-    def in_area(self, area: Tile, trade: str) -> Iterator[Business]:
+    def in_area(self, area: Tile, trade: str, *, loose: bool = False) -> Iterator[Business]:
         """Businesses of `trade` in `area`, from every state whose box meets it."""
         for code in states_touching(area):
             if self.states is not None and code not in self.states:
                 continue
-            yield from self.state(code).in_area(area, trade)
+            yield from self.state(code).in_area(area, trade, loose=loose)
 
     def built_states(self) -> list[StateUniverse]:
         return list(self._states.values())
@@ -278,10 +308,15 @@ class _StateBuilder:
         trades = list(TRADE_WEIGHTS)
         cum_weights = list(itertools.accumulate(TRADE_WEIGHTS.values()))
         picked = self.rng.choices(trades, cum_weights=cum_weights, k=count)
-        return [
+        plain = [
             self._business(index, self.rng.choice(self.zips), trade)
             for index, trade in enumerate(picked)
         ]
+        if not u.hard:
+            return plain
+        from ravensearch.sources.universe_variants import Variants
+
+        return Variants(self, random.Random(f"{u.seed}:{self.state}:hard")).apply(plain)
 
     def _business(self, index: int, where: ZipPoint, trade: str) -> Business:
         rng = self.rng

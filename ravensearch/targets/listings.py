@@ -19,14 +19,16 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from sqlalchemy import false, insert, or_, select, update
+from sqlalchemy import and_, false, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
 from ravensearch.db.models import Target, TargetStatus
 from ravensearch.kit.clock import utcnow
 from ravensearch.targets.addresses import normalize_state, normalize_zip
 from ravensearch.targets.merge import Row, identity_domain, name_key
 from ravensearch.targets.phones import to_e164
+from ravensearch.targets.same_place import NearbyNames, places_differ
 from ravensearch.targets.service import NO_EMAIL_REASON
 from ravensearch.targets.websites import normalize_website, website_domain
 
@@ -92,19 +94,27 @@ class _Index:
 
     def __init__(self) -> None:
         self.keys: dict[tuple[str, str], Row] = {}
+        self.nearby = NearbyNames()
 
     def add(self, row: Row) -> None:
         for key in _keys(row):
             self.keys.setdefault(key, row)
+        self.nearby.add(row)
 
     def find(self, values: Row) -> Row | None:
         for kind, value in _keys(values):
             found = self.keys.get((kind, value))
             if found is None or found is values:
                 continue
-            if kind != "name" or not _contradicts(found, values):
+            if kind in _ID_COLUMN.values():
                 return found
-        return None
+            # One phone or website at two storefronts far apart: franchise locations.
+            if kind in ("phone", "domain") and not places_differ(found, values):
+                return found
+            if kind == "name" and not _contradicts(found, values):
+                return found
+        # Another phone (a tracking line) or another spelling: the same name at one place.
+        return self.nearby.same_business(values)
 
 
 def _keys(row: Row) -> list[tuple[str, str]]:
@@ -318,7 +328,21 @@ class ListingService:
             if domain:
                 # Stored domains are hosts without www: the apex finds most of them.
                 wanted["website_domain"].update((domain, values["website_domain"]))
-        conditions = [_TABLE.c[c].in_(sorted(v)) for c, v in wanted.items() if v]
+        conditions: list[ColumnElement[bool]] = [
+            _TABLE.c[c].in_(sorted(v)) for c, v in wanted.items() if v
+        ]
+        # Rows the same name at the same place could join (see `same_place`): those in the
+        # batch's ZIPs, those of its cities that show no ZIP (service-area businesses), and
+        # every row of the cities of listings that show no ZIP themselves.
+        zips = {v["zip"] for v in batch if v.get("zip")}
+        cities = {v["city"] for v in batch if v.get("city")}
+        bare_cities = {v["city"] for v in batch if v.get("city") and not v.get("zip")}
+        if zips:
+            conditions.append(_TABLE.c.zip.in_(sorted(zips)))
+        if cities:
+            conditions.append(and_(_TABLE.c.city.in_(sorted(cities)), _TABLE.c.zip.is_(None)))
+        if bare_cities:
+            conditions.append(_TABLE.c.city.in_(sorted(bare_cities)))
         if not conditions:
             return []
         stmt = (

@@ -99,7 +99,7 @@ class TestCollect:
             "Edited Name", "me@edited.example", TargetStatus.completed,
         )  # fmt: skip
 
-    async def test_listings_found_before_a_failure_are_kept(
+    async def test_a_tile_that_keeps_failing_is_recorded_and_the_rest_is_collected(
         self,
         sessionmaker: Sessionmaker,
         mock_clients: SourceClients,
@@ -108,18 +108,60 @@ class TestCollect:
         google = mock_clients.google
         assert google is not None
         search = google.search
-        calls = 0
+        broken: set[Tile] = set()
+        pauses: list[float] = []
 
         async def failing(tile: Tile, trade: str) -> Any:
-            nonlocal calls
-            calls += 1
-            if calls > 2:
+            if not broken or tile in broken:
+                broken.add(tile)  # the first tile asked fails every time
                 raise SourceUnavailable("down", provider="google")
             return await search(tile, trade)
 
+        async def no_sleep(seconds: float) -> None:
+            pauses.append(seconds)
+
         monkeypatch.setattr(google, "search", failing)
-        with pytest.raises(SourceUnavailable):
-            await collect(sessionmaker, mock_clients, source="google", trade="hvac", state=STATE)
+        report = await collect(
+            sessionmaker, mock_clients, source="google", trade="hvac", state=STATE,
+            sleep=no_sleep,
+        )  # fmt: skip
+        assert report.failed_tiles == 1
+        assert len(report.tile_errors) == 1
+        assert "given up after 3 tries: google: down" in report.tile_errors[0]
+        assert len(pauses) == 2  # between the three tries
+        assert len(await _rows(sessionmaker)) == 0  # the root tile was the state
+
+    async def test_collects_everything_when_google_page_tokens_need_a_moment(
+        self, sessionmaker: Sessionmaker, mock_clients: SourceClients, universe: Universe
+    ) -> None:
+        fake = mock_clients.google_fake
+        assert fake is not None
+        fake.token_delay = 0.3
+        try:
+            report = await collect(
+                sessionmaker, mock_clients, source="google", trade="plumbing", state=STATE
+            )
+        finally:
+            fake.token_delay = 0.0
+        wanted = [
+            b
+            for b in universe.businesses(STATE)
+            if "plumbing" in b.trades and not b.closed and b.on_google
+        ]
+        ids = _stored_ids(await _rows(sessionmaker))
+        assert all(b.google_id in ids for b in wanted)
+        assert report.google_api_calls == fake.calls  # refused tries count too
+        assert report.failed_tiles == 0
+
+    async def test_a_daily_quota_stops_cleanly_keeping_what_was_found(
+        self, sessionmaker: Sessionmaker, mock_clients: SourceClients
+    ) -> None:
+        fake = mock_clients.yelp_fake
+        assert fake is not None
+        fake.daily_limit = fake.used_today + 12
+        report = await collect(sessionmaker, mock_clients, source="yelp", trade="hvac", state=STATE)
+        assert report.stopped.startswith("Yelp's daily quota is spent")
+        assert "resumes" in report.stopped
         assert len(await _rows(sessionmaker)) > 0
 
 

@@ -108,17 +108,32 @@ class TestNoFalseJoins:
         )  # fmt: skip
         assert len(await targets(session)) == 2
 
-    async def test_same_name_in_the_same_city_unless_the_phones_differ(
+    async def test_same_name_in_the_same_city_unless_phones_and_places_differ(
         self, session: AsyncSession
     ) -> None:
         await upsert(session, google("G1", name="Rio Mobile AC LLC", phone=None, website=None))
         joined = await upsert(session, yelp("Y1", name="Rio Mobile AC", phone="+12105550199"))
-        other = await upsert(session, yelp("Y2", name="Rio Mobile AC", phone="+12105550777"))
+        other = await upsert(
+            session,
+            yelp("Y2", name="Rio Mobile AC", phone="+12105550777", address="9000 Culebra Rd",
+                 zip="78228"),
+        )  # fmt: skip
         elsewhere = await upsert(
-            session, yelp("Y3", name="Rio Mobile AC", phone=None, city="Austin")
+            session, yelp("Y3", name="Rio Mobile AC", phone=None, city="Austin", zip="78701")
         )
         assert (joined.merged, other.created, elsewhere.created) == (1, 1, 1)
         assert len(await targets(session)) == 3
+
+    async def test_another_phone_and_spelling_at_the_same_address_is_one_target(
+        self, session: AsyncSession
+    ) -> None:
+        await upsert(session, google())
+        tracked = await upsert(
+            session,
+            yelp("Y9", name="ALAMO HEATING AND AIR CONDITIONING INC", phone="+12105550999"),
+        )
+        assert tracked.merged == 1
+        assert len(await targets(session)) == 1
 
 
 class TestNeverLoseAnything:

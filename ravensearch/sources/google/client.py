@@ -14,6 +14,7 @@ import httpx
 
 from ravensearch.sources.base import (
     SourceAuthError,
+    SourceBadRequest,
     SourceError,
     SourceName,
     SourceQuotaExceeded,
@@ -46,6 +47,9 @@ PLACE_FIELDS = (
 )
 # Without `nextPageToken` in the mask Google never returns it, and paging silently stops.
 SEARCH_FIELD_MASK = ",".join([*(f"places.{name}" for name in PLACE_FIELDS), "nextPageToken"])
+# Google refuses a page token used too soon after it was issued ("The page_token is not yet
+# valid"); it works a moment later. Waits before each new try, in seconds (~6 s in all).
+TOKEN_WAITS = (0.2, 0.4, 0.8, 1.6, 3.2)
 LOOKUP_FIELD_MASK = ",".join(
     f"places.{name}"
     for name in (
@@ -115,21 +119,37 @@ class GooglePlacesClient(ProviderClient):
             "regionCode": "US",
         }
         listings = []
-        calls = 0
+        calls = pages = 0
         token: str | None = None
         while True:
             # The same body every time, plus the token: anything else is a 400 from Google.
-            page = body if token is None else {**body, "pageToken": token}
-            data = await self.search_text(page, field_mask=SEARCH_FIELD_MASK)
+            if token is None:
+                data = await self.search_text(body, field_mask=SEARCH_FIELD_MASK)
+            else:
+                data, tries = await self._next_page({**body, "pageToken": token})
+                calls += tries - 1
             calls += 1
+            pages += 1
             listings.extend(listings_from_response(data))
             token = data.get("nextPageToken") or None
-            if token is None or calls >= MAX_PAGES:
+            if token is None or pages >= MAX_PAGES:
                 break
             if self._page_delay:
                 # A fresh token may not be valid yet; clients commonly wait a moment.
                 await asyncio.sleep(self._page_delay)
         return TileSearch(tuple(listings), len(listings) >= RESULT_CAP, calls)
+
+    async def _next_page(self, page: dict[str, Any]) -> tuple[dict[str, Any], int]:
+        """A page-token call, waiting while Google says the token is not yet valid;
+        the answer and the number of calls it took."""
+        for tries, wait in enumerate((*TOKEN_WAITS, None), start=1):
+            try:
+                return await self.search_text(page, field_mask=SEARCH_FIELD_MASK), tries
+            except SourceBadRequest as exc:
+                if wait is None or not is_token_not_yet_valid(exc):
+                    raise
+            await asyncio.sleep(wait)
+        raise AssertionError("unreachable: the last try returns or raises")
 
     async def find_website(
         self, name: str, phone: str | None, city: str | None, state: str | None
@@ -158,6 +178,10 @@ class GooglePlacesClient(ProviderClient):
             if same_phone or business_key(listing.name) == wanted:
                 return listing.website
         return None
+
+
+def is_token_not_yet_valid(error: SourceError) -> bool:
+    return "not yet valid" in error.message.lower()
 
 
 def error_from_response(response: httpx.Response) -> SourceError:

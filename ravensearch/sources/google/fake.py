@@ -5,6 +5,7 @@ it, unknown paths rejected, answers projected to it), `nextPageToken` only when 
 names it, page tokens bound to the original body (400 INVALID_ARGUMENT otherwise), the
 60-place cap, `locationRestriction` rectangles, pure service-area businesses only with
 `includePureServiceAreaBusinesses` and then without `location`, Google's error envelope,
+a page token refused as "not yet valid" for `token_delay` seconds after it was issued,
 and 429 RESOURCE_EXHAUSTED (or 5xx) injected through `/_fake/faults`.
 
 Queries: ten or more digits look a phone number up; "Name, City, ST" looks a business up
@@ -18,6 +19,7 @@ import json
 import re
 import secrets
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,11 +68,15 @@ _PAGING_FIELDS = ("pageToken", "pageSize", "maxResultCount")
 _NAME_QUERY = re.compile(r"^(?P<name>.+?),\s*(?P<city>[^,]+),\s*(?P<state>[A-Z]{2})$")
 
 
+TOKEN_NOT_YET_VALID = "The page_token is not yet valid."
+
+
 @dataclass
 class _Token:
     body_key: str
     results: list[Business]
     offset: int
+    issued: float = field(default_factory=time.monotonic)
 
 
 @dataclass
@@ -80,6 +86,8 @@ class FakeGoogleState:
     universe: Universe
     api_keys: set[str] | None = None  # None accepts any non-empty key
     result_cap: int = 60
+    # Seconds before a fresh page token may be used (Google's own is ~0.1-2 s); 0: at once.
+    token_delay: float = 0.0
     calls: int = 0
     tokens: dict[str, _Token] = field(default_factory=dict)
     faults: FaultQueue = field(default_factory=FaultQueue)
@@ -187,6 +195,8 @@ def _search(state: FakeGoogleState, headers: Any, raw: bytes) -> dict[str, Any]:
             token = state.tokens.get(str(token_value))
         if token is None:
             raise _invalid("The provided page token is invalid or has expired.")
+        if time.monotonic() - token.issued < state.token_delay:
+            raise _invalid(TOKEN_NOT_YET_VALID)
         if token.body_key != body_key:
             raise _invalid(
                 "All parameters other than page_token, page_size and max_result_count must"
@@ -302,7 +312,8 @@ def _matches(state: FakeGoogleState, body: dict[str, Any]) -> list[Business]:
             if b.city.lower() == city and business_key(b.google_name) == wanted
         ]
     elif (trade := trade_for_text(query)) and area is not None:
-        found = list(universe.in_area(area, trade))
+        # A text query also ranks some neighbouring trades' businesses, as Google's does.
+        found = list(universe.in_area(area, trade, loose=True))
     else:
         # A trade query without a rectangle would rank the whole country: out of scope.
         found = []

@@ -21,6 +21,8 @@ def place_json(b: Business) -> dict[str, Any]:
     sab = b.service_area_only
     if b.street and not sab:
         number, _, route = b.street.partition(" ")
+        if b.suite:
+            components.append(_component(b.suite, b.suite, "subpremise"))
         components += [
             _component(number, number, "street_number"),
             _component(route, route, "route"),
@@ -35,27 +37,30 @@ def place_json(b: Business) -> dict[str, Any]:
     if sab:
         formatted = f"{b.city}, {b.state}, USA"
     elif b.street:
-        formatted = f"{b.street}, {b.city}, {b.state} {b.zip}, USA"
+        street = f"{b.street} {b.suite}" if b.suite else b.street
+        formatted = f"{street}, {b.city}, {b.state} {b.zip}, USA"
     else:
         formatted = f"{b.city}, {b.state} {b.zip}, USA"
-    primary = _PRIMARY_TYPE.get(b.trades[0])
+    specific = [_PRIMARY_TYPE[t] for t in b.trades if t in _PRIMARY_TYPE]
+    if b.foreign_type:
+        specific = [b.foreign_type]
+    primary = specific[0] if specific and (b.foreign_type or b.trades[0] in _PRIMARY_TYPE) else None
     place: dict[str, Any] = {
         "name": f"places/{b.google_id}",
         "id": b.google_id,
         "displayName": {"text": b.google_name, "languageCode": "en"},
         "formattedAddress": formatted,
         "addressComponents": components,
-        "types": [*([primary] if primary else []), "point_of_interest", "establishment"],
-        "googleMapsUri": f"https://maps.google.com/?cid={int(b.key[3:]) + 10**15}",
+        "types": [*specific, "point_of_interest", "establishment"],
+        "googleMapsUri": f"https://maps.google.com/?cid={int(b.key[3:].lstrip('X') or 0) + 10**15}",
         "rating": b.rating,
         "userRatingCount": b.review_count,
-        "businessStatus": "CLOSED_PERMANENTLY"
-        if b.closed
-        else "CLOSED_TEMPORARILY"
-        if b.temporarily_closed
-        else "OPERATIONAL",
+        "businessStatus": business_status(b),
         "utcOffsetMinutes": -360,
     }
+    if b.google_state_hidden:
+        # Google shows no address at all for some listings: nothing says which state.
+        del place["formattedAddress"], place["addressComponents"]
     if primary:
         place["primaryType"] = primary
     if not sab:
@@ -69,6 +74,14 @@ def place_json(b: Business) -> dict[str, Any]:
     if b.google_website:
         place["websiteUri"] = b.google_website
     return place
+
+
+def business_status(b: Business) -> str:
+    if b.closed:
+        return "CLOSED_PERMANENTLY"
+    if b.temporarily_closed:
+        return "CLOSED_TEMPORARILY"
+    return "FUTURE_OPENING" if b.future_opening else "OPERATIONAL"
 
 
 def _component(long: str, short: str, *types: str) -> dict[str, Any]:

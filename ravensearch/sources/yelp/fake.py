@@ -20,17 +20,18 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from ravensearch.errors import InvalidInput
+from ravensearch.kit.distance import distance_m
 from ravensearch.kit.trades import TRADES
 from ravensearch.sources.fake_controls import create_provider_fake
 from ravensearch.sources.fake_faults import FaultQueue
-from ravensearch.sources.geo import Tile, distance_m, state_geo
+from ravensearch.sources.geo import Tile, state_geo
 from ravensearch.sources.trades import (
     VOCABULARY,
     is_known_yelp_alias,
     trade_for_text,
     trades_for_yelp_alias,
 )
-from ravensearch.sources.universe import Business, Universe
+from ravensearch.sources.universe import Business, Universe, display_phone
 from ravensearch.targets.addresses import US_STATES
 
 MAX_RADIUS_M = 40_000
@@ -284,7 +285,7 @@ def _business(b: Business, distance: float) -> dict[str, Any]:
         "transactions": [],
         "location": {
             "address1": street,
-            "address2": "",
+            "address2": b.suite or "",
             "address3": None,
             "city": b.city,
             "zip_code": b.zip,
@@ -295,7 +296,7 @@ def _business(b: Business, distance: float) -> dict[str, Any]:
                 f"{b.city}, {b.state} {b.zip}",
             ],
         },
-        "phone": b.phone_e164 or "",
-        "display_phone": b.display_phone or "",
+        "phone": b.yelp_phone or "",
+        "display_phone": display_phone(b.yelp_phone) or "",
         "distance": round(distance, 1),
     }

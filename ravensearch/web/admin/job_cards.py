@@ -106,6 +106,14 @@ def _facts(job: Job) -> tuple[str, ...]:
         facts = [_plural(number("new_targets"), "new technician"), f"{number('merged'):,} merged"]
         if "listings_seen" in counts:
             facts.append(_plural(number("listings_seen"), "listing") + " seen")
+        if number("outside_trades_dropped"):
+            facts.append(f"{number('outside_trades_dropped'):,} of no trade of ours dropped")
+        if number("failed_tiles"):
+            facts.append(_plural(number("failed_tiles"), "area") + " failed (see errors)")
+        if job.state == JobState.running and counts.get("waiting"):
+            facts.append(str(counts["waiting"]))
+        if job.state == JobState.succeeded and job.message:
+            facts.append(job.message)
         return tuple(facts)
     if job.kind == JobKind.import_csv:
         return (
