@@ -303,6 +303,11 @@ def print_report(results: list[Measured], args: argparse.Namespace, load_before:
         print(f"{verdict(ok)}  {text_}")
 
 
+def py_spy_binary() -> str:
+    """py-spy on PATH, else next to this interpreter (`pip install py-spy` in the venv)."""
+    return shutil.which("py-spy") or os.path.join(os.path.dirname(sys.executable), "py-spy")
+
+
 def loadavg() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
@@ -329,11 +334,13 @@ async def main(argv: list[str] | None = None) -> int:
         "(default: database rs_bench_webhooks_<pid> on postgresql://postgres@127.0.0.1:5432)",
     )
     parser.add_argument(
-        "--py-spy", nargs="?", const=shutil.which("py-spy") or "py-spy", default=None,
+        "--py-spy", nargs="?", const=py_spy_binary(), default=None,
         help="profile Ravensearch's server during its measured run with this py-spy binary",
     )  # fmt: skip
     args = parser.parse_args(argv)
     wrk_binary()  # exits with how to install it
+    if args.py_spy and not shutil.which(args.py_spy):
+        parser.error(f"py-spy not found ({args.py_spy}): `pip install py-spy`")
     floors = [f for f in args.floors.split(",") if f]
     if unknown := set(floors) - set(FLOORS):
         parser.error(f"unknown floors {sorted(unknown)}; choose from {', '.join(FLOORS)}")
