@@ -21,6 +21,9 @@ from ravensearch.events.service import BATCH_SIZE, BatchResult, events_service
 log = logging.getLogger(__name__)
 
 SWITCH_INTERVAL_SECONDS = 0.001
+# Intake faster than this is "busy": the applier then takes at most BUSY_SHARE of the time.
+BUSY_EVENTS_PER_SECOND = 1000.0
+BUSY_SHARE = 0.2
 
 
 class EventApplier:
@@ -28,6 +31,12 @@ class EventApplier:
 
     One per process. Several processes may run one each against PostgreSQL: claiming
     uses `FOR UPDATE SKIP LOCKED`, so no event is applied twice.
+
+    Intake comes first. Applying an event costs more CPU than storing it, and in `serve` both
+    share one interpreter lock: while this process stores more than `busy_rate` events/s,
+    the applier works at most `busy_share` of the time (a batch, then a pause) and catches up
+    at full speed once the burst is over. Stored events are safe meanwhile; only their
+    effects (counters, notifications) wait.
     """
 
     def __init__(
@@ -38,18 +47,24 @@ class EventApplier:
         poll_seconds: float = 1.0,
         settle_seconds: float = 0.1,
         counters_seconds: float = 1.0,
+        busy_rate: float = BUSY_EVENTS_PER_SECOND,
+        busy_share: float = BUSY_SHARE,
     ) -> None:
         self.sessionmaker = sessionmaker
         self.batch_size = batch_size
         self.poll_seconds = poll_seconds
         self.settle_seconds = settle_seconds
         self.counters_seconds = counters_seconds
+        self.busy_rate = busy_rate
+        self.busy_share = busy_share
+        self.stored = 0  # events stored by this process's intake (counted by `wake`)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wakeup: asyncio.Event | None = None
 
     def wake(self) -> None:
-        """Ask the running loop to look for events now. Safe from any thread; a no-op
-        when `run()` is not running (the next poll or `drain()` finds the events)."""
+        """An event was stored: ask the running loop to look for events now. Safe from any
+        thread; a no-op when `run()` is not running (the next poll or `drain()` finds it)."""
+        self.stored += 1
         loop, wakeup = self._loop, self._wakeup
         if loop is None or wakeup is None or loop.is_closed():
             return
@@ -81,6 +96,7 @@ class EventApplier:
                 wakeup.clear()
                 try:
                     while True:
+                        started, stored_before = time.monotonic(), self.stored
                         result = await self.apply_batch(sessionmaker, recount=False)
                         stale.update(result.stale_counters)
                         caught_up = result.processed < self.batch_size
@@ -92,6 +108,7 @@ class EventApplier:
                             refreshed = time.monotonic()
                         if caught_up:
                             break
+                        await self._yield_to_intake(started, stored_before)
                 except Exception:
                     log.exception("events.applier.error")
                     await asyncio.sleep(self.poll_seconds)
@@ -105,6 +122,13 @@ class EventApplier:
                     await asyncio.sleep(self.settle_seconds)
         finally:
             self._loop = self._wakeup = None
+
+    async def _yield_to_intake(self, started: float, stored_before: int) -> None:
+        """While intake is busy, pause so this batch's time is `busy_share` of the total."""
+        took = time.monotonic() - started
+        if (self.stored - stored_before) < self.busy_rate * took:
+            return
+        await asyncio.sleep(took * (1.0 - self.busy_share) / self.busy_share)
 
     async def drain(self) -> int:
         """Apply batches until none is pending; returns how many events ended `applied`."""
