@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from ravensearch.db.models import EventState
 from ravensearch.events.counters import refresh_counters
 from ravensearch.events.effects import NOTIFYING_KINDS, EventContext, Writes, apply_event
-from ravensearch.events.intake import batcher_for
+from ravensearch.events.intake import DEFAULT_TIMEOUT_SECONDS, batcher_for
 from ravensearch.events.kinds import DISPATCH_KINDS, classify
 from ravensearch.events.parsing import Delivery
 from ravensearch.events.records import DISPATCH_MUTABLE, DispatchState, FailedEvent, StoredEvent
@@ -64,15 +64,21 @@ class EventsService:
     """Stores Instantly deliveries and applies them to campaigns, dispatches and notifications."""
 
     async def record(
-        self, engine: AsyncEngine, delivery: Delivery, *, received_at: datetime | None = None
+        self,
+        engine: AsyncEngine,
+        delivery: Delivery,
+        *,
+        received_at: datetime | None = None,
+        timeout: float = DEFAULT_TIMEOUT_SECONDS,
     ) -> bool:
         """Store a delivery in its own short transaction; False when it was a redelivery.
 
         Runs on the engine with core INSERTs shared by concurrent deliveries (group commit, see
-        intake.py): this is the hot path of the webhook endpoint. Database errors propagate for the caller to answer 503.
+        intake.py): this is the hot path of the webhook endpoint. Database errors, and
+        `TimeoutError` after about `timeout` s, propagate for the caller to answer 503.
         """
         row = delivery_row(delivery, received_at=received_at or utcnow())
-        return await batcher_for(engine).store(row)
+        return await batcher_for(engine).store(row, timeout=timeout)
 
     async def apply_pending(
         self,

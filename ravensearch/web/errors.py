@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 from fastapi import FastAPI, Request
@@ -20,8 +21,20 @@ def _describe(error: dict[str, object]) -> str:
     return f"{location}: {message}" if location else message
 
 
+UNEXPECTED_ERROR = {
+    "error": "internal_error",
+    "detail": "Something went wrong on our side; it is logged.",
+}
+UNEXPECTED_ERROR_BODY = json.dumps(UNEXPECTED_ERROR, separators=(",", ":")).encode()
+
+
 def error_response(exc: RavensearchError) -> JSONResponse:
     return JSONResponse({"error": exc.error, "detail": exc.message}, exc.status_code)
+
+
+def error_body(exc: RavensearchError) -> bytes:
+    """What `error_response` sends, for a bare ASGI endpoint."""
+    return bytes(error_response(exc).body)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -44,10 +57,4 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("web.unhandled_error path=%s", request.url.path)
-        return JSONResponse(
-            {
-                "error": "internal_error",
-                "detail": "Something went wrong on our side; it is logged.",
-            },
-            500,
-        )
+        return JSONResponse(UNEXPECTED_ERROR, 500)

@@ -63,3 +63,32 @@ async def test_a_failed_insert_reaches_every_waiter(engine: AsyncEngine) -> None
     assert all(isinstance(r, OSError) for r in results)
     with pytest.raises(OSError, match="went away"):
         await batcher.store(_row("later"))
+
+
+async def test_a_database_that_does_not_answer_times_out_every_waiter(
+    engine: AsyncEngine,
+) -> None:
+    batcher = DeliveryBatcher(engine)
+    original = batcher._insert
+    release = asyncio.Event()
+    written: list[str] = []
+
+    async def stuck(rows: list[dict[str, Any]]) -> set[str]:
+        await release.wait()
+        written.extend(row["dedupe_key"] for row in rows)
+        return await original(rows)
+
+    batcher._insert = stuck  # type: ignore[method-assign]
+    first = asyncio.ensure_future(batcher.store(_row("in-flight"), timeout=0.05))
+    await asyncio.sleep(0)  # its INSERT is now in flight (and stuck)
+    queued = asyncio.ensure_future(batcher.store(_row("queued"), timeout=0.05))
+    for waiter in (first, queued):
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(waiter, timeout=5)
+    release.set()
+    # The rows were kept: written once the database answers (a retry is then a duplicate).
+    async with asyncio.timeout(5):
+        while len(written) < 2:
+            await asyncio.sleep(0.01)
+    assert written == ["in-flight", "queued"]
+    assert await batcher.store(_row("queued")) is False
