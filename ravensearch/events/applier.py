@@ -24,6 +24,7 @@ SWITCH_INTERVAL_SECONDS = 0.001
 # Intake faster than this is "busy": the applier then takes at most BUSY_SHARE of the time.
 BUSY_EVENTS_PER_SECOND = 1000.0
 BUSY_SHARE = 0.2
+BUSY_BATCH_SIZE = 100
 
 
 class EventApplier:
@@ -90,6 +91,7 @@ class EventApplier:
         # done once per `counters_seconds`, not once per batch, and at once when caught up.
         stale: set[uuid.UUID] = set()
         refreshed = time.monotonic()
+        busy = False
         try:
             while True:
                 # Cleared before applying, so a wake that arrives meanwhile is not lost.
@@ -97,18 +99,21 @@ class EventApplier:
                 try:
                     while True:
                         started, stored_before = time.monotonic(), self.stored
-                        result = await self.apply_batch(sessionmaker, recount=False)
+                        # Shorter batches while intake is busy: a batch holds the
+                        # interpreter lock half the time, slowing the answers meanwhile.
+                        limit = min(self.batch_size, BUSY_BATCH_SIZE) if busy else self.batch_size
+                        result = await self.apply_batch(sessionmaker, recount=False, limit=limit)
                         stale.update(result.stale_counters)
-                        caught_up = result.processed < self.batch_size
+                        caught_up = result.processed < limit
                         due = time.monotonic() - refreshed >= self.counters_seconds
                         if stale and (caught_up or due):
                             async with unit_of_work(sessionmaker) as session:
                                 await refresh_counters(session, stale)
                             stale.clear()
                             refreshed = time.monotonic()
+                        busy = await self._yield_to_intake(started, stored_before)
                         if caught_up:
                             break
-                        await self._yield_to_intake(started, stored_before)
                 except Exception:
                     log.exception("events.applier.error")
                     await asyncio.sleep(self.poll_seconds)
@@ -123,12 +128,14 @@ class EventApplier:
         finally:
             self._loop = self._wakeup = None
 
-    async def _yield_to_intake(self, started: float, stored_before: int) -> None:
-        """While intake is busy, pause so this batch's time is `busy_share` of the total."""
+    async def _yield_to_intake(self, started: float, stored_before: int) -> bool:
+        """While intake is busy, pause so this batch's time is `busy_share` of the total.
+        Returns whether it was busy."""
         took = time.monotonic() - started
         if (self.stored - stored_before) < self.busy_rate * took:
-            return
+            return False
         await asyncio.sleep(took * (1.0 - self.busy_share) / self.busy_share)
+        return True
 
     async def drain(self) -> int:
         """Apply batches until none is pending; returns how many events ended `applied`."""
@@ -144,6 +151,7 @@ class EventApplier:
         sessionmaker: async_sessionmaker[AsyncSession] | None = None,
         *,
         recount: bool = True,
+        limit: int | None = None,
     ) -> BatchResult:
         """One batch in one transaction. If writing it fails, no event of it is lost: they
         are retried one per transaction, and one that still cannot be written is failed.
@@ -152,7 +160,7 @@ class EventApplier:
         try:
             async with unit_of_work(sessionmaker) as session:
                 return await events_service.apply_pending(
-                    session, limit=self.batch_size, refresh=recount
+                    session, limit=limit or self.batch_size, refresh=recount
                 )
         except Exception as exc:
             if is_transient(exc):
