@@ -78,6 +78,15 @@ class GroupCommit:
             self.writing = False
 
 
+async def read_all(receive: Receive) -> bytes:
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            return b"".join(chunks)
+
+
 def create() -> ASGIApp:
     mode = os.environ["RS_FLOOR_MODE"]
     if mode not in MODES:
@@ -115,13 +124,7 @@ def create() -> ASGIApp:
             await send({"type": "http.response.start", "status": 401, "headers": []})
             await send({"type": "http.response.body", "body": b""})
             return
-        chunks: list[bytes] = []
-        while True:
-            message = await receive()
-            chunks.append(message.get("body", b""))
-            if not message.get("more_body"):
-                break
-        await store(b"".join(chunks))
+        await store(await read_all(receive))
         await send(_START_OK)
         await send(_BODY_OK)
 
