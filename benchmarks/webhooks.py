@@ -33,6 +33,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from _common import fresh_database, verdict
 from _openloop import OpenLoopStats, RequestStream, open_loop
@@ -246,13 +247,15 @@ def print_report(results: list[Measured], args: argparse.Namespace, load_before:
     print(head)
     print("-" * len(head))
     for m in results:
-        ratio = m.events_per_s / group.events_per_s if group and group.events_per_s else 0.0
+        ratio = "-"
+        if group is not None and group.events_per_s:
+            ratio = f"{m.events_per_s / group.events_per_s:.2f}x"
         check = "-"
         if m.table:
             ok = "ok" if m.stored_ok(args.connections) else "MISSING"
             check = f"{ok} {m.stored:,}/{m.new_acked:,}"
         print(
-            f"{m.name:<14} {m.events_per_s:>9,.0f} {ratio:>6.2f}x {m.load.ms(50):>7.1f} "
+            f"{m.name:<14} {m.events_per_s:>9,.0f} {ratio:>7} {m.load.ms(50):>7.1f} "
             f"{m.load.ms(99):>7.1f} {m.load.max_ms:>7.1f} "
             f"{m.load.refused + m.load.socket_errors:>7} {check:>22} | {m.server_ms_per_event:>9.3f} | "
             f"{'':>17} "
@@ -303,6 +306,15 @@ def print_report(results: list[Measured], args: argparse.Namespace, load_before:
         print(f"{verdict(ok)}  {text_}")
 
 
+def clean_up(work_dir: str, *, keep_logs: bool) -> None:
+    """Remove the work dir, or, when logs and profiles are kept, the bodies (hundreds of MB)."""
+    if not keep_logs:
+        shutil.rmtree(work_dir, ignore_errors=True)
+        return
+    for path in Path(work_dir).glob("bodies-*"):
+        path.unlink()
+
+
 def py_spy_binary() -> str:
     """py-spy on PATH, else next to this interpreter (`pip install py-spy` in the venv)."""
     return shutil.which("py-spy") or os.path.join(os.path.dirname(sys.executable), "py-spy")
@@ -310,6 +322,28 @@ def py_spy_binary() -> str:
 
 def loadavg() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+async def run_all(args: argparse.Namespace, floors: list[str], work_dir: str) -> list[Measured]:
+    """Every floor, then Ravensearch, each in its own process, on one fresh database."""
+    name = f"rs_bench_webhooks_{os.getpid()}"
+    async with fresh_database("postgres", name=name, pg_url=args.pg_url) as url:
+        print(f"seeding {url} …", flush=True)
+        factory = EventFactory(await prepare_database(url))
+        bodies = body_files(factory, work_dir, args)
+        monitor = Monitor(url)
+        bench = Bench(args, url, work_dir, monitor, make_url(url).database or "")
+        results = []
+        try:
+            for mode in floors:
+                results.append(await bench.floor(mode, bodies))
+                print(f"   floor {mode}: {results[-1].events_per_s:,.0f}/s", flush=True)
+            rs_bodies = body_files(factory, work_dir, args)  # new events, not the floors'
+            results.append(await bench.ravensearch(rs_bodies, factory))
+            print(f"   ravensearch: {results[-1].events_per_s:,.0f}/s", flush=True)
+        finally:
+            await monitor.close()
+    return results
 
 
 async def main(argv: list[str] | None = None) -> int:
@@ -347,27 +381,12 @@ async def main(argv: list[str] | None = None) -> int:
     load_before = loadavg()
     print(f"host: {os.cpu_count()} CPUs, load average {load_before} (other work skews figures)")
     work_dir = tempfile.mkdtemp(prefix="rs-bench-webhooks-")
-    name = f"rs_bench_webhooks_{os.getpid()}"
-    async with fresh_database("postgres", name=name, pg_url=args.pg_url) as url:
-        print(f"seeding {url} …", flush=True)
-        factory = EventFactory(await prepare_database(url))
-        bodies = body_files(factory, work_dir, args)
-        monitor = Monitor(url)
-        bench = Bench(args, url, work_dir, monitor, make_url(url).database or "")
-        results = []
-        try:
-            for mode in floors:
-                results.append(await bench.floor(mode, bodies))
-                print(f"   floor {mode}: {results[-1].events_per_s:,.0f}/s", flush=True)
-            rs_bodies = body_files(factory, work_dir, args)  # new events, not the floors'
-            results.append(await bench.ravensearch(rs_bodies, factory))
-            print(f"   ravensearch: {results[-1].events_per_s:,.0f}/s", flush=True)
-        finally:
-            await monitor.close()
+    try:
+        results = await run_all(args, floors, work_dir)
+    finally:
+        clean_up(work_dir, keep_logs=bool(args.py_spy))
     print_report(results, args, load_before)
-    if not args.py_spy:
-        shutil.rmtree(work_dir, ignore_errors=True)
-    else:
+    if args.py_spy:
         print(f"logs and profile kept in {work_dir}")
     return 0
 
