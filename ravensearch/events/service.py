@@ -46,10 +46,9 @@ class BatchResult:
 
 
 def delivery_row(delivery: Delivery, *, received_at: datetime) -> dict[str, Any]:
-    """The `webhook_events` row a new delivery is stored as (pending, not yet tried)."""
+    """The `webhook_events` columns of a new delivery; id, source, state (pending) and
+    attempts (0) are the table's defaults."""
     return {
-        "id": uuid.uuid4(),
-        "source": "instantly",
         "dedupe_key": delivery.dedupe_key,
         "event_type": delivery.event_type,
         "instantly_campaign_id": delivery.instantly_campaign_id,
@@ -57,8 +56,6 @@ def delivery_row(delivery: Delivery, *, received_at: datetime) -> dict[str, Any]
         "occurred_at": delivery.occurred_at,
         "raw_body": delivery.raw_body,
         "received_at": received_at,
-        "state": EventState.pending.value,
-        "attempts": 0,
     }
 
 

@@ -8,8 +8,10 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from ravensearch.db.models import WebhookEvent
+from ravensearch.db.models import EventState, WebhookEvent
 from ravensearch.events.intake import DeliveryBatcher
+from ravensearch.events.parsing import parse_delivery
+from ravensearch.events.service import events_service
 from ravensearch.kit.clock import utcnow
 
 
@@ -92,3 +94,18 @@ async def test_a_database_that_does_not_answer_times_out_every_waiter(
             await asyncio.sleep(0.01)
     assert written == ["in-flight", "queued"]
     assert await batcher.store(_row("queued")) is False
+
+
+async def test_a_recorded_delivery_gets_the_tables_defaults(engine: AsyncEngine) -> None:
+    body = b'{"event_type": "email_opened", "campaign_id": "c1", "lead_email": "A@b.io"}'
+    assert await events_service.record(engine, parse_delivery(body)) is True
+    async with engine.connect() as conn:
+        row = (await conn.execute(select(WebhookEvent.__table__))).one()
+    assert isinstance(row.id, uuid.UUID)
+    assert (row.source, row.state, row.attempts) == ("instantly", EventState.pending, 0)
+    assert (row.event_type, row.instantly_campaign_id, row.lead_email) == (
+        "email_opened",
+        "c1",
+        "a@b.io",
+    )
+    assert row.raw_body == body.decode()
