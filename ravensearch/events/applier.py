@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 SWITCH_INTERVAL_SECONDS = 0.001
 # Intake faster than this is "busy": the applier then takes at most BUSY_SHARE of the time.
 BUSY_EVENTS_PER_SECOND = 1000.0
-BUSY_SHARE = 0.2
+BUSY_SHARE = 0.1
 BUSY_BATCH_SIZE = 100
 
 
