@@ -1,11 +1,13 @@
-"""The app under test for `benchmarks/webhooks.py`, run by uvicorn in its own process:
+"""The app `benchmarks/webhook_steps.py` calls in process (`with_floor`), also runnable by
+uvicorn on its own:
 
     uvicorn --app-dir benchmarks --factory _server:create ...
 
-It is the real `create_app(settings)` (background event applier included), plus the
-*floor*: `POST /_bench/floor`, a bare ASGI endpoint in the same process that reads the
-body and does one raw INSERT per event on the same engine (`runtime.engine`). Configured
-by the environment variables RS_BENCH_DATABASE_URL and RS_BENCH_SECRET.
+It is the real `create_app(settings)` (background event applier included), plus a simple
+floor: `POST /_bench/floor`, a bare ASGI endpoint in the same process that reads the body
+and does one INSERT per event on the same engine (`runtime.engine`). Configured by the
+environment variables RS_BENCH_DATABASE_URL and RS_BENCH_SECRET. (`webhooks.py` measures
+the real `ravensearch serve` against floors in processes of their own: `_floors.py`.)
 
 RS_BENCH_EVENTS_IN_PROCESS=0 leaves applying events to a separate `ravensearch worker`.
 Diagnostics only (the default is the production setting): RS_BENCH_BACKGROUND=0 starts
@@ -22,6 +24,7 @@ import os
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from _floors import read_all
 from sqlalchemy import text
 
 from ravensearch import runtime as runtime_module
@@ -65,13 +68,7 @@ def with_floor(app: Any, secret: bytes) -> ASGIApp:
 
     async def floor(receive: Receive, send: Send) -> None:
         runtime = app.state.runtime
-        chunks: list[bytes] = []
-        while True:
-            message = await receive()
-            chunks.append(message.get("body", b""))
-            if not message.get("more_body"):
-                break
-        body = b"".join(chunks).decode()
+        body = (await read_all(receive)).decode()
         async with runtime.engine.begin() as conn:
             await conn.execute(_INSERT, {"b": body})
         await send({"type": "http.response.start", "status": 200, "headers": _HEADERS})

@@ -33,11 +33,11 @@ from typing import Any
 
 from _common import bench_settings, fresh_database
 from _server import FLOOR_PATH, FLOOR_TABLE_SQL, with_floor
+from _webhook_events import SECRET, WEBHOOK_PATH, EventFactory, prepare_database
 from sqlalchemy import Insert, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.engine import make_url
-from webhooks import SECRET, WEBHOOK_PATH, EventFactory, prepare_database
 
 from ravensearch.db.engine import create_engine
 from ravensearch.db.models import WebhookEvent

@@ -21,6 +21,10 @@ from ravensearch.events.service import BATCH_SIZE, BatchResult, events_service
 log = logging.getLogger(__name__)
 
 SWITCH_INTERVAL_SECONDS = 0.001
+# Intake faster than this is "busy": the applier then takes at most BUSY_SHARE of the time.
+BUSY_EVENTS_PER_SECOND = 1000.0
+BUSY_SHARE = 0.1
+BUSY_BATCH_SIZE = 100
 
 
 class EventApplier:
@@ -28,6 +32,12 @@ class EventApplier:
 
     One per process. Several processes may run one each against PostgreSQL: claiming
     uses `FOR UPDATE SKIP LOCKED`, so no event is applied twice.
+
+    Intake comes first. Applying an event costs more CPU than storing it, and in `serve` both
+    share one interpreter lock: while this process stores more than `busy_rate` events/s,
+    the applier works at most `busy_share` of the time (a batch, then a pause) and catches up
+    at full speed once the burst is over. Stored events are safe meanwhile; only their
+    effects (counters, notifications) wait.
     """
 
     def __init__(
@@ -38,18 +48,24 @@ class EventApplier:
         poll_seconds: float = 1.0,
         settle_seconds: float = 0.1,
         counters_seconds: float = 1.0,
+        busy_rate: float = BUSY_EVENTS_PER_SECOND,
+        busy_share: float = BUSY_SHARE,
     ) -> None:
         self.sessionmaker = sessionmaker
         self.batch_size = batch_size
         self.poll_seconds = poll_seconds
         self.settle_seconds = settle_seconds
         self.counters_seconds = counters_seconds
+        self.busy_rate = busy_rate
+        self.busy_share = busy_share
+        self.stored = 0  # events stored by this process's intake (counted by `wake`)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wakeup: asyncio.Event | None = None
 
     def wake(self) -> None:
-        """Ask the running loop to look for events now. Safe from any thread; a no-op
-        when `run()` is not running (the next poll or `drain()` finds the events)."""
+        """An event was stored: ask the running loop to look for events now. Safe from any
+        thread; a no-op when `run()` is not running (the next poll or `drain()` finds it)."""
+        self.stored += 1
         loop, wakeup = self._loop, self._wakeup
         if loop is None or wakeup is None or loop.is_closed():
             return
@@ -75,21 +91,27 @@ class EventApplier:
         # done once per `counters_seconds`, not once per batch, and at once when caught up.
         stale: set[uuid.UUID] = set()
         refreshed = time.monotonic()
+        busy = False
         try:
             while True:
                 # Cleared before applying, so a wake that arrives meanwhile is not lost.
                 wakeup.clear()
                 try:
                     while True:
-                        result = await self.apply_batch(sessionmaker, recount=False)
+                        started, stored_before = time.monotonic(), self.stored
+                        # Shorter batches while intake is busy: a batch holds the
+                        # interpreter lock half the time, slowing the answers meanwhile.
+                        limit = min(self.batch_size, BUSY_BATCH_SIZE) if busy else self.batch_size
+                        result = await self.apply_batch(sessionmaker, recount=False, limit=limit)
                         stale.update(result.stale_counters)
-                        caught_up = result.processed < self.batch_size
+                        caught_up = result.processed < limit
                         due = time.monotonic() - refreshed >= self.counters_seconds
                         if stale and (caught_up or due):
                             async with unit_of_work(sessionmaker) as session:
                                 await refresh_counters(session, stale)
                             stale.clear()
                             refreshed = time.monotonic()
+                        busy = await self._yield_to_intake(started, stored_before)
                         if caught_up:
                             break
                 except Exception:
@@ -106,6 +128,15 @@ class EventApplier:
         finally:
             self._loop = self._wakeup = None
 
+    async def _yield_to_intake(self, started: float, stored_before: int) -> bool:
+        """While intake is busy, pause so this batch's time is `busy_share` of the total.
+        Returns whether it was busy."""
+        took = time.monotonic() - started
+        if (self.stored - stored_before) < self.busy_rate * took:
+            return False
+        await asyncio.sleep(took * (1.0 - self.busy_share) / self.busy_share)
+        return True
+
     async def drain(self) -> int:
         """Apply batches until none is pending; returns how many events ended `applied`."""
         applied = 0
@@ -120,6 +151,7 @@ class EventApplier:
         sessionmaker: async_sessionmaker[AsyncSession] | None = None,
         *,
         recount: bool = True,
+        limit: int | None = None,
     ) -> BatchResult:
         """One batch in one transaction. If writing it fails, no event of it is lost: they
         are retried one per transaction, and one that still cannot be written is failed.
@@ -128,7 +160,7 @@ class EventApplier:
         try:
             async with unit_of_work(sessionmaker) as session:
                 return await events_service.apply_pending(
-                    session, limit=self.batch_size, refresh=recount
+                    session, limit=limit or self.batch_size, refresh=recount
                 )
         except Exception as exc:
             if is_unavailable(exc):

@@ -4,6 +4,11 @@ Each request still waits until its own row is committed before it is answered, s
 answered 2xx is lost. At low load a delivery is written at once (no timer, no added
 latency); under load, the deliveries that arrive while one INSERT is in flight go out
 together in the next one, which costs a fraction of the CPU of one transaction each.
+
+A database that does not answer is bounded by one timer per INSERT, not one per request:
+after `timeout` s its waiters, and those queued behind it, hear `TimeoutError` (the
+endpoint answers 503). Their rows stay queued and may still be written once the database
+answers; a redelivery of one is then a duplicate, as for any event stored twice.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from ravensearch.events.parsing import UnstorableDelivery
 from ravensearch.events.repository import insert_deliveries
 
 MAX_ROWS_PER_INSERT = 200
+DEFAULT_TIMEOUT_SECONDS = 10.0
 
 
 class DeliveryBatcher:
@@ -27,24 +33,43 @@ class DeliveryBatcher:
         self.max_rows = max_rows
         self._queue: list[tuple[dict[str, Any], asyncio.Future[bool]]] = []
         self._writing = False
+        self._timeout = DEFAULT_TIMEOUT_SECONDS
+        self._watchdog: asyncio.TimerHandle | None = None
+        self._writer: asyncio.Task[None] | None = None
 
-    async def store(self, row: dict[str, Any]) -> bool:
-        """Store `row` (committed on return); False when its dedupe key was already stored."""
-        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+    async def store(self, row: dict[str, Any], *, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> bool:
+        """Store `row` (committed on return); False when its dedupe key was already stored.
+        Raises `TimeoutError` when the database has not answered within about `timeout` s."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[bool] = loop.create_future()
         self._queue.append((row, future))
+        self._timeout = timeout
         if not self._writing:
             self._writing = True
-            asyncio.get_running_loop().create_task(self._write_all())
+            self._writer = loop.create_task(self._write_all())
         return await future
 
     async def _write_all(self) -> None:
+        loop = asyncio.get_running_loop()
         try:
             while self._queue:
                 batch = self._queue[: self.max_rows]
                 del self._queue[: self.max_rows]
-                await self._write(batch)
+                self._watchdog = loop.call_later(self._timeout, self._expire, batch)
+                try:
+                    await self._write(batch)
+                finally:
+                    self._watchdog.cancel()
         finally:
             self._writing = False
+
+    def _expire(self, batch: list[tuple[dict[str, Any], asyncio.Future[bool]]]) -> None:
+        """The INSERT in flight has not returned in time: fail its waiters and the queued ones,
+        and watch again for those who queue next."""
+        for _, future in (*batch, *self._queue):
+            if not future.done():
+                future.set_exception(TimeoutError("the database did not answer in time"))
+        self._watchdog = asyncio.get_running_loop().call_later(self._timeout, self._expire, batch)
 
     async def _write(self, batch: list[tuple[dict[str, Any], asyncio.Future[bool]]]) -> None:
         try:

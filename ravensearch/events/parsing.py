@@ -19,6 +19,9 @@ from ravensearch.kit.text import is_storable_text
 MAX_EVENT_TYPE = 80
 MAX_CAMPAIGN_ID = 64
 MAX_EMAIL = 320
+# What `json.dumps(parts, ensure_ascii=False)` does, without building an encoder per call
+# (the same bytes, so keys stored before still match).
+_KEY_ENCODER = json.JSONEncoder(ensure_ascii=False)
 
 
 class InvalidDelivery(ValueError):
@@ -117,7 +120,7 @@ def dedupe_key(
             _scalar(payload.get("variant")),
             parsed.isoformat() if parsed is not None else _scalar(timestamp),
         ]
-    encoded = json.dumps(parts, ensure_ascii=False).encode("utf-8", "surrogatepass")
+    encoded = _KEY_ENCODER.encode(parts).encode("utf-8", "surrogatepass")
     return hashlib.sha256(encoded).hexdigest()
 
 

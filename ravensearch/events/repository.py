@@ -230,10 +230,8 @@ class WebhookEventRepository:
         await self.session.execute(stmt, list(rows))
 
 
-# Columns the intake writes, and their PostgreSQL array types for `unnest`.
+# Columns the intake sends, and their PostgreSQL array types for `unnest`.
 _DELIVERY_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("id", "UUID[]"),
-    ("source", "VARCHAR[]"),
     ("dedupe_key", "VARCHAR[]"),
     ("event_type", "VARCHAR[]"),
     ("instantly_campaign_id", "VARCHAR[]"),
@@ -241,22 +239,29 @@ _DELIVERY_COLUMNS: tuple[tuple[str, str], ...] = (
     ("occurred_at", "TIMESTAMPTZ[]"),
     ("raw_body", "TEXT[]"),
     ("received_at", "TIMESTAMPTZ[]"),
-    ("state", "VARCHAR[]"),
-    ("attempts", "INTEGER[]"),
 )
+# The rest is the same for every new delivery: the model's defaults, written by the database
+# (an id made in Python and four more arrays to encode cost ~4 µs per event on the hot path).
+_DELIVERY_DEFAULTS = {
+    "id": "gen_random_uuid()",
+    "source": f"'{_EVENTS.c.source.default.arg}'",
+    "state": f"'{EventState.pending.value}'",
+    "attempts": "0",
+}
 # One column array per parameter, whatever the number of rows: the statement is compiled
 # and prepared once, where a multi-row VALUES is a new statement for each batch size (its
 # compilation cost as much CPU as the rest of the request).
 _INSERT_DELIVERIES_PG = text(
-    f"INSERT INTO webhook_events ({', '.join(name for name, _ in _DELIVERY_COLUMNS)}) "
-    "SELECT * FROM unnest("
+    f"INSERT INTO webhook_events ({', '.join([*_DELIVERY_DEFAULTS, *dict(_DELIVERY_COLUMNS)])}) "
+    f"SELECT {', '.join(_DELIVERY_DEFAULTS.values())}, * FROM unnest("
     + ", ".join(f"CAST(:{name} AS {array})" for name, array in _DELIVERY_COLUMNS)
     + ") ON CONFLICT (dedupe_key) DO NOTHING RETURNING dedupe_key"
 )
 
 
 async def insert_deliveries(conn: AsyncConnection, rows: list[dict[str, Any]]) -> set[str]:
-    """Store several deliveries in one INSERT; returns the dedupe keys actually added."""
+    """Store several deliveries (the `_DELIVERY_COLUMNS` of each, the rest from the model's
+    defaults) in one INSERT; returns the dedupe keys actually added."""
     if conn.dialect.name == "postgresql":
         columns = {name: [row[name] for row in rows] for name, _ in _DELIVERY_COLUMNS}
         return set((await conn.execute(_INSERT_DELIVERIES_PG, columns)).scalars())

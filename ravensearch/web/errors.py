@@ -3,6 +3,7 @@ database is unavailable, or (a bug) a logged, trace-free 500."""
 
 from __future__ import annotations
 
+import json
 import logging
 
 from fastapi import FastAPI, Request
@@ -21,6 +22,13 @@ def _describe(error: dict[str, object]) -> str:
     location = ".".join(str(part) for part in error.get("loc", ()) if part != "body")  # type: ignore[attr-defined]
     message = str(error.get("msg", "is invalid"))
     return f"{location}: {message}" if location else message
+
+
+UNEXPECTED_ERROR = {
+    "error": "internal_error",
+    "detail": "Something went wrong on our side; it is logged.",
+}
+UNEXPECTED_ERROR_BODY = json.dumps(UNEXPECTED_ERROR, separators=(",", ":")).encode()
 
 
 def error_response(exc: RavensearchError) -> JSONResponse:
@@ -54,6 +62,11 @@ def database_failure(request: Request, exc: Exception) -> RavensearchError | Non
     return None
 
 
+def error_body(exc: RavensearchError) -> bytes:
+    """What `error_response` sends, for a bare ASGI endpoint."""
+    return bytes(error_response(exc).body)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RavensearchError)
     async def _domain_error(_request: Request, exc: RavensearchError) -> JSONResponse:
@@ -84,10 +97,4 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("web.unhandled_error path=%s", request.url.path)
-        return JSONResponse(
-            {
-                "error": "internal_error",
-                "detail": "Something went wrong on our side; it is logged.",
-            },
-            500,
-        )
+        return JSONResponse(UNEXPECTED_ERROR, 500)

@@ -3,6 +3,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -12,6 +13,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from ravensearch.db.models import EventState, WebhookEvent
+from ravensearch.events import applier as applier_module
 from ravensearch.events import service as service_module
 from ravensearch.events.applier import EventApplier
 from tests.events.helpers import record
@@ -40,6 +42,39 @@ async def running(applier: EventApplier) -> AsyncIterator[asyncio.Task[None]]:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+
+
+class TestYieldToIntake:
+    @pytest.fixture
+    def pauses(self, monkeypatch: pytest.MonkeyPatch) -> list[float]:
+        taken: list[float] = []
+
+        async def sleep(seconds: float) -> None:
+            taken.append(seconds)
+
+        monkeypatch.setattr(applier_module.asyncio, "sleep", sleep)
+        return taken
+
+    async def test_pauses_while_intake_is_busy(
+        self, sessionmaker: Sessionmaker, pauses: list[float]
+    ) -> None:
+        applier = EventApplier(sessionmaker, busy_rate=100, busy_share=0.25)
+        started = time.monotonic() - 0.1  # the batch took 0.1 s ...
+        for _ in range(50):  # ... while 50 events were stored: 500/s
+            applier.wake()
+        await applier._yield_to_intake(started, stored_before=0)
+        assert len(pauses) == 1
+        assert 0.29 <= pauses[0] <= 0.4  # 3 x the batch: the applier had 1/4 of the time
+
+    async def test_no_pause_when_intake_is_quiet(
+        self, sessionmaker: Sessionmaker, pauses: list[float]
+    ) -> None:
+        applier = EventApplier(sessionmaker, busy_rate=1000)
+        started = time.monotonic() - 0.1
+        for _ in range(50):  # 500/s, under the busy rate
+            applier.wake()
+        await applier._yield_to_intake(started, stored_before=0)
+        assert pauses == []
 
 
 class TestWake:

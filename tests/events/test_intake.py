@@ -8,9 +8,10 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from ravensearch.db.models import WebhookEvent
+from ravensearch.db.models import EventState, WebhookEvent
 from ravensearch.events.intake import DeliveryBatcher
-from ravensearch.events.parsing import UnstorableDelivery
+from ravensearch.events.parsing import UnstorableDelivery, parse_delivery
+from ravensearch.events.service import events_service
 from ravensearch.kit.clock import utcnow
 
 
@@ -84,3 +85,47 @@ async def test_a_row_the_database_refuses_fails_alone(engine: AsyncEngine) -> No
     async with engine.connect() as conn:
         keys = (await conn.scalars(select(WebhookEvent.dedupe_key))).all()
     assert sorted(keys) == ["good1", "good2"]
+
+
+async def test_a_database_that_does_not_answer_times_out_every_waiter(
+    engine: AsyncEngine,
+) -> None:
+    batcher = DeliveryBatcher(engine)
+    original = batcher._insert
+    release = asyncio.Event()
+    written: list[str] = []
+
+    async def stuck(rows: list[dict[str, Any]]) -> set[str]:
+        await release.wait()
+        written.extend(row["dedupe_key"] for row in rows)
+        return await original(rows)
+
+    batcher._insert = stuck  # type: ignore[method-assign]
+    first = asyncio.ensure_future(batcher.store(_row("in-flight"), timeout=0.05))
+    await asyncio.sleep(0)  # its INSERT is now in flight (and stuck)
+    queued = asyncio.ensure_future(batcher.store(_row("queued"), timeout=0.05))
+    for waiter in (first, queued):
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(waiter, timeout=5)
+    release.set()
+    # The rows were kept: written once the database answers (a retry is then a duplicate).
+    async with asyncio.timeout(5):
+        while len(written) < 2:
+            await asyncio.sleep(0.01)
+    assert written == ["in-flight", "queued"]
+    assert await batcher.store(_row("queued")) is False
+
+
+async def test_a_recorded_delivery_gets_the_tables_defaults(engine: AsyncEngine) -> None:
+    body = b'{"event_type": "email_opened", "campaign_id": "c1", "lead_email": "A@b.io"}'
+    assert await events_service.record(engine, parse_delivery(body)) is True
+    async with engine.connect() as conn:
+        row = (await conn.execute(select(WebhookEvent.__table__))).one()
+    assert isinstance(row.id, uuid.UUID)
+    assert (row.source, row.state, row.attempts) == ("instantly", EventState.pending, 0)
+    assert (row.event_type, row.instantly_campaign_id, row.lead_email) == (
+        "email_opened",
+        "c1",
+        "a@b.io",
+    )
+    assert row.raw_body == body.decode()

@@ -620,7 +620,48 @@ class TestDatabaseDown:
 
 
 class TestFastPath:
-    """`WebhooksFirst` answers the webhook POST before the router; the rest is unchanged."""
+    """`RavensearchApp` answers the webhook POST before FastAPI's layers; the rest is unchanged."""
+
+    async def test_sender_gone_before_its_body_gets_no_answer(self, runtime: Runtime) -> None:
+        sent: list[Any] = []
+
+        async def receive() -> dict[str, Any]:
+            return {"type": "http.disconnect"}
+
+        async def send(message: Any) -> None:
+            sent.append(message)
+
+        scope = {"type": "http", "method": "POST", "path": URL, "headers": [
+            (b"x-webhook-secret", WEBHOOK_SECRET.encode())
+        ]}  # fmt: skip
+        await webhooks.answer_webhook(runtime, scope, receive, send)
+        assert sent == []
+        assert await count_events(runtime.sessionmaker) == 0
+
+    async def test_body_in_several_messages_is_stored(
+        self, anon_client: httpx.AsyncClient, runtime: Runtime
+    ) -> None:
+        async def chunks() -> AsyncIterator[bytes]:
+            yield b'{"event_type": "email_'
+            yield b'opened", "timestamp": "' + T.encode() + b'"}'
+
+        response = await anon_client.post(URL, content=chunks(), headers=AUTH)
+        assert response.status_code == 200
+        assert response.json() == {"ok": True, "duplicate": False}
+        assert await count_events(runtime.sessionmaker) == 1
+
+    async def test_secret_in_the_url_is_not_logged_on_an_unexpected_error(
+        self, runtime: Runtime, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        def boom(_body: bytes) -> None:
+            raise RuntimeError("unexpected")
+
+        monkeypatch.setattr(webhooks, "parse_delivery", boom)
+        async with app_client(runtime) as http:
+            response = await http.post(f"{URL}/{WEBHOOK_SECRET}", content=b"{}")
+        assert response.status_code == 500
+        assert "web.unhandled_error" in caplog.text
+        assert WEBHOOK_SECRET not in caplog.text
 
     async def test_other_methods_reach_the_router(self, anon_client: httpx.AsyncClient) -> None:
         response = await anon_client.get(URL)
