@@ -25,8 +25,8 @@ from _faults_infra import (
     wait_http_ok,
     wait_until,
 )
+from _webhook_events import INSTANTLY_CAMPAIGN_ID, WEBHOOK_PATH, EventFactory
 from sqlalchemy import select, text
-from webhooks import INSTANTLY_CAMPAIGN_ID, WEBHOOK_PATH, EventFactory
 
 from ravensearch.db.engine import create_engine, create_sessionmaker
 from ravensearch.db.models import Campaign

@@ -13,7 +13,8 @@ BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 if str(BENCHMARKS) not in sys.path:
     sys.path.insert(0, str(BENCHMARKS))
 
-import webhooks
+import _openloop
+import _webhook_events
 
 from ravensearch.events.parsing import parse_delivery
 
@@ -33,10 +34,10 @@ LEADS = [
 
 
 def test_events_parse_follow_the_mix_and_include_redeliveries() -> None:
-    factory = webhooks.EventFactory(LEADS, seed=1)
+    factory = _webhook_events.EventFactory(LEADS, seed=1)
     bodies = [factory.body() for _ in range(4000)]
     kinds = Counter(parse_delivery(body).event_type for body in bodies)
-    assert set(kinds) == set(webhooks.EVENT_MIX)
+    assert set(kinds) == set(_webhook_events.EVENT_MIX)
     assert 0.40 < kinds["email_sent"] / len(bodies) < 0.50
     keys = Counter(parse_delivery(body).dedupe_key for body in bodies)
     assert 0.02 < (len(bodies) - len(keys)) / len(bodies) < 0.04
@@ -60,7 +61,7 @@ async def test_connection_reads_keep_alive_responses_by_content_length() -> None
     server = await asyncio.start_server(handle, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
     async with server:
-        (conn,) = await webhooks.connect_all(port, 1)
+        (conn,) = await _openloop.connect_all(port, 1)
         request = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"
         assert await conn.request(request) == (200, b'{"ok":true}')
         assert await conn.request(request) == (503, b"")
