@@ -142,6 +142,7 @@ class TestImport:
         assert response.status_code == 200
         report = response.json()
         assert (report["imported"], report["updated"], report["skipped"]) == (2, 0, 1)
+        assert report["encoding"] == "UTF-8 with BOM"
         assert report["errors"] == [{"line": 3, "reason": report["errors"][0]["reason"]}]
         assert report["errors"][0]["reason"].startswith("invalid zip '1'")
         listed = (await client.get("/api/targets")).json()
@@ -166,6 +167,24 @@ class TestImport:
         response = await _upload(client, content)
         assert response.status_code == 400
         assert detail in response.json()["detail"]
+
+    async def test_an_unterminated_quote_is_reported_by_line_and_not_imported(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        content = (
+            "Business Name,First Name,Email,City,State,Trade\n"
+            '"Gulf Coast Plumbing,James,james@gulfcoast.com,Houston,TX,plumbing\n'
+            "Bright Spark Electric,Robert,robert@brightspark.com,Dallas,TX,electrical\n"
+            '"Alamo Roofing",Linda,linda@alamo.com,San Antonio,TX,roofing\n'
+            "Hill Country HVAC,Carlos,carlos@hillcountry.com,Austin,TX,hvac\n"
+        ).encode("cp1252")
+        report = (await _upload(client, content)).json()
+        assert (report["imported"], report["skipped"]) == (1, 1)
+        assert report["errors"][0]["line"] == 2
+        assert "lines 2–4" in report["errors"][0]["reason"]
+        assert report["encoding"] == "UTF-8"
+        listed = (await client.get("/api/targets")).json()
+        assert [item["business_name"] for item in listed["items"]] == ["Hill Country HVAC"]
 
     async def test_too_large_is_413(
         self, client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
