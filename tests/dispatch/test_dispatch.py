@@ -169,8 +169,12 @@ class TestDispatchApi:
         response = await client.post(
             "/api/instantly/dispatch-leads", json={"campaignId": "x", "targetIds": []}
         )
-        assert response.status_code == 422
-        assert "campaignId" in response.json()["detail"]
+        assert response.status_code == 400
+        assert response.json()["problems"] == [
+            "campaignId: 'x' is not a valid id. Ids are UUIDs, like "
+            "0199e9d9-cc23-785a-a736-aaa9cabece0f.",
+            "targetIds needs at least 1 item(s).",
+        ]
 
     async def test_instantly_outage_keeps_rows_pending_then_rerun_finishes(
         self,

@@ -46,10 +46,10 @@ class TestLaunchApi:
     @pytest.mark.parametrize(
         ("body", "status", "needle"),
         [
-            ({"source": "bing", "trade": "hvac", "state": "TX"}, 422, "source"),
+            ({"source": "bing", "trade": "hvac", "state": "TX"}, 400, "source"),
             ({"source": "google", "trade": "hvac", "state": "ZZ"}, 400, "state"),
             ({"source": "google", "trade": "astronaut", "state": "TX"}, 400, "hvac"),
-            ({"source": "google", "state": "TX"}, 422, "trade"),
+            ({"source": "google", "state": "TX"}, 400, "trade"),
         ],
     )
     async def test_collect_rejects_bad_input(
