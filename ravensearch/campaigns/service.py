@@ -151,12 +151,14 @@ class CampaignService:
     async def list_remote(
         self, instantly: InstantlyClient, *, search: str | None = None
     ) -> list[InstantlyCampaignInfo]:
-        """Campaigns in the Instantly workspace (without analytics), to pick one to link."""
+        """Campaigns in the Instantly workspace, to pick one to link, with the same numbers
+        `validate` gives for each (one analytics call for them all)."""
         try:
             remote = await instantly.list_campaigns(search=search)
+            stats = await instantly.list_campaign_analytics() if remote else {}
         except InstantlyError as exc:
             raise explain_instantly_failure(exc) from exc
-        return [_info(campaign, None) for campaign in remote]
+        return [_info(campaign, stats.get(campaign.id)) for campaign in remote]
 
     async def get(self, session: AsyncSession, campaign_id: uuid.UUID) -> Campaign:
         repository = CampaignRepository(session)

@@ -8,7 +8,7 @@ from sqlalchemy import update
 
 from ravensearch.db.models import Campaign
 from ravensearch.db.session import unit_of_work
-from ravensearch.instantly.fake import FakeInstantlyState
+from ravensearch.instantly.fake import FakeInstantlyState, seed_demo_campaigns
 from ravensearch.kit.clock import utcnow
 from ravensearch.runtime import Runtime
 from tests.fixtures.factories import create_dispatch, create_target
@@ -213,6 +213,18 @@ class TestCreateCampaign:
             "campaign_id: 'not-a-uuid' is not a valid id. Ids are UUIDs, like "
             "0199e9d9-cc23-785a-a736-aaa9cabece0f."
         )
+
+    async def test_demo_lead_counts_agree_between_listing_and_validate(
+        self, client: httpx.AsyncClient, fake_state: FakeInstantlyState
+    ) -> None:
+        seed_demo_campaigns(fake_state)
+        listed = (await client.get("/api/instantly/campaigns")).json()["items"]
+        assert [item["total_leads"] for item in listed] == [48, 32, 20]
+        for item in listed:
+            validated = (
+                await client.post("/api/instantly/validate-campaign", json={"campaignId": item["id"]})
+            ).json()["campaign"]
+            assert validated == item
 
     async def test_instantly_campaign_listing(self, client: httpx.AsyncClient, remote: str) -> None:
         response = await client.get("/api/instantly/campaigns")

@@ -107,6 +107,20 @@ class CampaignForm:
 class NewCampaignPage:
     form: CampaignForm = field(default_factory=CampaignForm)
     trades: tuple[tuple[str, str], ...] = TRADE_CHOICES
+    # Mock mode: the simulated Instantly's campaigns to pick from (a demo user has no
+    # app.instantly.ai account to copy an id from), and the lookup of the one picked.
+    demo_campaigns: tuple[InstantlyCampaignInfo, ...] = ()
+    lookup: CampaignLookup | None = None
+
+
+async def new_campaign_page(runtime: Runtime, instantly_campaign_id: str) -> NewCampaignPage:
+    """The empty form; in mock mode with the demo campaigns, one of them chosen if asked."""
+    if not runtime.is_mock:
+        return NewCampaignPage()
+    demos = tuple(await campaign_service.list_remote(runtime.instantly))
+    chosen = await look_up(runtime, instantly_campaign_id) if instantly_campaign_id else None
+    form = CampaignForm(instantly_campaign_id=instantly_campaign_id.strip())
+    return NewCampaignPage(form=form, demo_campaigns=demos, lookup=chosen)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,8 @@ from ravensearch.campaigns.service import NOT_FOUND_MESSAGE
 from ravensearch.db.models import Campaign, DispatchStatus
 from ravensearch.db.session import unit_of_work
 from ravensearch.events.counters import refresh_counters
-from ravensearch.instantly.fake import FakeInstantlyState
+from ravensearch.instantly.fake import FakeInstantlyState, seed_demo_campaigns
+from ravensearch.instantly.fake.demo import HVAC_TEXAS_ID
 from ravensearch.kit.clock import utcnow
 from ravensearch.runtime import Runtime
 from tests.fixtures.admin import AdminClient
@@ -49,6 +50,38 @@ class TestList:
         page = await viewer.page(LIST)
         assert "+ New Campaign" not in page.text
         assert page.context["page"].rows == []
+
+
+class TestDemoCampaigns:
+    async def test_mock_mode_lists_the_demo_campaigns_to_pick_from(
+        self, admin: AdminClient, runtime: Runtime, fake_state: FakeInstantlyState
+    ) -> None:
+        seed_demo_campaigns(fake_state)
+        runtime.fake_state = fake_state  # what makes a runtime mock mode
+        page = await admin.page(f"{LIST}/new")
+        soup = BeautifulSoup(page.text, "html.parser")
+        links = soup.select("#demo-campaigns a[data-demo-id]")
+        assert [a.text for a in links] == [
+            "HVAC Technicians — Texas",
+            "Plumbers — Florida",
+            "Electricians — Arizona",
+        ]
+        assert "48 leads" in soup.select_one("#demo-campaigns li").text
+        assert "app.instantly.ai" not in soup.select_one("aside").text
+
+        picked = await admin.page(links[0]["href"])
+        soup = BeautifulSoup(picked.text, "html.parser")
+        assert soup.select_one("#instantly-campaign-id")["value"] == HVAC_TEXAS_ID
+        assert soup.select_one("#campaign-name")["value"] == "HVAC Technicians — Texas"
+        assert soup.select_one("#lookup-found") is not None
+        assert len(soup.select("#campaign-name")) == 1
+
+    async def test_outside_mock_mode_the_help_says_where_the_id_is(
+        self, admin: AdminClient
+    ) -> None:
+        page = await admin.page(f"{LIST}/new")
+        assert "#demo-campaigns" not in page.text
+        assert "app.instantly.ai/app/campaign/" in page.text
 
 
 class TestValidate:
