@@ -46,8 +46,7 @@ COMMANDS: dict[str, Lazy] = {
     ),
     "collect": Lazy(
         "collect:collect_command",
-        "Collect technicians of a trade in a state from Google and/or Yelp (merged, "
-        "deduplicated).",
+        "Collect technicians of a trade in a state from Google and/or Yelp (merged, deduplicated).",
     ),
     "enrich": Lazy(
         "enrich_targets:enrich", "Find and check emails on the websites of pending targets."

@@ -222,7 +222,9 @@ class TestCreateCampaign:
         assert [item["total_leads"] for item in listed] == [48, 32, 20]
         for item in listed:
             validated = (
-                await client.post("/api/instantly/validate-campaign", json={"campaignId": item["id"]})
+                await client.post(
+                    "/api/instantly/validate-campaign", json={"campaignId": item["id"]}
+                )
             ).json()["campaign"]
             assert validated == item
 

@@ -187,7 +187,9 @@ class TestLifecycle:
         await sim.client.add_leads(sim.campaign_id, leads[3:])  # the order runs on
         await drain(sim.state)
         grouped = _by_lead(sim.receiver.events)
-        stories = [{e["event_type"] for e in grouped[lead.email]} - {"email_sent"} for lead in leads]
+        stories = [
+            {e["event_type"] for e in grouped[lead.email]} - {"email_sent"} for lead in leads
+        ]
         assert stories[:6] == [
             {"email_opened", "link_clicked", "reply_received", "lead_interested"},
             {"email_bounced"},
