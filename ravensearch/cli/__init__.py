@@ -12,9 +12,11 @@ import importlib
 from dataclasses import dataclass
 from typing import Any
 
-import click
 import typer
-from typer.core import TyperGroup
+
+# Typer 0.29 vendors its own click: its groups take and give these, not `click`'s.
+from typer._click import Command, Context
+from typer.core import TyperCommand, TyperGroup
 
 
 @dataclass(frozen=True)
@@ -65,10 +67,11 @@ COMMANDS: dict[str, Lazy] = {
 }
 
 
-def load_command(name: str) -> click.Command:
+def load_command(name: str) -> Command:
     """The real click command behind `name` (its module imported now)."""
     module_name, attribute = COMMANDS[name].target.split(":")
     target: Any = getattr(importlib.import_module(f"ravensearch.cli.{module_name}"), attribute)
+    command: Command
     if isinstance(target, typer.Typer):
         command = typer.main.get_group(target)
     else:
@@ -82,20 +85,20 @@ def load_command(name: str) -> click.Command:
 class LazyGroup(TyperGroup):
     """Lists every command from `COMMANDS`; imports one only to run it (or show its help)."""
 
-    def list_commands(self, ctx: click.Context) -> list[str]:
+    def list_commands(self, ctx: Context) -> list[str]:
         return list(COMMANDS)
 
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+    def get_command(self, ctx: Context, cmd_name: str) -> Command | None:
         if cmd_name not in COMMANDS:
             return None
         if cmd_name not in self.commands:
             # The root's help only needs the line; running or `CMD --help` resolves it.
-            return click.Command(cmd_name, help=COMMANDS[cmd_name].help)
+            return TyperCommand(cmd_name, help=COMMANDS[cmd_name].help)
         return self.commands[cmd_name]
 
     def resolve_command(
-        self, ctx: click.Context, args: list[str]
-    ) -> tuple[str | None, click.Command | None, list[str]]:
+        self, ctx: Context, args: list[str]
+    ) -> tuple[str | None, Command | None, list[str]]:
         if args and args[0] in COMMANDS and args[0] not in self.commands:
             self.add_command(load_command(args[0]), args[0])
         return super().resolve_command(ctx, args)

@@ -15,6 +15,7 @@ from ravensearch.instantly.client import InstantlyClient
 from ravensearch.instantly.fake import FakeInstantlyState
 from ravensearch.runtime import Runtime
 from ravensearch.suppressions.service import suppression_service
+from ravensearch.web.errors import EXAMPLE_ID
 
 LEADS_ADD = "/api/v2/leads/add"
 
@@ -171,8 +172,7 @@ class TestDispatchApi:
         )
         assert response.status_code == 400
         assert response.json()["problems"] == [
-            "campaignId: 'x' is not a valid id. Ids are UUIDs, like "
-            "0199e9d9-cc23-785a-a736-aaa9cabece0f.",
+            f"campaignId: 'x' is not a valid id. Ids are UUIDs, like {EXAMPLE_ID}.",
             "targetIds needs at least 1 item(s).",
         ]
 

@@ -12,6 +12,7 @@ from ravensearch.db.models import Notification
 from ravensearch.db.session import unit_of_work
 from ravensearch.kit.clock import utcnow
 from ravensearch.runtime import Runtime
+from ravensearch.web.errors import EXAMPLE_ID
 from tests.fixtures.factories import create_campaign, create_target
 
 UUID_ROUTES = [
@@ -43,10 +44,8 @@ class TestMalformedUuid:
         )
         assert response.status_code == 400
         assert response.json()["problems"] == [
-            "campaignId: 'cam_123' is not a valid id. Ids are UUIDs, like "
-            "0199e9d9-cc23-785a-a736-aaa9cabece0f.",
-            "targetIds[0]: 'x' is not a valid id. Ids are UUIDs, like "
-            "0199e9d9-cc23-785a-a736-aaa9cabece0f.",
+            f"campaignId: 'cam_123' is not a valid id. Ids are UUIDs, like {EXAMPLE_ID}.",
+            f"targetIds[0]: 'x' is not a valid id. Ids are UUIDs, like {EXAMPLE_ID}.",
         ]
 
 

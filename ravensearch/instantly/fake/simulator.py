@@ -93,9 +93,9 @@ SHOWCASE = (
 
 
 def fate_of(config: ActivityConfig, lead: FakeLead) -> LeadFate:
-    if config.showcase and lead.showcase_index is not None:
-        if lead.showcase_index < len(SHOWCASE):
-            return SHOWCASE[lead.showcase_index]
+    index = lead.showcase_index
+    if config.showcase and index is not None and index < len(SHOWCASE):
+        return SHOWCASE[index]
     assert lead.email is not None
     return plan_lead(config.seed, lead.email)
 

@@ -20,11 +20,11 @@ from ravensearch.web.admin.auth import AdminUser, CurrentUser, admin_router
 from ravensearch.web.admin.campaign_pages import (
     CampaignForm,
     NewCampaignPage,
-    new_campaign_page,
     campaigns_page,
     create_from_form,
     detail_page,
     look_up,
+    new_campaign_page,
     retry_summary,
     stats_page,
 )
