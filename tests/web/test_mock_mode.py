@@ -3,6 +3,7 @@ and watch the simulated Instantly's webhooks move the counters and raise notific
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from pathlib import Path
 
@@ -101,3 +102,21 @@ async def test_the_mock_loop_end_to_end(db_url: str, engine: object) -> None:
 @pytest.fixture(autouse=True)
 def _no_dotenv(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("INSTANTLY_API_KEY", raising=False)
+
+
+async def test_mock_mode_logs_name_the_simulated_instantly(
+    db_url: str, engine: object, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None, DATABASE_URL=db_url, INSTANTLY_API_KEY="", ENV="testing"
+    )
+    caplog.set_level(logging.INFO)
+    runtime = await build_runtime(settings, migrate_db=False)
+    try:
+        await runtime.instantly.list_campaigns()
+    finally:
+        await runtime.aclose()
+    text = caplog.text
+    assert "mock mode: Instantly is simulated in this process" in text
+    assert "GET http://simulated-instantly.invalid/api/v2/campaigns" in text
+    assert "api.instantly.ai" not in text
