@@ -128,7 +128,7 @@ class FunnelStep:
     key: str
     label: str
     value: int
-    base: int  # what `value` is a share of (the dispatched targets)
+    base: int  # what `value` is a share of: the leads for sends, the emails sent for the rest
 
     @property
     def width(self) -> float:
@@ -266,13 +266,13 @@ def build_stats(campaign: Campaign) -> CampaignStats:
     funnel = [
         FunnelStep("dispatched", "Dispatched", row.targets, base),
         FunnelStep("sent", "Sent", row.sent, base),
-        FunnelStep("opened", "Opened", row.opened, base),
-        FunnelStep("clicked", "Clicked", row.clicked, base),
-        FunnelStep("replied", "Replied", row.replied, base),
+        FunnelStep("opened", "Opened", row.opened, row.sent),
+        FunnelStep("clicked", "Clicked", row.clicked, row.sent),
+        FunnelStep("replied", "Replied", row.replied, row.sent),
     ]
     outcomes = [
-        FunnelStep("bounced", "Bounced", row.bounced, base),
-        FunnelStep("unsubscribed", "Unsubscribed", row.unsubscribed, base),
+        FunnelStep("bounced", "Bounced", row.bounced, row.sent),
+        FunnelStep("unsubscribed", "Unsubscribed", row.unsubscribed, row.sent),
     ]
     if row.rejected:
         # Not part of the funnel's base: Instantly never held these leads.

@@ -381,3 +381,17 @@ class TestImport:
         )  # fmt: skip
         assert bad.status_code == 400
         assert "no business name column" in bad.context["page"].error
+
+
+class TestPhones:
+    async def test_phone_numbers_show_in_national_format(
+        self, admin: AdminClient, runtime: Runtime
+    ) -> None:
+        async with unit_of_work(runtime.sessionmaker) as session:
+            await create_target(
+                session, email=None, phone="+1-512-555-1000", business_name="Tel Co"
+            )
+        page = await admin.page(LIST)
+        [row] = page.context["page"].rows
+        assert row.phone == "(512) 555-1000"
+        assert "(512) 555-1000" in page.text
