@@ -28,6 +28,9 @@ from ravensearch.sources.registry import SourceClients, build_source_clients
 log = logging.getLogger(__name__)
 
 MOCK_API_KEY = "mock-mode-key"
+# Mock mode's requests never leave the process; their log lines (httpx's, ours) name this
+# host, so nobody reading them thinks they reached api.instantly.ai.
+MOCK_INSTANTLY_URL = "http://simulated-instantly.invalid/api/v2"
 
 
 @dataclass
@@ -68,11 +71,14 @@ class Runtime:
 
 
 def build_instantly(
-    settings: Settings, *, http_client: httpx.AsyncClient | None = None
+    settings: Settings,
+    *,
+    http_client: httpx.AsyncClient | None = None,
+    base_url: str | None = None,
 ) -> InstantlyClient:
     return InstantlyClient(
         settings.INSTANTLY_API_KEY.get_secret_value() or MOCK_API_KEY,
-        base_url=settings.INSTANTLY_API_URL,
+        base_url=base_url or settings.INSTANTLY_API_URL,
         http_client=http_client,
         timeout=settings.INSTANTLY_TIMEOUT_SECONDS,
         max_retries=settings.INSTANTLY_MAX_RETRIES,
@@ -121,10 +127,11 @@ async def build_runtime(
             seed_demo_campaigns(fake_state)
             http = httpx.AsyncClient(
                 transport=httpx.ASGITransport(app=create_fake_app(fake_state)),
-                base_url=settings.INSTANTLY_API_URL,
+                base_url=MOCK_INSTANTLY_URL,
             )
             owned.append(http)
-            instantly = build_instantly(settings, http_client=http)
+            instantly = build_instantly(settings, http_client=http, base_url=MOCK_INSTANTLY_URL)
+            log.info("mock mode: Instantly is simulated in this process (%s)", MOCK_INSTANTLY_URL)
         else:
             instantly = build_instantly(settings)
     sources = build_source_clients(settings)

@@ -151,18 +151,32 @@ class CampaignService:
     async def list_remote(
         self, instantly: InstantlyClient, *, search: str | None = None
     ) -> list[InstantlyCampaignInfo]:
-        """Campaigns in the Instantly workspace (without analytics), to pick one to link."""
+        """Campaigns in the Instantly workspace, to pick one to link, with the same numbers
+        `validate` gives for each (one analytics call for them all)."""
         try:
             remote = await instantly.list_campaigns(search=search)
+            stats = await instantly.list_campaign_analytics() if remote else {}
         except InstantlyError as exc:
             raise explain_instantly_failure(exc) from exc
-        return [_info(campaign, None) for campaign in remote]
+        return [_info(campaign, stats.get(campaign.id)) for campaign in remote]
 
     async def get(self, session: AsyncSession, campaign_id: uuid.UUID) -> Campaign:
-        campaign = await CampaignRepository(session).get(campaign_id)
-        if campaign is None:
-            raise CampaignNotFound(f"Campaign {campaign_id} not found.")
-        return campaign
+        repository = CampaignRepository(session)
+        campaign = await repository.get(campaign_id)
+        if campaign is not None:
+            return campaign
+        # Both kinds of id are UUIDs, and an Instantly id is the one a new user has at hand.
+        linked = await repository.get_by_instantly_id(str(campaign_id))
+        if linked is not None:
+            raise CampaignNotFound(
+                f"{campaign_id} is the Instantly campaign id of '{linked.name}'; Ravensearch "
+                f"endpoints take the Ravensearch campaign id: {linked.id}."
+            )
+        raise CampaignNotFound(
+            f"No Ravensearch campaign has id {campaign_id}. If it is an Instantly campaign "
+            "id, link it first (POST /api/campaigns with instantlyCampaignId, or `ravensearch "
+            "campaigns add ID`) and use the campaign id that answers."
+        )
 
     async def list(self, session: AsyncSession) -> Sequence[Campaign]:
         return await CampaignRepository(session).list()

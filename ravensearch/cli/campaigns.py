@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
+
 import typer
 from rich.table import Table
 
 from ravensearch.campaigns import flows as campaign_flows
+from ravensearch.campaigns.schemas import CampaignRead
 from ravensearch.campaigns.service import campaign_service
 from ravensearch.cli.common import console, run_with_runtime
 from ravensearch.db.models import Campaign
@@ -13,34 +17,36 @@ from ravensearch.runtime import Runtime
 app = typer.Typer(help="Campaigns linked to Instantly.", no_args_is_help=True)
 
 
-def _table(campaigns: list[Campaign]) -> Table:
-    table = Table(
-        "id",
-        "name",
-        "status",
-        "targets",
-        "rejected",
-        "sent",
-        "opened",
-        "clicked",
-        "replied",
-        "bounced",
-        "instantly id",
-    )
-    for c in campaigns:
-        table.add_row(
-            str(c.id),
-            c.name,
-            c.status,
-            str(c.total_targets),
-            str(c.leads_rejected),
-            str(c.emails_sent),
-            str(c.emails_opened),
-            str(c.emails_clicked),
-            str(c.replies_received),
-            str(c.emails_bounced),
-            c.instantly_campaign_id,
+# (heading, value) of each column; the narrow table keeps the first NARROW of them.
+COLUMNS: tuple[tuple[str, Callable[[Campaign], object]], ...] = (
+    ("id", lambda c: c.id),
+    ("name", lambda c: c.name),
+    ("status", lambda c: c.status),
+    ("sent", lambda c: c.emails_sent),
+    ("replied", lambda c: c.replies_received),
+    ("targets", lambda c: c.total_targets),
+    ("rejected", lambda c: c.leads_rejected),
+    ("opened", lambda c: c.emails_opened),
+    ("clicked", lambda c: c.emails_clicked),
+    ("bounced", lambda c: c.emails_bounced),
+    ("trade", lambda c: c.trade_filter or "any"),
+    ("instantly id", lambda c: c.instantly_campaign_id),
+)
+NARROW = 5
+
+
+def _table(campaigns: list[Campaign], *, wide: bool) -> Table:
+    shown = COLUMNS if wide else COLUMNS[:NARROW]
+    table = Table()
+    for heading, _value in shown:
+        # Ids are what other commands take: never cut or wrapped, whatever the terminal.
+        table.add_column(
+            heading,
+            no_wrap=heading.endswith("id"),
+            min_width=36 if heading.endswith("id") else None,
         )
+    for campaign in campaigns:
+        table.add_row(*(str(value(campaign)) for _heading, value in shown))
     return table
 
 
@@ -74,14 +80,25 @@ def add(
 
 
 @app.command("list")
-def list_() -> None:
-    """Campaigns linked in Ravensearch, with their counters."""
+def list_(
+    wide: bool = typer.Option(False, "--wide", help="Every counter, the trade and Instantly's id."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON array, every field."),
+) -> None:
+    """Campaigns linked in Ravensearch, with their counters (ids in full: commands that take
+    one also take its first characters)."""
 
     async def _work(runtime: Runtime) -> list[Campaign]:
         async with unit_of_work(runtime.sessionmaker) as session:
             return list(await campaign_service.list(session))
 
-    console.print(_table(run_with_runtime(_work)))
+    campaigns = run_with_runtime(_work)
+    if as_json:
+        rows = [CampaignRead.model_validate(c).model_dump(mode="json") for c in campaigns]
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    # The wide table is laid out for 200 columns whatever the terminal (pipe it to `less -S`).
+    width = max(console.width, 200) if wide else None
+    console.print(_table(campaigns, wide=wide), width=width, crop=not wide)
 
 
 @app.command("instantly")

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy.orm import InstrumentedAttribute
 
 from ravensearch.config import Settings, SettingsError, get_settings
+from ravensearch.db.prefix import resolve_prefix
+from ravensearch.db.session import unit_of_work
 from ravensearch.errors import RavensearchError
 from ravensearch.runtime import Runtime, build_runtime
 
@@ -44,6 +48,14 @@ def settings_or_exit() -> Settings:
         return get_settings()
     except SettingsError as exc:
         raise fail(str(exc)) from None
+
+
+async def resolve_ids(
+    runtime: Runtime, column: InstrumentedAttribute[uuid.UUID], values: Sequence[str], *, noun: str
+) -> list[uuid.UUID]:
+    """Each value a full id or a unique prefix of one (as `campaigns list` shows them)."""
+    async with unit_of_work(runtime.sessionmaker) as session:
+        return [await resolve_prefix(session, column, value, noun=noun) for value in values]
 
 
 def run_with_runtime(work: Callable[[Runtime], Awaitable[T]]) -> T:

@@ -1,23 +1,26 @@
 from __future__ import annotations
 
-import uuid
 from collections import Counter
 
 import typer
 from rich.progress import Progress
 
-from ravensearch.cli.common import console, fail, run_with_runtime
-from ravensearch.db.models import REJECT_REASON_TEXT
+from ravensearch.cli.common import console, fail, resolve_ids, run_with_runtime
+from ravensearch.db.models import REJECT_REASON_TEXT, Campaign, Target
 from ravensearch.dispatch.flows import DispatchOutcome, dispatch_targets, retry_rejected
 from ravensearch.runtime import Runtime
 
 
 def dispatch(
-    campaign: uuid.UUID = typer.Option(..., "--campaign", help="Ravensearch campaign id."),
+    campaign: str = typer.Option(
+        ..., "--campaign", help="Ravensearch campaign id, or its first characters."
+    ),
     all_ready: bool = typer.Option(
         False, "--all-ready", help="Every completed target not yet sent."
     ),
-    target: list[uuid.UUID] = typer.Option(None, "--target", help="A target id (repeatable)."),
+    target: list[str] = typer.Option(
+        None, "--target", help="A target id or its first characters (repeatable)."
+    ),
     retry: bool = typer.Option(
         False, "--retry-rejected", help="Send the leads Instantly rejected again."
     ),
@@ -32,17 +35,19 @@ def dispatch(
         raise fail("Give one of --all-ready, --target ID (repeatable) or --retry-rejected.")
 
     async def _work(runtime: Runtime) -> DispatchOutcome:
+        [campaign_id] = await resolve_ids(runtime, Campaign.id, [campaign], noun="campaign")
+        target_ids = await resolve_ids(runtime, Target.id, target or [], noun="target")
         with Progress(console=console, transient=True) as progress:
             task = progress.add_task("Pushing leads to Instantly", total=None)
             if retry:
                 return await retry_rejected(
-                    runtime.sessionmaker, runtime.instantly, campaign_id=campaign
+                    runtime.sessionmaker, runtime.instantly, campaign_id=campaign_id
                 )
             return await dispatch_targets(
                 runtime.sessionmaker,
                 runtime.instantly,
-                campaign_id=campaign,
-                target_ids=None if all_ready else target,
+                campaign_id=campaign_id,
+                target_ids=None if all_ready else target_ids,
                 skip_if_in_other_campaign=skip_in_other,
                 on_progress=lambda n: progress.advance(task, n),
             )

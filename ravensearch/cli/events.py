@@ -3,14 +3,13 @@ missed deliveries from Instantly, pruning old ones."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 
 import typer
 from rich.table import Table
 
-from ravensearch.cli.common import console, fail, progress_bar, run_with_runtime
-from ravensearch.db.models import EventState
+from ravensearch.cli.common import console, fail, progress_bar, resolve_ids, run_with_runtime
+from ravensearch.db.models import EventState, WebhookEvent
 from ravensearch.db.session import unit_of_work
 from ravensearch.errors import InvalidInput
 from ravensearch.events import flows
@@ -40,12 +39,14 @@ def status() -> None:
 
 @app.command("retry-failed")
 def retry_failed(
-    ids: list[str] = typer.Option(None, "--id", help="A failed event's id (repeatable)."),
+    ids: list[str] = typer.Option(
+        None, "--id", help="A failed event's id or its first characters (repeatable)."
+    ),
 ) -> None:
     """Put failed events (all, or the given ones) back to pending: the applier tries them again."""
-    event_ids = _parse_ids(ids) if ids else None
 
     async def _work(runtime: Runtime) -> int:
+        event_ids = await resolve_ids(runtime, WebhookEvent.id, ids, noun="event") if ids else None
         async with unit_of_work(runtime.sessionmaker) as session:
             return await events_service.requeue_failed(session, event_ids=event_ids)
 
@@ -130,13 +131,3 @@ def _confirm(total: int, kinds: str, before: datetime) -> bool:
     return typer.confirm(
         f"Delete {total:,} {kinds} event(s) received before {before:%Y-%m-%d %H:%M} UTC?"
     )
-
-
-def _parse_ids(values: list[str]) -> list[uuid.UUID]:
-    ids = []
-    for value in values:
-        try:
-            ids.append(uuid.UUID(value))
-        except ValueError:
-            raise fail(f"“{value}” is not an event id (a UUID).", code=2) from None
-    return ids

@@ -59,6 +59,7 @@ def _print_report(file: Path, report: ImportReport) -> None:
     summary.add_row("New targets", str(report.imported))
     summary.add_row("Updated (already known)", str(report.updated))
     summary.add_row("Skipped (bad rows)", str(report.skipped))
+    summary.add_row("Read as", report.encoding or "")
     console.print(summary)
     if not report.errors:
         return

@@ -42,10 +42,13 @@ class DispatchRepository:
         return found
 
     async def target_states_by_id(self, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Any]:
-        """id, email and status of each target (columns only: no ORM objects for 10k rows)."""
+        """id, email, status and trade of each target (columns only: no ORM objects for 10k
+        rows)."""
         found: dict[uuid.UUID, Any] = {}
         for part in chunked(ids, IN_CHUNK):
-            stmt = select(Target.id, Target.email, Target.status).where(Target.id.in_(part))
+            stmt = select(Target.id, Target.email, Target.status, Target.trade).where(
+                Target.id.in_(part)
+            )
             found.update((row.id, row) for row in await self.session.execute(stmt))
         return found
 

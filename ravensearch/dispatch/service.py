@@ -24,6 +24,7 @@ class SkipReason(StrEnum):
     suppressed = "suppressed"
     already_dispatched = "already_dispatched"
     duplicate_email = "duplicate_email"
+    wrong_trade = "wrong_trade"
 
 
 @dataclass
@@ -84,6 +85,10 @@ class DispatchService:
             reason: SkipReason | None = None
             if target is None:
                 reason = SkipReason.not_found
+            elif campaign.trade_filter and target.trade != campaign.trade_filter:
+                # The campaign's copy speaks to one trade; every path (API, admin, CLI, jobs)
+                # comes through here, so this is where the rule holds.
+                reason = SkipReason.wrong_trade
             elif target_id in existing:
                 row = existing[target_id]
                 if row.status == DispatchStatus.rejected:

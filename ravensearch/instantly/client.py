@@ -135,6 +135,15 @@ class InstantlyClient(AsyncClosing):
     async def list_campaigns(self, *, search: str | None = None) -> list[InstantlyCampaign]:
         return [campaign async for campaign in self.iter_campaigns(search=search)]
 
+    async def list_campaign_analytics(self) -> dict[str, CampaignAnalytics]:
+        """Every campaign's analytics row by campaign id (one call; campaigns that have not
+        sent anything have none)."""
+        rows = await self._request("GET", "/campaigns/analytics")
+        if not isinstance(rows, list):
+            raise InstantlyError("Instantly analytics answer is not an array")
+        found = (CampaignAnalytics.model_validate(r) for r in rows if isinstance(r, dict))
+        return {row.campaign_id: row for row in found if row.campaign_id}
+
     async def get_campaign_analytics(self, campaign_id: str) -> CampaignAnalytics | None:
         """The campaign's analytics row, or None before it has sent anything (Instantly
         then answers with an empty array)."""

@@ -41,6 +41,14 @@ _FIELD_BY_HEADER = {alias: name for name, aliases in COLUMN_ALIASES.items() for 
 # Spreadsheet exports fill unknown cells with these; they mean "empty", not a value to check.
 _PLACEHOLDERS = frozenset({"n/a", "none", "null", "-", "--"})
 _DELIMITERS = (",", ";", "\t")
+# The codec a file was read with → how the import report names it.
+ENCODING_NAMES = {
+    "utf-8": "UTF-8",
+    "utf-8-sig": "UTF-8 with BOM",
+    "utf-16": "UTF-16",
+    "cp1252": "Windows-1252 (Excel on Windows)",
+    "latin-1": "Latin-1",
+}
 
 
 class CsvImportError(InvalidInput):
@@ -68,6 +76,7 @@ class ParsedCsv:
 
     rows: list[CsvRow] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    encoding: str = ENCODING_NAMES["utf-8"]
 
 
 def _check_head(head: bytes, *, whole: bool) -> None:
@@ -109,7 +118,7 @@ def open_csv_text(stream: BinaryIO) -> io.TextIOWrapper:
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         encoding = "utf-16"
     elif _decodes_as(stream, "utf-8-sig"):
-        encoding = "utf-8-sig"
+        encoding = "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"
     # Not UTF-8: most likely a Windows export. cp1252 reads its curly quotes correctly and
     # otherwise equals latin-1, which is the catch-all (it decodes any byte).
     elif _decodes_as(stream, "cp1252"):
@@ -117,6 +126,11 @@ def open_csv_text(stream: BinaryIO) -> io.TextIOWrapper:
     else:
         encoding = "latin-1"
     return io.TextIOWrapper(stream, encoding=encoding, newline="")
+
+
+def encoding_name(text: io.TextIOWrapper) -> str:
+    """How the import report names the encoding `open_csv_text` chose."""
+    return ENCODING_NAMES.get(text.encoding, text.encoding)
 
 
 def _header_key(name: str) -> str:
@@ -141,8 +155,9 @@ def _columns(header: list[str]) -> dict[str, list[int]]:
     return columns
 
 
-def _records(lines: TextIO) -> Iterator[tuple[int, list[str]]]:
-    """Yield (first physical line, cells); a quoted cell may span lines."""
+def _records(lines: TextIO) -> Iterator[tuple[int, int, list[str]]]:
+    """Yield (first physical line, last physical line, cells); a quoted cell may span
+    lines."""
     first = lines.readline()
     # Excel writes "sep=;" as a first line when asked to; it is a directive, not the header.
     if first.strip().lower().startswith("sep=") and len(first.strip()) == 5:
@@ -154,7 +169,7 @@ def _records(lines: TextIO) -> Iterator[tuple[int, list[str]]]:
     previous = start
     try:
         for cells in reader:
-            yield previous + 1, cells
+            yield previous + 1, reader.line_num + start, cells
             previous = reader.line_num + start
     except csv.Error as exc:
         raise CsvImportError(f"Line {previous + 1} is not valid CSV: {exc}.") from None
@@ -168,6 +183,30 @@ def _describe(exc: ValidationError) -> str:
         generic = error["type"] in ("string_too_long", "string_type")
         reasons.append(f"{name}: {error['msg']}" if generic or not name else error["msg"])
     return "; ".join(reasons)
+
+
+def _swallowed_rows(cells: list[str], width: int) -> bool:
+    """Whether a quoted cell that spans lines holds what look like whole rows: a quote was
+    opened and not closed where it should have been, and the csv module (which never
+    complains) read the following rows into this cell."""
+    threshold = max(2, (width - 1) // 2)
+    return width > 2 and any(
+        "\n" in cell
+        and any(max(map(line.count, _DELIMITERS)) >= threshold for line in cell.splitlines())
+        for cell in cells
+    )
+
+
+def _unterminated(first: int, last: int) -> RowError:
+    where = f"lines {first}–{last}" if last > first else f"line {first}"
+    return RowError(
+        line=first,
+        reason=(
+            f"A quote opened on line {first} is not closed where its value ends, so "
+            f"{where} ran together and none of them was imported. Close the quote (a quote "
+            'inside a value is written twice: "") and import these lines again.'
+        ),
+    )
 
 
 def _clean(cell: str) -> str:
@@ -184,15 +223,19 @@ def read_targets_csv(lines: TextIO, *, skip: int = 0) -> Iterator[CsvRow | RowEr
     """
     columns: dict[str, list[int]] | None = None
     seen = 0
-    for line, cells in _records(lines):
+    width = 0
+    for line, last, cells in _records(lines):
         cleaned = [_clean(cell) for cell in cells]
         if not any(cleaned):
             continue
         if columns is None:
-            columns = _columns(cells)
+            columns, width = _columns(cells), len(cells)
             continue
         seen += 1
         if seen <= skip:
+            continue
+        if _swallowed_rows(cells, width):
+            yield _unterminated(line, last)
             continue
         values = {
             name: next((cleaned[i] for i in indexes if i < len(cleaned) and cleaned[i]), None)
@@ -229,8 +272,9 @@ def check_size(size: int, limit: int) -> None:
 def parse_targets_csv(content: bytes) -> ParsedCsv:
     """Validate every row of a file held in memory; see `read_targets_csv`."""
     check_size(len(content), MAX_IMPORT_BYTES)
-    parsed = ParsedCsv()
-    for item in read_targets_csv(open_csv_text(io.BytesIO(content))):
+    text = open_csv_text(io.BytesIO(content))
+    parsed = ParsedCsv(encoding=encoding_name(text))
+    for item in read_targets_csv(text):
         if isinstance(item, CsvRow):
             parsed.rows.append(item)
         else:

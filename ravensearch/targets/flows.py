@@ -19,6 +19,7 @@ from ravensearch.targets.csv_import import (
     MAX_IMPORT_BYTES,
     CsvImportError,
     CsvRow,
+    encoding_name,
     open_csv_text,
     read_targets_csv,
 )
@@ -88,6 +89,7 @@ async def import_stream(
                 imported=upload.imported, updated=upload.updated, skipped=upload.skipped
             )
     text = await asyncio.to_thread(open_csv_text, stream)
+    run.report.encoding = encoding_name(text)
     try:
         return await _import_chunks(
             sessionmaker,

@@ -176,3 +176,6 @@ class ImportReport(BaseModel):
     updated: int = 0
     skipped: int = 0
     errors: list[RowError] = Field(default_factory=list)
+    encoding: str | None = Field(
+        default=None, description="How the file was read: UTF-8, UTF-8 with BOM, Windows-1252 …"
+    )

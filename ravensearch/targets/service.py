@@ -124,6 +124,7 @@ class TargetService:
         # Parsing and validating is CPU work (about 1 s per 10k rows): keep the event loop free.
         parsed = await asyncio.to_thread(parse_targets_csv, content)
         run = ImportRun()
+        run.report.encoding = parsed.encoding
         run.add_errors(parsed.errors)
         for start in range(0, len(parsed.rows), IMPORT_CHUNK):
             rows = parsed.rows[start : start + IMPORT_CHUNK]

@@ -78,6 +78,7 @@ def _simulate_mock_activity(app: FastAPI, runtime: Runtime) -> None:
         headers={"X-Webhook-Secret": runtime.webhook_secret},
         step_seconds=runtime.settings.MOCK_ACTIVITY_SECONDS,
         http_client=http,
+        showcase=True,
     )
 
 

@@ -51,18 +51,33 @@ def get_instantly(runtime: RuntimeDep) -> InstantlyClient:
 InstantlyDep = Annotated[InstantlyClient, Depends(get_instantly)]
 
 
-async def require_token(request: Request, runtime: RuntimeDep) -> ApiToken:
-    header = request.headers.get("authorization", "")
-    scheme, _, credentials = header.partition(" ")
-    if scheme.lower() != "bearer" or not credentials.strip():
+USAGE = "Send 'Authorization: Bearer <token>'; create one with `ravensearch tokens create NAME`."
+
+
+def bearer_token(header: str | None) -> str:
+    """The token of an `Authorization: Bearer …` header, or Unauthorized saying what is wrong
+    with the header (never echoing it: it may hold a secret)."""
+    if header is None or not header.strip():
+        raise Unauthorized(f"Missing API token. {USAGE}")
+    scheme, _, credentials = header.strip().partition(" ")
+    if scheme.lower() != "bearer":
+        named = scheme.isalpha() and len(scheme) <= 10 and credentials.strip()
+        shape = f"a '{scheme}' scheme" if named else "a value without a scheme"
         raise Unauthorized(
-            "Missing API token. Send 'Authorization: Bearer <token>'; "
-            "create one with `ravensearch tokens create NAME`."
+            f"The Authorization header must start with 'Bearer ' and then the token; it held "
+            f"{shape}. {USAGE}"
         )
+    if not credentials.strip():
+        raise Unauthorized(f"The Authorization header says 'Bearer' but carries no token. {USAGE}")
+    return credentials.strip()
+
+
+async def require_token(request: Request, runtime: RuntimeDep) -> ApiToken:
+    credentials = bearer_token(request.headers.get("authorization"))
     # Its own short transaction: on SQLite a transaction holds the write lock, and the
     # handler may open others (flows), so auth must not keep one open.
     async with unit_of_work(runtime.sessionmaker) as session:
-        token = await token_service.authenticate(session, credentials.strip())
+        token = await token_service.authenticate(session, credentials)
     if token is None:
         raise Unauthorized("API token is invalid or revoked.")
     return token

@@ -8,7 +8,7 @@ from sqlalchemy import update
 
 from ravensearch.db.models import Campaign
 from ravensearch.db.session import unit_of_work
-from ravensearch.instantly.fake import FakeInstantlyState
+from ravensearch.instantly.fake import FakeInstantlyState, seed_demo_campaigns
 from ravensearch.kit.clock import utcnow
 from ravensearch.runtime import Runtime
 from tests.fixtures.factories import create_dispatch, create_target
@@ -75,7 +75,7 @@ class TestValidateCampaign:
 
     async def test_missing_field(self, client: httpx.AsyncClient) -> None:
         response = await client.post("/api/instantly/validate-campaign", json={})
-        assert response.status_code == 422
+        assert response.status_code == 400
         assert "campaignId" in response.json()["detail"]
 
     async def test_key_rejected(
@@ -208,7 +208,25 @@ class TestCreateCampaign:
         assert response.status_code == 404
         assert response.json()["error"] == "not_found"
         bad = await client.get("/api/campaigns/not-a-uuid")
-        assert bad.status_code == 422
+        assert bad.status_code == 400
+        assert bad.json()["detail"] == (
+            "campaign_id: 'not-a-uuid' is not a valid id. Ids are UUIDs, like "
+            "0199e9d9-cc23-785a-a736-aaa9cabece0f."
+        )
+
+    async def test_demo_lead_counts_agree_between_listing_and_validate(
+        self, client: httpx.AsyncClient, fake_state: FakeInstantlyState
+    ) -> None:
+        seed_demo_campaigns(fake_state)
+        listed = (await client.get("/api/instantly/campaigns")).json()["items"]
+        assert [item["total_leads"] for item in listed] == [48, 32, 20]
+        for item in listed:
+            validated = (
+                await client.post(
+                    "/api/instantly/validate-campaign", json={"campaignId": item["id"]}
+                )
+            ).json()["campaign"]
+            assert validated == item
 
     async def test_instantly_campaign_listing(self, client: httpx.AsyncClient, remote: str) -> None:
         response = await client.get("/api/instantly/campaigns")

@@ -101,7 +101,6 @@ async def test_prune_asks_first(sessionmaker: Sessionmaker) -> None:
     [
         (("prune", "--older-than", "banana", "--yes"), "“banana” is not an age"),
         (("prune", "--older-than", "0d", "--yes"), "“0d” is not an age"),
-        (("retry-failed", "--id", "42"), "“42” is not an event id"),
     ],
 )
 async def test_bad_input_is_one_line_and_exit_2(
@@ -114,6 +113,23 @@ async def test_bad_input_is_one_line_and_exit_2(
     assert line.startswith(f"Error: {message}")
     assert "Traceback" not in result.output
     assert await _states(sessionmaker) == {"failed": 1}
+
+
+async def test_retry_failed_takes_an_id_prefix(sessionmaker: Sessionmaker) -> None:
+    await store_events(sessionmaker, EventState.failed, received_at=OLD)
+    async with sessionmaker() as session:
+        [event_id] = (await session.scalars(select(WebhookEvent.id))).all()
+    bad = await _invoke("retry-failed", "--id", "zz")
+    assert bad.exit_code == 1
+    assert "'zz' is not an id" in bad.output
+    missing = "0" * 8 if not str(event_id).startswith("0" * 8) else "f" * 8
+    unknown = await _invoke("retry-failed", "--id", missing)
+    assert f"No event id starts with '{missing}'" in unknown.output
+    assert await _states(sessionmaker) == {"failed": 1}
+    done = await _invoke("retry-failed", "--id", str(event_id)[:8])
+    assert done.exit_code == 0, done.output
+    assert "Requeued 1 failed event(s)" in done.output
+    assert await _states(sessionmaker) == {"pending": 1}
 
 
 class TestBackfill:

@@ -15,6 +15,7 @@ from ravensearch.instantly.client import InstantlyClient
 from ravensearch.instantly.fake import FakeInstantlyState
 from ravensearch.runtime import Runtime
 from ravensearch.suppressions.service import suppression_service
+from ravensearch.web.errors import EXAMPLE_ID
 
 LEADS_ADD = "/api/v2/leads/add"
 
@@ -118,6 +119,46 @@ class TestDispatchApi:
             str(missing[0]): "not_found",
         }
 
+    async def test_other_trades_are_skipped_as_wrong_trade(
+        self, client: httpx.AsyncClient, runtime: Runtime, linked: Campaign
+    ) -> None:
+        async with unit_of_work(runtime.sessionmaker) as session:
+            campaign = await session.get(Campaign, linked.id)
+            assert campaign is not None
+            campaign.trade_filter = "hvac"
+        hvac = await _targets(runtime.sessionmaker, 1)
+        plumber = await _targets(runtime.sessionmaker, 1, trade="plumbing")
+        roofer = await _targets(runtime.sessionmaker, 1, trade="roofing")
+        unknown = await _targets(runtime.sessionmaker, 1, trade=None)
+        response = await client.post(
+            "/api/instantly/dispatch-leads",
+            json={
+                "campaignId": str(linked.id),
+                "targetIds": [str(i) for i in hvac + plumber + roofer + unknown],
+            },
+        )
+        result = response.json()
+        assert result["leads_sent"] == 1
+        assert {s["targetId"]: s["reason"] for s in result["skipped"]} == {
+            str(plumber[0]): "wrong_trade",
+            str(roofer[0]): "wrong_trade",
+            str(unknown[0]): "wrong_trade",
+        }
+        async with runtime.sessionmaker() as session:
+            held = (await session.scalars(select(Dispatch.technician_id))).all()
+        assert held == hvac
+
+    async def test_a_campaign_without_a_trade_takes_every_trade(
+        self, client: httpx.AsyncClient, runtime: Runtime, linked: Campaign
+    ) -> None:
+        ids = await _targets(runtime.sessionmaker, 1, trade="plumbing")
+        ids += await _targets(runtime.sessionmaker, 1, trade="roofing")
+        response = await client.post(
+            "/api/instantly/dispatch-leads",
+            json={"campaignId": str(linked.id), "targetIds": [str(i) for i in ids]},
+        )
+        assert response.json()["leads_sent"] == 2
+
     async def test_unknown_campaign(self, client: httpx.AsyncClient) -> None:
         response = await client.post(
             "/api/instantly/dispatch-leads",
@@ -129,8 +170,11 @@ class TestDispatchApi:
         response = await client.post(
             "/api/instantly/dispatch-leads", json={"campaignId": "x", "targetIds": []}
         )
-        assert response.status_code == 422
-        assert "campaignId" in response.json()["detail"]
+        assert response.status_code == 400
+        assert response.json()["problems"] == [
+            f"campaignId: 'x' is not a valid id. Ids are UUIDs, like {EXAMPLE_ID}.",
+            "targetIds needs at least 1 item(s).",
+        ]
 
     async def test_instantly_outage_keeps_rows_pending_then_rerun_finishes(
         self,

@@ -383,7 +383,7 @@ async def test_retry_rejected_of_an_unknown_campaign_is_a_404(
         f"/api/campaigns/{uuid.uuid4()}/dispatches/retry-rejected", json={}
     )
     assert response.status_code == 404
-    with pytest.raises(Exception, match="not found"):
+    with pytest.raises(Exception, match="No Ravensearch campaign has id"):
         await retry_rejected(runtime.sessionmaker, runtime.instantly, campaign_id=uuid.uuid4())
 
 

@@ -179,6 +179,28 @@ class TestLifecycle:
         assert plan_lead(SEED, "a@b.com") == plan_lead(SEED, "a@b.com")
         assert len({plan_lead(seed, "a@b.com") for seed in range(20)}) > 1
 
+    async def test_showcase_plays_every_outcome_on_a_campaigns_first_leads(self, sim: Sim) -> None:
+        assert sim.state.simulate_activity is not None
+        sim.state.simulate_activity.showcase = True
+        leads = _leads(8)
+        await sim.client.add_leads(sim.campaign_id, leads[:3])
+        await sim.client.add_leads(sim.campaign_id, leads[3:])  # the order runs on
+        await drain(sim.state)
+        grouped = _by_lead(sim.receiver.events)
+        stories = [
+            {e["event_type"] for e in grouped[lead.email]} - {"email_sent"} for lead in leads
+        ]
+        assert stories[:6] == [
+            {"email_opened", "link_clicked", "reply_received", "lead_interested"},
+            {"email_bounced"},
+            {"email_opened", "link_clicked"},
+            {"email_opened", "lead_unsubscribed"},
+            {"email_opened", "reply_received"},
+            {"email_opened", "auto_reply_received"},
+        ]
+        # After the showcase, the lead's own fate again.
+        assert ("email_bounced" in stories[7]) == plan_lead(SEED, leads[7].email).bounced
+
     async def test_analytics_agree_with_the_webhooks(self, sim: Sim) -> None:
         await sim.client.add_leads(sim.campaign_id, _leads(150))
         await drain(sim.state)

@@ -46,10 +46,10 @@ class TestLaunchApi:
     @pytest.mark.parametrize(
         ("body", "status", "needle"),
         [
-            ({"source": "bing", "trade": "hvac", "state": "TX"}, 422, "source"),
+            ({"source": "bing", "trade": "hvac", "state": "TX"}, 400, "source"),
             ({"source": "google", "trade": "hvac", "state": "ZZ"}, 400, "state"),
             ({"source": "google", "trade": "astronaut", "state": "TX"}, 400, "hvac"),
-            ({"source": "google", "state": "TX"}, 422, "trade"),
+            ({"source": "google", "state": "TX"}, 400, "trade"),
         ],
     )
     async def test_collect_rejects_bad_input(
@@ -109,6 +109,29 @@ class TestExecute:
         # A repeat (e.g. the queue delivered twice) does nothing.
         assert await execute_job(runtime, job.id) == JobState.succeeded
         assert len(fake_state.leads_by_campaign(remote.id)) == 3
+
+    async def test_dispatch_job_skips_other_trades_as_wrong_trade(
+        self, runtime: Runtime, fake_state: FakeInstantlyState
+    ) -> None:
+        remote = fake_state.add_campaign("Remote", status=1)
+        async with unit_of_work(runtime.sessionmaker) as session:
+            campaign = await create_campaign(
+                session, instantly_campaign_id=remote.id, trade_filter="hvac"
+            )
+            hvac = await create_target(session, trade="hvac")
+            plumber = await create_target(session, trade="plumbing")
+        job = await launch_dispatch(
+            runtime.sessionmaker,
+            lambda _id: None,
+            campaign_id=campaign.id,
+            target_ids=[hvac.id, plumber.id],
+        )
+        assert await execute_job(runtime, job.id) == JobState.succeeded
+        async with runtime.sessionmaker() as session:
+            row = await session.get(Job, job.id)
+            assert row is not None
+            assert row.counts["skipped"] == {"wrong_trade": 1}
+        assert [lead.email for lead in fake_state.leads_by_campaign(remote.id)] == [hvac.email]
 
     async def test_instantly_outage_fails_the_job_with_a_reason(
         self, runtime: Runtime, fake_state: FakeInstantlyState

@@ -60,7 +60,8 @@ class TestListNotifications:
 
     async def test_bad_limit(self, client: httpx.AsyncClient) -> None:
         response = await client.get("/api/notifications", params={"limit": 0})
-        assert response.status_code == 422
+        assert response.status_code == 400
+        assert response.json()["detail"] == "limit must be at least 1."
 
     async def test_requires_token(self, anon_client: httpx.AsyncClient) -> None:
         response = await anon_client.get("/api/notifications")

@@ -50,11 +50,65 @@ class TestEncodings:
     def test_utf8_with_bom(self) -> None:
         parsed = parse_targets_csv(b"\xef\xbb\xbfBusiness_Name,City\nCaf\xc3\xa9 Plumbing,Austin\n")
         assert parsed.rows[0].data.business_name == "Café Plumbing"
+        assert parsed.encoding == "UTF-8 with BOM"
+
+    def test_plain_utf8_is_named(self) -> None:
+        assert parse_targets_csv(_csv("name", "Café Plumbing")).encoding == "UTF-8"
+
+    def test_windows_1252_from_excel(self) -> None:
+        # Curly quotes and an en dash: bytes 0x92 and 0x96 exist only in Windows-1252.
+        content = "name,city\nO’Brien – Plumbing,San José\n".encode("cp1252")
+        parsed = parse_targets_csv(content)
+        assert parsed.rows[0].data.business_name == "O’Brien – Plumbing"
+        assert parsed.encoding == "Windows-1252 (Excel on Windows)"
 
     def test_falls_back_from_utf8(self) -> None:
         parsed = parse_targets_csv("name,city\nPeña Roofing,San José\n".encode("latin-1"))
         assert parsed.rows[0].data.business_name == "Peña Roofing"
         assert parsed.rows[0].data.city == "San José"
+
+
+class TestUnterminatedQuote:
+    HEADER = "Business Name,First Name,Email,City,State,Trade"
+
+    def test_the_broken_lines_are_one_error_and_the_rest_imports(self) -> None:
+        parsed = parse_targets_csv(
+            _csv(
+                self.HEADER,
+                "Lone Star Heating,Maria,maria@lonestar.com,Austin,TX,hvac",
+                '"Gulf Coast Plumbing,James,james@gulfcoast.com,Houston,TX,plumbing',
+                "Bright Spark Electric,Robert,robert@brightspark.com,Dallas,TX,electrical",
+                '"Alamo Roofing",Linda,linda@alamo.com,San Antonio,TX,roofing',
+                "Hill Country HVAC,Carlos,carlos@hillcountry.com,Austin,TX,hvac",
+            )
+        )
+        assert [row.data.business_name for row in parsed.rows] == [
+            "Lone Star Heating",
+            "Hill Country HVAC",
+        ]
+        assert [row.line for row in parsed.rows] == [2, 6]
+        [error] = parsed.errors
+        assert error.line == 3
+        assert "quote opened on line 3" in error.reason
+        assert "lines 3–5" in error.reason
+
+    def test_a_quote_left_open_at_the_end_of_the_file(self) -> None:
+        parsed = parse_targets_csv(
+            _csv(
+                self.HEADER,
+                '"Gulf Coast Plumbing,James,james@gulfcoast.com,Houston,TX,plumbing',
+                "Bright Spark Electric,Robert,robert@brightspark.com,Dallas,TX,electrical",
+            )
+        )
+        assert parsed.rows == []
+        assert [error.line for error in parsed.errors] == [2]
+
+    def test_a_quoted_address_on_two_lines_is_fine(self) -> None:
+        parsed = parse_targets_csv(
+            _csv("Business Name,Address,City,State", 'Acme,"1 Main St\nSuite 2",Austin,TX')
+        )
+        assert parsed.errors == []
+        assert parsed.rows[0].data.address is not None
 
 
 class TestRows:

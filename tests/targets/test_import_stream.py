@@ -92,6 +92,24 @@ class TestChunkedImport:
         assert await _snapshot(sessionmaker) == expected
         assert _counts(chunked) == _counts(whole)
 
+    async def test_an_unterminated_quote_across_chunks_is_one_error(
+        self, sessionmaker: async_sessionmaker[AsyncSession], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setattr(flows, "IMPORT_CHUNK", 2)
+        content = (
+            "name,email,city,state\n"
+            "Acme Plumbing,pat@acme.com,Austin,TX\n"
+            '"Broken Heating,sam@broken.com,Dallas,TX\n'
+            "Swallowed Roofing,lee@swallowed.com,Waco,TX\n"
+            "Later Electric,kim@later.com,Tyler,TX\n"
+        ).encode("cp1252")
+        content = content.replace(b"Later", "Läter".encode("cp1252"))
+        report = await flows.import_stream(sessionmaker, io.BytesIO(content))
+        assert _counts(report) == (1, 0, 1, [3])
+        assert report.encoding == "Windows-1252 (Excel on Windows)"
+        names = [row[0] for row in await _snapshot(sessionmaker)]
+        assert names == ["Acme Plumbing"]
+
     async def test_again_merges_everything_and_blanks_nothing(
         self, sessionmaker: async_sessionmaker[AsyncSession], monkeypatch: pytest.MonkeyPatch
     ) -> None:

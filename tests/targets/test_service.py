@@ -65,6 +65,7 @@ class TestImportCsv:
                 {"line": 4, "reason": "missing business name"},
                 {"line": 5, "reason": report.errors[1].reason},
             ],
+            "encoding": "UTF-8",
         }
         assert report.errors[1].reason.startswith("invalid email 'x@'")
         rows = [

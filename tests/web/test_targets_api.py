@@ -101,20 +101,20 @@ class TestCreate:
     # One test loops over the cases: each database test pays for a fresh token and, on
     # PostgreSQL, a TRUNCATE. The rules themselves are unit-tested in tests/targets.
     INVALID: ClassVar[list[tuple[dict[str, Any], str]]] = [
-        ({}, "businessName: Field required"),
+        ({}, "businessName is required."),
         ({"businessName": "  "}, "businessName: missing business name"),
-        ({"businessName": "x" * 301}, "businessName: String should have at most 300"),
+        ({"businessName": "x" * 301}, "businessName must have at most 300 characters."),
         ({"businessName": "A", "email": "x@"}, "email: invalid email 'x@'"),
         ({"businessName": "A", "state": "ZZ"}, "state: unknown state 'ZZ'"),
         ({"businessName": "A", "zip": "123"}, "zip: invalid zip '123'"),
         ({"businessName": "A", "trade": "baker"}, "trade: Unknown trade 'baker'. Allowed trades:"),
-        ({"businessName": "A", "nickname": "x"}, "nickname: Extra inputs are not permitted"),
+        ({"businessName": "A", "nickname": "x"}, "nickname is not a field of this request"),
     ]
 
-    async def test_invalid_field_is_422_naming_it(self, client: httpx.AsyncClient) -> None:
+    async def test_invalid_field_is_400_naming_it(self, client: httpx.AsyncClient) -> None:
         for body, detail in self.INVALID:
             response = await client.post("/api/targets", json=body)
-            assert response.status_code == 422, body
+            assert response.status_code == 400, body
             assert response.json()["error"] == "invalid_input"
             assert detail in response.json()["detail"], response.json()
         listed = await client.get("/api/targets")
@@ -147,6 +147,7 @@ class TestImport:
         assert response.status_code == 200
         report = response.json()
         assert (report["imported"], report["updated"], report["skipped"]) == (2, 0, 1)
+        assert report["encoding"] == "UTF-8 with BOM"
         assert report["errors"] == [{"line": 3, "reason": report["errors"][0]["reason"]}]
         assert report["errors"][0]["reason"].startswith("invalid zip '1'")
         listed = (await client.get("/api/targets")).json()
@@ -172,6 +173,24 @@ class TestImport:
         assert response.status_code == 400
         assert detail in response.json()["detail"]
 
+    async def test_an_unterminated_quote_is_reported_by_line_and_not_imported(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        content = (
+            "Business Name,First Name,Email,City,State,Trade\n"
+            '"Gulf Coast Plumbing,James,james@gulfcoast.com,Houston,TX,plumbing\n'
+            "Bright Spark Electric,Robert,robert@brightspark.com,Dallas,TX,electrical\n"
+            '"Alamo Roofing",Linda,linda@alamo.com,San Antonio,TX,roofing\n'
+            "Hill Country HVAC,Carlos,carlos@hillcountry.com,Austin,TX,hvac\n"
+        ).encode("cp1252")
+        report = (await _upload(client, content)).json()
+        assert (report["imported"], report["skipped"]) == (1, 1)
+        assert report["errors"][0]["line"] == 2
+        assert "lines 2–4" in report["errors"][0]["reason"]
+        assert report["encoding"] == "UTF-8"
+        listed = (await client.get("/api/targets")).json()
+        assert [item["business_name"] for item in listed["items"]] == ["Hill Country HVAC"]
+
     async def test_too_large_is_413(
         self, client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
     ) -> None:
@@ -183,8 +202,8 @@ class TestImport:
 
     async def test_file_field_required(self, client: httpx.AsyncClient) -> None:
         response = await client.post("/api/targets/import", files={"upload": ("a.csv", b"name")})
-        assert response.status_code == 422
-        assert "file: Field required" in response.json()["detail"]
+        assert response.status_code == 400
+        assert response.json()["detail"] == "file is required."
 
 
 class TestList:
@@ -203,19 +222,19 @@ class TestList:
         assert [item["business_name"] for item in found.json()["items"]] == ["Pipe Co"]
 
     BAD: ClassVar[list[tuple[dict[str, Any], str]]] = [
-        ({"trade": "baker"}, "query.trade: Unknown trade 'baker'. Allowed trades:"),
-        ({"state": "ZZ"}, "query.state: unknown state 'ZZ'"),
-        ({"status": "done"}, "query.status: Input should be 'pending'"),
-        ({"has_email": "maybe"}, "query.has_email:"),
-        ({"limit": 0}, "query.limit:"),
-        ({"limit": 501}, "query.limit:"),
-        ({"offset": -1}, "query.offset:"),
+        ({"trade": "baker"}, "trade: Unknown trade 'baker'. Allowed trades:"),
+        ({"state": "ZZ"}, "state: unknown state 'ZZ'"),
+        ({"status": "done"}, "status must be one of 'pending'"),
+        ({"has_email": "maybe"}, "has_email must be true or false, not 'maybe'."),
+        ({"limit": 0}, "limit must be at least 1."),
+        ({"limit": 501}, "limit must be at most 500."),
+        ({"offset": -1}, "offset must be at least 0."),
     ]
 
-    async def test_bad_filter_is_422(self, client: httpx.AsyncClient) -> None:
+    async def test_bad_filter_is_400(self, client: httpx.AsyncClient) -> None:
         for params, detail in self.BAD:
             response = await client.get("/api/targets", params=params)
-            assert response.status_code == 422, params
+            assert response.status_code == 400, params
             assert detail in response.json()["detail"], response.json()
 
 

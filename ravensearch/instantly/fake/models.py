@@ -117,6 +117,8 @@ class FakeLead:
     completed: bool = False
     interested: bool = False
     simulation_scheduled: bool = False
+    # Its place among the leads its campaign had simulated (the showcase plays the first).
+    showcase_index: int | None = None
 
     @property
     def status(self) -> int:
@@ -225,6 +227,9 @@ class ActivityConfig:
     delivery_attempts: int = 3
     retry_delay_seconds: float = 0.5
     concurrency: int = 20
+    # The first leads of each campaign play every outcome in turn (see simulator.SHOWCASE),
+    # so a demo of a handful of leads shows replies, a bounce and an unsubscribe at once.
+    showcase: bool = False
 
 
 @dataclass

@@ -1,7 +1,9 @@
 """Simulated campaign activity: every lead added to an active campaign lives through a
 plausible lifecycle, and each step is POSTed as an Instantly webhook (instantly_v2.md §5).
 
-A lead's fate is drawn from `random.Random(f"{seed}:{email}")`, so a run is reproducible.
+A lead's fate is drawn from `random.Random(f"{seed}:{email}")`, so a run is reproducible;
+with `ActivityConfig.showcase` (mock mode) a campaign's first leads instead play `SHOWCASE`
+in the order they were added, so a demo of a few leads shows every kind of event.
 Roughly: 5 % bounce (and get nothing more), 60 % open, 20 % click, 12 % reply, 3 %
 auto-reply, 2 % unsubscribe; some repliers become interested. Non-repliers get step 2.
 The lead's counters are updated before each delivery, so the fake's analytics always
@@ -13,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import httpx
@@ -77,13 +79,37 @@ def plan_lead(seed: int, email: str) -> LeadFate:
     )
 
 
+_PLAIN = LeadFate(False, False, False, False, False, False, False, 1, 0, 0)
+# (bounced, opened, clicked, replied, auto_replied, unsubscribed, interested) of a campaign's
+# first leads in showcase mode: every event kind within the first five.
+SHOWCASE = (
+    replace(_PLAIN, opened=True, clicked=True, replied=True, interested=True),
+    replace(_PLAIN, bounced=True, account_index=1),
+    replace(_PLAIN, opened=True, clicked=True, variant=2, reply_index=2),
+    replace(_PLAIN, opened=True, unsubscribed=True, account_index=1),
+    replace(_PLAIN, opened=True, replied=True, reply_index=3),
+    replace(_PLAIN, opened=True, auto_replied=True, variant=2, account_index=1),
+)
+
+
+def fate_of(config: ActivityConfig, lead: FakeLead) -> LeadFate:
+    index = lead.showcase_index
+    if config.showcase and index is not None and index < len(SHOWCASE):
+        return SHOWCASE[index]
+    assert lead.email is not None
+    return plan_lead(config.seed, lead.email)
+
+
 def schedule_activity(state: FakeInstantlyState, campaign_id: str, lead_ids: list[str]) -> None:
     """Start the lifecycles of `lead_ids` as a task on the running loop (no-op when off)."""
     config = state.simulate_activity
     if config is None or not lead_ids:
         return
     for lead_id in lead_ids:
-        state.leads[lead_id].simulation_scheduled = True
+        lead = state.leads[lead_id]
+        lead.simulation_scheduled = True
+        lead.showcase_index = state.simulated.get(campaign_id, 0)
+        state.simulated[campaign_id] = lead.showcase_index + 1
     run = _Run(state, config, campaign_id)
     task = asyncio.get_running_loop().create_task(run.play(lead_ids))
     state.pending_simulations.add(task)
@@ -131,7 +157,7 @@ class _Run:
         lead = self.state.leads.get(lead_id)
         if lead is None or lead.email is None:
             return
-        fate = plan_lead(self.config.seed, lead.email)
+        fate = fate_of(self.config, lead)
         story = _Story(self, lead, fate)
         pause = self.config.step_seconds
         await asyncio.sleep(pause)

@@ -92,6 +92,8 @@ class FakeInstantlyState:
     webhook_log: list[WebhookDelivery] = field(default_factory=list)
     webhooks: dict[str, FakeWebhook] = field(default_factory=dict)
     webhook_events: list[FakeWebhookEvent] = field(default_factory=list)
+    # Leads each campaign has had simulated so far (the showcase plays its first ones).
+    simulated: dict[str, int] = field(default_factory=dict)
     pending_simulations: set[asyncio.Task[None]] = field(
         default_factory=set, repr=False, metadata=_KEEP
     )

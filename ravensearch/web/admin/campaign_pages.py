@@ -107,6 +107,20 @@ class CampaignForm:
 class NewCampaignPage:
     form: CampaignForm = field(default_factory=CampaignForm)
     trades: tuple[tuple[str, str], ...] = TRADE_CHOICES
+    # Mock mode: the simulated Instantly's campaigns to pick from (a demo user has no
+    # app.instantly.ai account to copy an id from), and the lookup of the one picked.
+    demo_campaigns: tuple[InstantlyCampaignInfo, ...] = ()
+    lookup: CampaignLookup | None = None
+
+
+async def new_campaign_page(runtime: Runtime, instantly_campaign_id: str) -> NewCampaignPage:
+    """The empty form; in mock mode with the demo campaigns, one of them chosen if asked."""
+    if not runtime.is_mock:
+        return NewCampaignPage()
+    demos = tuple(await campaign_service.list_remote(runtime.instantly))
+    chosen = await look_up(runtime, instantly_campaign_id) if instantly_campaign_id else None
+    form = CampaignForm(instantly_campaign_id=instantly_campaign_id.strip())
+    return NewCampaignPage(form=form, demo_campaigns=demos, lookup=chosen)
 
 
 @dataclass(frozen=True)
@@ -114,7 +128,7 @@ class FunnelStep:
     key: str
     label: str
     value: int
-    base: int  # what `value` is a share of (the dispatched targets)
+    base: int  # what `value` is a share of: the leads for sends, the emails sent for the rest
 
     @property
     def width(self) -> float:
@@ -252,13 +266,13 @@ def build_stats(campaign: Campaign) -> CampaignStats:
     funnel = [
         FunnelStep("dispatched", "Dispatched", row.targets, base),
         FunnelStep("sent", "Sent", row.sent, base),
-        FunnelStep("opened", "Opened", row.opened, base),
-        FunnelStep("clicked", "Clicked", row.clicked, base),
-        FunnelStep("replied", "Replied", row.replied, base),
+        FunnelStep("opened", "Opened", row.opened, row.sent),
+        FunnelStep("clicked", "Clicked", row.clicked, row.sent),
+        FunnelStep("replied", "Replied", row.replied, row.sent),
     ]
     outcomes = [
-        FunnelStep("bounced", "Bounced", row.bounced, base),
-        FunnelStep("unsubscribed", "Unsubscribed", row.unsubscribed, base),
+        FunnelStep("bounced", "Bounced", row.bounced, row.sent),
+        FunnelStep("unsubscribed", "Unsubscribed", row.unsubscribed, row.sent),
     ]
     if row.rejected:
         # Not part of the funnel's base: Instantly never held these leads.

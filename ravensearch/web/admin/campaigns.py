@@ -23,6 +23,7 @@ from ravensearch.web.admin.campaign_pages import (
     create_from_form,
     detail_page,
     look_up,
+    new_campaign_page,
     retry_summary,
     stats_page,
 )
@@ -49,8 +50,11 @@ async def list_campaigns(
 
 
 @router.get("/new", name="campaigns:new")
-async def new_campaign(request: Request, _user: CurrentUser) -> Response:
-    return await render(request, "outreach/campaign_new.html", NewCampaignPage())
+async def new_campaign(
+    request: Request, _user: CurrentUser, runtime: RuntimeDep, instantly_campaign_id: str = ""
+) -> Response:
+    page = await new_campaign_page(runtime, instantly_campaign_id)
+    return await render(request, "outreach/campaign_new.html", page)
 
 
 @router.post("/new/validate", name="campaigns:validate")

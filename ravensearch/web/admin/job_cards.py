@@ -28,6 +28,7 @@ SKIP_LABELS: dict[str, str] = {
     SkipReason.suppressed: "On the suppression list",
     SkipReason.already_dispatched: "Already in this campaign",
     SkipReason.duplicate_email: "Email already used in this campaign",
+    SkipReason.wrong_trade: "Another trade than the campaign's",
 }
 
 

@@ -21,6 +21,7 @@ from ravensearch.jobs.service import job_service
 from ravensearch.kit.trades import TRADES, trade_label
 from ravensearch.pipeline.service import STAGE_LABELS
 from ravensearch.targets.addresses import US_STATES
+from ravensearch.targets.phones import to_national
 from ravensearch.targets.schemas import FoundEmail, TargetFilters
 from ravensearch.targets.service import target_service
 from ravensearch.web.admin.forms import validate_form
@@ -136,7 +137,7 @@ class TargetRow:
             business_name=target.business_name,
             contact_name=target.contact_name,
             email=target.email,
-            phone=target.phone,
+            phone=to_national(target.phone) or target.phone,
             website=target.website,
             city=target.city,
             state=target.state,

@@ -26,6 +26,7 @@ from starlette.types import Receive, Scope, Send
 
 from ravensearch import __version__
 from ravensearch.kit.clock import as_utc, utcnow
+from ravensearch.kit.schemas import iso_z
 from ravensearch.kit.trades import trade_label
 from ravensearch.web.admin import nav
 from ravensearch.web.admin.auth import is_admin, session_of, unread_of, user_of
@@ -104,7 +105,8 @@ def _number(value: float | None) -> str:
 def _percent(part: int | None, whole: int | None) -> str:
     if not whole or part is None:
         return "—"
-    share = 100 * part / whole
+    # Counters move at different times (a sync, a late webhook): a share never shows over 100 %.
+    share = min(100.0, 100 * part / whole)
     return f"{share:.0f}%" if share >= 10 or share == 0 else f"{share:.1f}%"
 
 
@@ -136,6 +138,7 @@ def create_environment() -> jinja2.Environment:
     )
     env.filters.update(
         datetime=_datetime,
+        iso=iso_z,
         ago=_ago,
         number=_number,
         percent=_percent,

@@ -29,17 +29,17 @@ router = APIRouter(prefix="/targets", tags=["targets"])
 
 def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     descriptions = {
-        400: "The file cannot be imported (empty, not CSV, no business name column), or the "
-        "cursor is not one this API gave",
+        400: "A field, filter or id is malformed (`detail` names it and says why), the file "
+        "cannot be imported (empty, not CSV, no business name column), or the cursor is not "
+        "one this API gave",
         401: "Missing, invalid or revoked API token",
         404: "No such target",
         413: "The file is larger than 200 MB",
-        422: "A field or filter has an invalid value; `detail` names it and says why",
     }
     return {code: {"description": descriptions[code]} for code in (401, *codes)}
 
 
-@router.post("", status_code=201, response_model=TargetRead, responses=_errors(422))
+@router.post("", status_code=201, response_model=TargetRead, responses=_errors(400))
 async def create_target(body: TargetCreate, session: SessionDep, _token: TokenDep) -> Any:
     return await target_service.create(session, data=body)
 
@@ -49,7 +49,7 @@ async def create_target(body: TargetCreate, session: SessionDep, _token: TokenDe
     response_model=ImportReport,
     responses={
         202: {"model": JobAccepted, "description": "A large file: imported by this job"},
-        **_errors(400, 413, 422),
+        **_errors(400, 413),
     },
 )
 async def import_targets(
@@ -68,7 +68,7 @@ async def import_targets(
     return JSONResponse(accepted.model_dump(mode="json"), status_code=202)
 
 
-@router.get("", response_model=TargetList, responses=_errors(400, 422))
+@router.get("", response_model=TargetList, responses=_errors(400))
 async def list_targets(
     session: SessionDep,
     _token: TokenDep,
@@ -99,7 +99,7 @@ async def list_targets(
     }
 
 
-@router.get("/{target_id}", response_model=TargetDetail, responses=_errors(404, 422))
+@router.get("/{target_id}", response_model=TargetDetail, responses=_errors(400, 404))
 async def get_target(target_id: uuid.UUID, session: SessionDep, _token: TokenDep) -> Any:
     """The target, and every address found on its site with the page and the way it was
     shown (mailto, text, JSON-LD, alt text, form …)."""

@@ -11,7 +11,8 @@ from ravensearch.campaigns.service import NOT_FOUND_MESSAGE
 from ravensearch.db.models import Campaign, DispatchStatus
 from ravensearch.db.session import unit_of_work
 from ravensearch.events.counters import refresh_counters
-from ravensearch.instantly.fake import FakeInstantlyState
+from ravensearch.instantly.fake import FakeInstantlyState, seed_demo_campaigns
+from ravensearch.instantly.fake.demo import HVAC_TEXAS_ID
 from ravensearch.kit.clock import utcnow
 from ravensearch.runtime import Runtime
 from tests.fixtures.admin import AdminClient
@@ -37,7 +38,9 @@ class TestList:
         soup = BeautifulSoup(page.text, "html.parser")
         assert soup.find("a", string="+ New Campaign")["href"] == "/outreach/campaigns/new"
         assert soup.select_one('[data-stat="opened"]').text.strip().startswith("10")
-        assert "25%" in soup.select_one('[data-stat="opened"] .rate').text
+        # Open rate per email sent; sends per lead.
+        assert soup.select_one('[data-stat="opened"] .rate').text == "33%"
+        assert soup.select_one('[data-stat="sent"] .rate').text == "0.8 per lead"
         table = soup.select_one("#campaigns-table")
         assert table["hx-trigger"].startswith("every 2s")
         fragment = await admin.page(LIST, htmx=True)
@@ -49,6 +52,38 @@ class TestList:
         page = await viewer.page(LIST)
         assert "+ New Campaign" not in page.text
         assert page.context["page"].rows == []
+
+
+class TestDemoCampaigns:
+    async def test_mock_mode_lists_the_demo_campaigns_to_pick_from(
+        self, admin: AdminClient, runtime: Runtime, fake_state: FakeInstantlyState
+    ) -> None:
+        seed_demo_campaigns(fake_state)
+        runtime.fake_state = fake_state  # what makes a runtime mock mode
+        page = await admin.page(f"{LIST}/new")
+        soup = BeautifulSoup(page.text, "html.parser")
+        links = soup.select("#demo-campaigns a[data-demo-id]")
+        assert [a.text for a in links] == [
+            "HVAC Technicians — Texas",
+            "Plumbers — Florida",
+            "Electricians — Arizona",
+        ]
+        assert "48 leads" in soup.select_one("#demo-campaigns li").text
+        assert "app.instantly.ai" not in soup.select_one("aside").text
+
+        picked = await admin.page(links[0]["href"])
+        soup = BeautifulSoup(picked.text, "html.parser")
+        assert soup.select_one("#instantly-campaign-id")["value"] == HVAC_TEXAS_ID
+        assert soup.select_one("#campaign-name")["value"] == "HVAC Technicians — Texas"
+        assert soup.select_one("#lookup-found") is not None
+        assert len(soup.select("#campaign-name")) == 1
+
+    async def test_outside_mock_mode_the_help_says_where_the_id_is(
+        self, admin: AdminClient
+    ) -> None:
+        page = await admin.page(f"{LIST}/new")
+        assert "#demo-campaigns" not in page.text
+        assert "app.instantly.ai/app/campaign/" in page.text
 
 
 class TestValidate:
@@ -167,6 +202,47 @@ class TestCreate:
         response = await viewer.submit(LIST, {"instantly_campaign_id": remote.id}, htmx=True)
         assert response.status_code == 403
         assert "Viewers can look, not act." in response.text
+
+
+class TestRates:
+    async def test_a_rate_is_never_above_100_percent(
+        self, admin: AdminClient, runtime: Runtime
+    ) -> None:
+        # A sync can bring Instantly's counts before our sends catch up.
+        await seed_campaign(runtime, total_targets=4, emails_sent=2, emails_opened=3)
+        page = await admin.page(LIST)
+        soup = BeautifulSoup(page.text, "html.parser")
+        assert soup.select_one('[data-stat="opened"] .rate').text == "100%"
+
+
+class TestDispatchRows:
+    async def test_each_dispatch_is_one_line_with_its_timeline_on_demand(
+        self, admin: AdminClient, runtime: Runtime
+    ) -> None:
+        async with unit_of_work(runtime.sessionmaker) as session:
+            campaign = await create_campaign(session)
+            for n in range(3):
+                await create_dispatch(
+                    session,
+                    campaign=campaign,
+                    target=await create_target(session, business_name=f"Row {n}"),
+                    status=DispatchStatus.opened,
+                    pushed_at=utcnow(),
+                    sent_at=utcnow(),
+                    opened_at=utcnow(),
+                )
+        response = await admin.page(f"{LIST}/{campaign.id}")
+        soup = BeautifulSoup(response.text, "html.parser")
+        rows = soup.select("tr.dispatch-row")
+        assert len(rows) == 3
+        for row in rows:
+            # Nothing stacks a second line in a cell, but the folded timeline.
+            assert [d for d in row.select("div") if not d.find_parent("details")] == []
+            latest = row.select_one("details.timeline-more")
+            assert latest.summary.text.startswith("Opened")
+            assert [dt.text for dt in latest.select("dt")] == ["Pushed", "Sent", "Opened"]
+            assert latest.get("open") is None
+            assert latest.select_one("time")["datetime"].endswith("Z")
 
 
 class TestDetail:

@@ -6,7 +6,7 @@ import uuid
 
 from bs4 import BeautifulSoup
 
-from ravensearch.db.models import NotificationKind
+from ravensearch.db.models import Notification, NotificationKind
 from ravensearch.db.session import unit_of_work
 from ravensearch.notifications.service import notification_service
 from ravensearch.runtime import Runtime
@@ -58,6 +58,15 @@ class TestList:
         assert unibox["href"] == "https://app.instantly.ai/app/unibox?thread=1"
         assert "javascript:" not in response.text  # a payload's link never becomes a script
         assert soup.select_one("#notification-badge .bell-count").text == "2"
+
+    async def test_the_badge_says_99_plus_beyond_99(
+        self, admin: AdminClient, runtime: Runtime
+    ) -> None:
+        async with unit_of_work(runtime.sessionmaker) as session:
+            session.add_all(Notification(kind="reply", title=f"Reply {n}") for n in range(120))
+        response = await admin.page(f"{LIST}/badge", htmx=True)
+        count = BeautifulSoup(response.text, "html.parser").select_one(".bell-count")
+        assert (count.text, count["data-count"]) == ("99+", "120")
 
     async def test_unread_filter(self, admin: AdminClient, runtime: Runtime) -> None:
         reply_id, _ = await seed(runtime)

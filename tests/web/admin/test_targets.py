@@ -224,6 +224,29 @@ class TestDispatch:
             dispatched = (await session.scalars(select(Dispatch.technician_id))).all()
         assert dispatched == [ok.id]
 
+    async def test_a_selection_of_other_trades_is_skipped_as_wrong_trade(
+        self, admin: AdminClient, runtime: Runtime, fake_state: FakeInstantlyState
+    ) -> None:
+        campaign = await linked_campaign(runtime, fake_state)
+        async with unit_of_work(runtime.sessionmaker) as session:
+            row = await session.get(Campaign, campaign.id)
+            assert row is not None
+            row.trade_filter = "hvac"
+            hvac = await create_target(session, trade="hvac")
+            roofer = await create_target(session, trade="roofing")
+        await admin.page(LIST)
+        form = [("campaign_id", str(campaign.id)), ("target_id", str(hvac.id)),
+                ("target_id", str(roofer.id))]  # fmt: skip
+        response = await admin.post(
+            f"{LIST}/dispatch", content=urlencode(form),
+            headers={"HX-Request": "true", "X-CSRF-Token": admin.csrf_token,
+                     "Content-Type": "application/x-www-form-urlencoded"},
+        )  # fmt: skip
+        summary = response.context["page"].summary
+        assert (summary.pushed, summary.skipped_total) == (1, 1)
+        soup = BeautifulSoup(response.text, "html.parser")
+        assert "Another trade" in soup.select_one('[data-skip="wrong_trade"]').text
+
     async def test_what_instantly_rejects_is_shown_with_its_reason(
         self, admin: AdminClient, runtime: Runtime, fake_state: FakeInstantlyState
     ) -> None:
@@ -358,3 +381,17 @@ class TestImport:
         )  # fmt: skip
         assert bad.status_code == 400
         assert "no business name column" in bad.context["page"].error
+
+
+class TestPhones:
+    async def test_phone_numbers_show_in_national_format(
+        self, admin: AdminClient, runtime: Runtime
+    ) -> None:
+        async with unit_of_work(runtime.sessionmaker) as session:
+            await create_target(
+                session, email=None, phone="+1-512-555-1000", business_name="Tel Co"
+            )
+        page = await admin.page(LIST)
+        [row] = page.context["page"].rows
+        assert row.phone == "(512) 555-1000"
+        assert "(512) 555-1000" in page.text
