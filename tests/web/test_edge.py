@@ -68,7 +68,7 @@ class TestApi:
         self, client: httpx.AsyncClient, url: str
     ) -> None:
         response = await client.get(url)
-        assert response.status_code == 422
+        assert response.status_code == 400
         assert response.json()["error"] == "invalid_input"
         assert "offset" in response.json()["detail"]
 
