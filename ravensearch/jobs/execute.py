@@ -156,6 +156,7 @@ async def _run(runtime: Runtime, kind: str, params: dict[str, Any], tracker: Job
                 imported=so_far.imported,
                 updated=so_far.updated,
                 skipped=so_far.skipped,
+                encoding=so_far.encoding,
             ),
         )
         for row in report.errors[:MAX_ERRORS_KEPT]:

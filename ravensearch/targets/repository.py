@@ -41,8 +41,12 @@ _SORT_MATCHES_UP_TO = 10_000
 _SPACE = literal_column("' '", String)
 
 
-def _conditions(filters: TargetFilters) -> list[ColumnElement[bool]]:
+def _conditions(
+    filters: TargetFilters, *, not_status: str | None = None
+) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
+    if not_status:
+        conditions.append(Target.status != not_status)
     if filters.trade:
         conditions.append(Target.trade == filters.trade)
     if filters.state:
@@ -145,10 +149,10 @@ class TargetRepository:
         await self.session.flush()
 
     async def paginate(
-        self, filters: TargetFilters, *, limit: int, offset: int
+        self, filters: TargetFilters, *, limit: int, offset: int, not_status: str | None = None
     ) -> tuple[Sequence[Target], int]:
-        conditions = _conditions(filters)
-        total = await self.count(filters)
+        conditions = _conditions(filters, not_status=not_status)
+        total = await self.count(filters, not_status=not_status)
         if total <= offset:
             return [], total
         newest: ColumnElement[datetime] = Target.created_at.expression
@@ -167,8 +171,9 @@ class TargetRepository:
         )
         return (await self.session.scalars(stmt)).all(), total
 
-    async def count(self, filters: TargetFilters) -> int:
-        count = select(func.count()).select_from(Target).where(*_conditions(filters))
+    async def count(self, filters: TargetFilters, *, not_status: str | None = None) -> int:
+        conditions = _conditions(filters, not_status=not_status)
+        count = select(func.count()).select_from(Target).where(*conditions)
         return int(await self.session.scalar(count) or 0)
 
     async def matching_ids(self, filters: TargetFilters, *, limit: int) -> list[uuid.UUID]:

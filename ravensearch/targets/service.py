@@ -166,6 +166,27 @@ class TargetService:
     ) -> tuple[Sequence[Target], int]:
         return await TargetRepository(session).paginate(filters, limit=limit, offset=offset)
 
+    async def list_ready_first(
+        self, session: AsyncSession, *, filters: TargetFilters, limit: int, offset: int
+    ) -> tuple[Sequence[Target], int]:
+        """Ready to dispatch (completed) first, then the rest, each newest first; with a
+        status filter, just that status. Two indexed queries, not one sort on an expression."""
+        if filters.status is not None:
+            return await self.list(session, filters=filters, limit=limit, offset=offset)
+        repository = TargetRepository(session)
+        ready = filters.model_copy(update={"status": TargetStatus.completed})
+        items, ready_total = await repository.paginate(ready, limit=limit, offset=offset)
+        if len(items) == limit:
+            rest_total = await repository.count(filters, not_status=TargetStatus.completed)
+            return items, ready_total + rest_total
+        rest, rest_total = await repository.paginate(
+            filters,
+            limit=limit - len(items),
+            offset=max(0, offset - ready_total),
+            not_status=TargetStatus.completed,
+        )
+        return [*items, *rest], ready_total + rest_total
+
     async def list_after(
         self, session: AsyncSession, *, filters: TargetFilters, after: Key, limit: int
     ) -> tuple[Sequence[Target], int]:

@@ -22,6 +22,7 @@ from ravensearch.targets import flows
 from ravensearch.targets.repository import TargetRepository, matching_rows_query
 from ravensearch.targets.schemas import ImportReport
 from ravensearch.targets.service import target_service
+from ravensearch.web.admin.job_cards import load_job
 
 # Chunks of 3 rows put each duplicate below in another chunk than the row it repeats.
 TRICKY = b"""business_name,first_name,email,phone,website,city,state
@@ -210,6 +211,10 @@ class TestImportJob:
         assert job["counts"]["imported"] + job["counts"]["updated"] == 30 - 4
         assert job["counts"]["skipped"] == 4
         assert job["progress"] == {"done": 30, "total": 30}
+        assert job["counts"]["encoding"] == "UTF-8"  # said on the job card too
+        async with unit_of_work(runtime.sessionmaker) as session:
+            card = await load_job(session, job_id)
+        assert "read as UTF-8" in card.facts
 
     async def test_a_large_file_without_a_name_column_is_refused_at_once(
         self, client: httpx.AsyncClient, app: FastAPI, monkeypatch: pytest.MonkeyPatch

@@ -117,11 +117,14 @@ def _facts(job: Job) -> tuple[str, ...]:
             facts.append(job.message)
         return tuple(facts)
     if job.kind == JobKind.import_csv:
-        return (
+        facts = [
             _plural(number("imported"), "new technician"),
             f"{number('updated'):,} merged into known technicians",
             f"{number('skipped'):,} bad row{'' if number('skipped') == 1 else 's'} skipped",
-        )
+        ]
+        if isinstance(counts.get("encoding"), str):
+            facts.append(f"read as {counts['encoding']}")
+        return tuple(facts)
     if job.kind == JobKind.enrich:
         if "completed" not in counts:
             return (f"{job.progress_done:,} of {job.progress_total or 0:,} checked",)

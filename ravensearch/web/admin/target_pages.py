@@ -227,12 +227,12 @@ async def targets_page(
     campaign chooser (the whole page; a refresh of the table needs neither)."""
     filters, form = parse_filters(query)
     wanted = Pager(page=max(1, page), per_page=DEFAULT_PER_PAGE, total=0)
-    items, total = await target_service.list(
+    items, total = await target_service.list_ready_first(
         session, filters=filters, limit=wanted.per_page, offset=wanted.offset
     )
     pager = Pager.of(page, total)
     if pager.page != wanted.page:  # past the last page: show the last one
-        items, _ = await target_service.list(
+        items, _ = await target_service.list_ready_first(
             session, filters=filters, limit=pager.per_page, offset=pager.offset
         )
     sources = await target_service.email_sources(session, [t.id for t in items])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import uuid
+from datetime import timedelta
 from urllib.parse import urlencode
 
 import pytest
@@ -15,6 +16,7 @@ from sqlalchemy import select
 from ravensearch.db.models import Campaign, Dispatch, Job, JobState, TargetStatus
 from ravensearch.db.session import unit_of_work
 from ravensearch.instantly.fake import FakeInstantlyState
+from ravensearch.kit.clock import utcnow
 from ravensearch.runtime import Runtime
 from ravensearch.suppressions.service import suppression_service
 from ravensearch.targets import flows as target_flows
@@ -395,3 +397,31 @@ class TestPhones:
         [row] = page.context["page"].rows
         assert row.phone == "(512) 555-1000"
         assert "(512) 555-1000" in page.text
+
+
+class TestReadyFirst:
+    async def test_the_page_opens_on_technicians_ready_to_dispatch(
+        self, admin: AdminClient, runtime: Runtime
+    ) -> None:
+        """Ready ones (an email found) first, newest first, then the rest; a status filter
+        shows just that status, and the empty ones stay filterable by email."""
+        async with unit_of_work(runtime.sessionmaker) as session:
+            start = utcnow() - timedelta(hours=1)
+            ready_old = await create_target(session, business_name="Ready Old", created_at=start)
+            waiting = await create_target(
+                session, business_name="No Email Yet", email=None, status=TargetStatus.pending,
+                created_at=start + timedelta(minutes=1),
+            )  # fmt: skip
+            ready_new = await create_target(
+                session, business_name="Ready New", created_at=start + timedelta(minutes=2)
+            )
+            newest = await create_target(
+                session, business_name="Newest Empty", email=None, status=TargetStatus.no_email,
+                created_at=start + timedelta(minutes=3),
+            )  # fmt: skip
+        page = await admin.page("/outreach/targets")
+        rows = page.context["page"].rows
+        assert [r.id for r in rows] == [ready_new.id, ready_old.id, newest.id, waiting.id]
+        assert page.context["page"].pager.total == 4
+        empty = await admin.page("/outreach/targets?has_email=no")
+        assert [r.id for r in empty.context["page"].rows] == [newest.id, waiting.id]
