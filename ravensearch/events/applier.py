@@ -61,6 +61,7 @@ class EventApplier:
         self.stored = 0  # events stored by this process's intake (counted by `wake`)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wakeup: asyncio.Event | None = None
+        self._stopping = False
 
     def wake(self) -> None:
         """An event was stored: ask the running loop to look for events now. Safe from any
@@ -80,11 +81,21 @@ class EventApplier:
             # so it will see this event. Skipping saves a wake-up syscall per delivery.
             loop.call_soon_threadsafe(wakeup.set)
 
+    def stop_soon(self) -> None:
+        """Ask `run()` to return between batches (never inside a transaction). Safe from
+        any thread; `run()` also ends when its task is cancelled."""
+        self._stopping = True
+        loop, wakeup = self._loop, self._wakeup
+        if loop is not None and wakeup is not None and not loop.is_closed():
+            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+                loop.call_soon_threadsafe(wakeup.set)
+
     async def run(self, sessionmaker: async_sessionmaker[AsyncSession] | None = None) -> None:
         """Apply events forever (through `sessionmaker` if given: `ApplierThread` passes one
         bound to its own loop). Errors are logged and retried after a poll interval; the
         loop only ends when its task is cancelled."""
         sessionmaker = sessionmaker or self.sessionmaker
+        self._stopping = False
         self._loop = asyncio.get_running_loop()
         self._wakeup = wakeup = asyncio.Event()
         # Recounting a campaign reads all its dispatch rows: under a stream of events it is
@@ -93,7 +104,7 @@ class EventApplier:
         refreshed = time.monotonic()
         busy = False
         try:
-            while True:
+            while not self._stopping:
                 # Cleared before applying, so a wake that arrives meanwhile is not lost.
                 wakeup.clear()
                 try:
@@ -112,7 +123,7 @@ class EventApplier:
                             stale.clear()
                             refreshed = time.monotonic()
                         busy = await self._yield_to_intake(started, stored_before)
-                        if caught_up:
+                        if caught_up or self._stopping:
                             break
                 except Exception:
                     log.exception("events.applier.error")
@@ -120,7 +131,7 @@ class EventApplier:
                 # Polling too: events stored by another process never wake this one.
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(wakeup.wait(), timeout=self.poll_seconds)
-                if wakeup.is_set():
+                if wakeup.is_set() and not self._stopping:
                     # Every batch costs the same handful of queries whatever its size:
                     # under a burst of deliveries, let a batch fill up instead of
                     # applying one event per wake (which starved the intake of CPU).
@@ -213,6 +224,7 @@ class ApplierThread:
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task[None] | None = None
+        self._running: EventApplier | None = None
         self._started = threading.Event()
 
     def start(self) -> None:
@@ -230,12 +242,18 @@ class ApplierThread:
         return self._thread is not None and self._thread.is_alive()
 
     def stop(self, timeout: float = 15.0) -> None:
-        """Cancel the loop (a batch in flight rolls back: its events stay pending) and wait."""
+        """Let the applier finish its batch and return, then wait. Cancelling it mid-way
+        can leave a transaction open (on SQLite: the write lock, until the process ends),
+        so the loop is cancelled only if it has not returned within `timeout`."""
         loop, task, thread = self._loop, self._task, self._thread
-        if loop is not None and task is not None and not loop.is_closed():
-            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
-                loop.call_soon_threadsafe(task.cancel)
+        if self._running is not None:
+            self._running.stop_soon()
         if thread is not None:
+            thread.join(timeout)
+        if thread is not None and thread.is_alive():
+            if loop is not None and task is not None and not loop.is_closed():
+                with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+                    loop.call_soon_threadsafe(task.cancel)
             thread.join(timeout)
 
     def _main(self) -> None:
@@ -254,7 +272,7 @@ class ApplierThread:
             self._task = asyncio.current_task()
             self._started.set()
             sessionmaker = create_sessionmaker(engine)
-            applier = self.applier or EventApplier(sessionmaker)
+            applier = self._running = self.applier or EventApplier(sessionmaker)
             with contextlib.suppress(asyncio.CancelledError):
                 await applier.run(sessionmaker)
         finally:
