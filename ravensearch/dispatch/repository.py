@@ -151,23 +151,21 @@ class DispatchRepository:
         )
         return (await self.session.scalars(stmt)).all()
 
-    async def mark_attempt(self, ids: Collection[uuid.UUID], *, now: datetime) -> None:
+    async def _update(self, ids: Collection[uuid.UUID], **values: Any) -> None:
+        """Set `values` on these rows, a chunk of ids per statement."""
         for part in chunked(list(ids), IN_CHUNK):
             await self.session.execute(
                 update(Dispatch)
                 .where(Dispatch.id.in_(part))
-                .values(attempts=Dispatch.attempts + 1, updated_at=now)
+                .values(**values)
                 .execution_options(synchronize_session=False)
             )
 
+    async def mark_attempt(self, ids: Collection[uuid.UUID], *, now: datetime) -> None:
+        await self._update(ids, attempts=Dispatch.attempts + 1, updated_at=now)
+
     async def mark_failed(self, ids: Collection[uuid.UUID], *, error: str, now: datetime) -> None:
-        for part in chunked(list(ids), IN_CHUNK):
-            await self.session.execute(
-                update(Dispatch)
-                .where(Dispatch.id.in_(part))
-                .values(last_error=error[:2000], updated_at=now)
-                .execution_options(synchronize_session=False)
-            )
+        await self._update(ids, last_error=error[:2000], updated_at=now)
 
     async def record_outcomes(
         self,
@@ -250,13 +248,7 @@ class DispatchRepository:
 
     async def unpush(self, ids: Collection[uuid.UUID], *, now: datetime) -> None:
         """Send these rows again: Instantly does not hold them after all."""
-        for part in chunked(list(ids), IN_CHUNK):
-            await self.session.execute(
-                update(Dispatch)
-                .where(Dispatch.id.in_(part))
-                .values(pushed_at=None, push_id=None, updated_at=now)
-                .execution_options(synchronize_session=False)
-            )
+        await self._update(ids, pushed_at=None, push_id=None, updated_at=now)
 
     async def delete(self, ids: Collection[uuid.UUID]) -> None:
         if ids:
