@@ -10,6 +10,7 @@ from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_vali
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_INSTANTLY_API_URL = "https://api.instantly.ai/api/v2"
+DEFAULT_SENDGRID_API_URL = "https://api.sendgrid.com/v3"
 IPNetwork = IPv4Network | IPv6Network
 
 
@@ -53,6 +54,29 @@ class Settings(BaseSettings):
     )
     INSTANTLY_MAX_RETRIES: int = Field(
         5, ge=0, le=20, validation_alias=AliasChoices("RAVENSEARCH_INSTANTLY_MAX_RETRIES")
+    )
+
+    # --- SendGrid (the second channel: Ravensearch sends the sequence itself) ---
+    SENDGRID_API_KEY: SecretStr = SecretStr("")
+    SENDGRID_API_URL: str = DEFAULT_SENDGRID_API_URL
+    # The Event Webhook's verification key as SendGrid's settings page shows it (base64 DER
+    # of an ECDSA P-256 public key). Empty: signed events cannot be verified and are refused.
+    SENDGRID_WEBHOOK_PUBLIC_KEY: SecretStr = SecretStr("")
+    # Put in the Inbound Parse URL (`/api/webhooks/sendgrid/inbound/<secret>`).
+    SENDGRID_INBOUND_SECRET: SecretStr = SecretStr("")
+    SENDGRID_TIMEOUT_SECONDS: float = Field(
+        30.0, gt=0, validation_alias=AliasChoices("RAVENSEARCH_SENDGRID_TIMEOUT_SECONDS")
+    )
+    SENDGRID_MAX_RETRIES: int = Field(
+        3, ge=0, le=20, validation_alias=AliasChoices("RAVENSEARCH_SENDGRID_MAX_RETRIES")
+    )
+    # CAN-SPAM: every commercial email carries the sender's valid physical postal address.
+    SENDER_POSTAL_ADDRESS: str = Field(
+        "", validation_alias=AliasChoices("RAVENSEARCH_SENDER_POSTAL_ADDRESS")
+    )
+    # Where people reach this Ravensearch from outside (one-click unsubscribe links).
+    PUBLIC_URL: str = Field(
+        "http://localhost:8000", validation_alias=AliasChoices("RAVENSEARCH_PUBLIC_URL")
     )
 
     # --- Google Places API (New) ---
@@ -143,7 +167,13 @@ class Settings(BaseSettings):
             raise ValueError("must start with sqlite:/// or postgresql://")
         return value
 
-    @field_validator("INSTANTLY_API_URL", "GOOGLE_PLACES_API_URL", "YELP_API_URL")
+    @field_validator(
+        "INSTANTLY_API_URL",
+        "SENDGRID_API_URL",
+        "PUBLIC_URL",
+        "GOOGLE_PLACES_API_URL",
+        "YELP_API_URL",
+    )
     @classmethod
     def _http_url(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):
@@ -179,6 +209,11 @@ class Settings(BaseSettings):
     @property
     def yelp_is_mock(self) -> bool:
         return self.MOCK or not self.YELP_API_KEY.get_secret_value()
+
+    @property
+    def sendgrid_is_mock(self) -> bool:
+        """No SendGrid key (or forced mock): the in-process fake SendGrid answers."""
+        return self.MOCK or not self.SENDGRID_API_KEY.get_secret_value()
 
     @property
     def is_mock(self) -> bool:

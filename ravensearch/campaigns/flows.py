@@ -10,7 +10,11 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from ravensearch.campaigns.service import campaign_service, parse_instantly_campaign_id
+from ravensearch.campaigns.service import (
+    campaign_service,
+    instantly_id_of,
+    parse_instantly_campaign_id,
+)
 from ravensearch.db.models import Campaign
 from ravensearch.db.session import unit_of_work
 from ravensearch.events.counters import refresh_counters
@@ -52,7 +56,7 @@ async def sync(
     own counters from the rows (the event applier recounts lazily; a crash can leave them
     behind until this runs)."""
     async with unit_of_work(sessionmaker) as session:
-        instantly_id = (await campaign_service.get(session, campaign_id)).instantly_campaign_id
+        instantly_id = instantly_id_of(await campaign_service.get(session, campaign_id))
     remote, stats = await campaign_service.fetch_from_instantly(instantly, instantly_id)
     async with unit_of_work(sessionmaker) as session:
         await refresh_counters(session, [campaign_id])

@@ -46,7 +46,8 @@ class CampaignUpdate(CamelModel):
 class CampaignRead(ReadModel):
     id: uuid.UUID
     name: str
-    instantly_campaign_id: str
+    channel: str
+    instantly_campaign_id: str | None
     trade_filter: str | None
     status: str
     total_targets: int
@@ -57,6 +58,9 @@ class CampaignRead(ReadModel):
     emails_bounced: int
     unsubscribed: int
     leads_rejected: int
+    emails_delivered: int
+    emails_dropped: int
+    spam_reports: int
     skip_if_in_other_campaign: bool
     instantly_stats: dict[str, Any]
     last_synced_at: datetime | None

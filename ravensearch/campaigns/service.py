@@ -36,6 +36,20 @@ class CampaignNotFound(NotFound):
     pass
 
 
+class NotAnInstantlyCampaign(Conflict):
+    pass
+
+
+def instantly_id_of(campaign: Campaign) -> str:
+    """The linked Instantly campaign's id; a SendGrid campaign has none to act on."""
+    if campaign.instantly_campaign_id is None:
+        raise NotAnInstantlyCampaign(
+            f"Campaign “{campaign.name}” sends through {campaign.channel}, not Instantly; "
+            "this action only applies to campaigns linked to Instantly."
+        )
+    return campaign.instantly_campaign_id
+
+
 def parse_instantly_campaign_id(value: str) -> str:
     """Instantly campaign ids are UUIDs; anything else is a typo or a v1-era `cam_…` id."""
     try:

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from ravensearch.campaigns.service import campaign_service
+from ravensearch.campaigns.service import campaign_service, instantly_id_of
 from ravensearch.db.models import InstantlyPush, RejectReason
 from ravensearch.db.session import unit_of_work
 from ravensearch.dispatch.outcomes import LeadOutcome, ids_in_campaign, settle
@@ -115,7 +115,7 @@ async def push_pending(
     report = PushReport()
     async with unit_of_work(sessionmaker) as session:
         campaign = await campaign_service.get(session, campaign_id)
-        instantly_id = campaign.instantly_campaign_id
+        instantly_id = instantly_id_of(campaign)
     pusher = _Pusher(sessionmaker, instantly, campaign_id, instantly_id, report)
     while report.error is None:
         async with unit_of_work(sessionmaker) as session:
@@ -356,6 +356,7 @@ async def settle_missing_lead_ids(
         campaigns = {
             c.id: c.instantly_campaign_id
             for c in await campaign_service.by_ids(session, {r.campaign_id for r in rows})
+            if c.instantly_campaign_id is not None
         }
     settled = 0
     for campaign_id, instantly_id in campaigns.items():

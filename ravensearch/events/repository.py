@@ -149,7 +149,7 @@ class WebhookEventRepository:
             Campaign.instantly_campaign_id.in_(sorted(ids))
         )
         rows = (await self.session.execute(stmt)).all()
-        return {remote_id: CampaignRef(id_, name) for remote_id, id_, name in rows}
+        return {remote_id: CampaignRef(id_, name) for remote_id, id_, name in rows if remote_id}
 
     async def lock_dispatches(
         self, keys: Collection[tuple[uuid.UUID, str]]

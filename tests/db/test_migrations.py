@@ -91,29 +91,41 @@ async def test_fresh_sqlite_file_migrates_from_empty(tmp_path: Path) -> None:
 
 
 async def test_unmatched_events_of_unlinked_campaigns_become_foreign(tmp_path: Path) -> None:
-    """SQLite only: a data migration needs a database stopped at the revision before it."""
-    from ravensearch.db.engine import create_sessionmaker
-    from ravensearch.db.models import EventState, WebhookEvent
-    from ravensearch.db.session import unit_of_work
-    from tests.fixtures.factories import create_campaign
+    """SQLite only: a data migration needs a database stopped at the revision before it.
 
+    Rows are written in SQL: the models describe the head schema, not the one of then."""
     engine = create_engine(f"sqlite:///{tmp_path}/old.db")
+    linked_id = "6f0b2a52-4f7e-4b4e-9d5c-1a2b3c4d5e6f"
     try:
         await migrate.upgrade(engine, "5e8b1c4d7a26")  # the revision before it
-        sessionmaker = create_sessionmaker(engine)
-        async with unit_of_work(sessionmaker) as session:
-            linked = await create_campaign(session)
-            for n, remote_id in enumerate((linked.instantly_campaign_id, "not-linked")):
-                session.add(
-                    WebhookEvent(event_type="email_opened", raw_body="{}", dedupe_key=f"k{n}",
-                                 instantly_campaign_id=remote_id, state=EventState.unmatched)
-                )  # fmt: skip
+        async with engine.begin() as connection:
+            await connection.execute(
+                text(
+                    "INSERT INTO outreach_campaigns (id, name, instantly_campaign_id, status, "
+                    "total_targets, emails_sent, emails_opened, emails_clicked, "
+                    "replies_received, emails_bounced, unsubscribed, leads_rejected, "
+                    "skip_if_in_other_campaign, instantly_stats, created_at, updated_at) "
+                    "VALUES ('0123456789abcdef0123456789abcdef', 'Linked', :remote, 'active', "
+                    "0, 0, 0, 0, 0, 0, 0, 0, 0, '{}', '2026-12-01', '2026-12-01')"
+                ),
+                {"remote": linked_id},
+            )
+            for n, remote_id in enumerate((linked_id, "not-linked")):
+                await connection.execute(
+                    text(
+                        "INSERT INTO webhook_events (id, source, dedupe_key, event_type, "
+                        "instantly_campaign_id, raw_body, received_at, state, attempts) "
+                        "VALUES (:id, 'instantly', :key, 'email_opened', :remote, '{}', "
+                        "'2026-12-01', 'unmatched', 0)"
+                    ),
+                    {"id": f"{n:032x}", "key": f"k{n}", "remote": remote_id},
+                )
         await migrate.upgrade(engine)
         async with engine.connect() as connection:
             rows = await connection.execute(
                 text("SELECT instantly_campaign_id, state FROM webhook_events")
             )
             by_campaign = dict(rows.all())
-        assert by_campaign == {linked.instantly_campaign_id: "unmatched", "not-linked": "foreign"}
+        assert by_campaign == {linked_id: "unmatched", "not-linked": "foreign"}
     finally:
         await engine.dispose()

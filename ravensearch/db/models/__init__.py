@@ -2,7 +2,7 @@
 
 from ravensearch.db.models.api_token import ApiToken
 from ravensearch.db.models.audit import AppSetting, AuditEntry
-from ravensearch.db.models.campaign import Campaign, CampaignStatus
+from ravensearch.db.models.campaign import Campaign, CampaignStatus, CampaignStep
 from ravensearch.db.models.dispatch import (
     REJECT_REASON_TEXT,
     Channel,
@@ -12,6 +12,7 @@ from ravensearch.db.models.dispatch import (
     InstantlyPush,
     RejectReason,
 )
+from ravensearch.db.models.email_send import EmailSend, SendState
 from ravensearch.db.models.job import Job, JobKind, JobState
 from ravensearch.db.models.notification import Notification, NotificationKind
 from ravensearch.db.models.pipeline import PipelineMove, PipelineStage, RefusalReason
@@ -29,10 +30,12 @@ __all__ = [
     "AuditEntry",
     "Campaign",
     "CampaignStatus",
+    "CampaignStep",
     "Channel",
     "Dispatch",
     "DispatchStatus",
     "DispatchStep",
+    "EmailSend",
     "EventState",
     "InstantlyPush",
     "Job",
@@ -46,6 +49,7 @@ __all__ = [
     "RefusalReason",
     "RejectReason",
     "Role",
+    "SendState",
     "Suppression",
     "SuppressionKind",
     "Target",

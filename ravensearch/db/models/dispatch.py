@@ -85,6 +85,10 @@ class Dispatch(IDMixin, TimestampMixin, Base):
     interest_status: Mapped[str | None] = mapped_column(String(40))
     interest_at: Mapped[datetime | None] = mapped_column()
     unibox_url: Mapped[str | None] = mapped_column(String(500))
+    # Channel `sendgrid`: the next sequence step to send and when it is due (None: nothing
+    # left to send, or the sequence stopped on a reply, bounce or unsubscribe).
+    next_step: Mapped[int | None] = mapped_column()
+    next_step_due_at: Mapped[datetime | None] = mapped_column()
 
     __table_args__ = (
         UniqueConstraint("campaign_id", "technician_id"),
@@ -94,6 +98,7 @@ class Dispatch(IDMixin, TimestampMixin, Base):
         Index("ix_job_dispatches_campaign_created", "campaign_id", "created_at", "id"),
         Index("ix_job_dispatches_technician_id", "technician_id"),
         Index("ix_job_dispatches_unpushed", "pushed_at", "campaign_id"),
+        Index("ix_job_dispatches_next_step_due", "next_step_due_at"),
     )
 
 

@@ -42,7 +42,7 @@ class CampaignRow:
 
     id: uuid.UUID
     name: str
-    instantly_campaign_id: str
+    instantly_campaign_id: str | None
     status: str
     trade_filter: str | None
     targets: int

@@ -1,0 +1,1 @@
+"""SendGrid v3 adapter: mail send, the signed Event Webhook and Inbound Parse; no domain."""
