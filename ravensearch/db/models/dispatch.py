@@ -78,6 +78,10 @@ class Dispatch(IDMixin, TimestampMixin, Base):
     auto_replied_at: Mapped[datetime | None] = mapped_column()
     bounced_at: Mapped[datetime | None] = mapped_column()
     unsubscribed_at: Mapped[datetime | None] = mapped_column()
+    # Channel `sendgrid` only: delivery reports Instantly does not send.
+    delivered_at: Mapped[datetime | None] = mapped_column()
+    dropped_at: Mapped[datetime | None] = mapped_column()
+    spam_reported_at: Mapped[datetime | None] = mapped_column()
     reply_text: Mapped[str | None] = mapped_column(Text)
     reply_subject: Mapped[str | None] = mapped_column(String(500))
     auto_reply_text: Mapped[str | None] = mapped_column(Text)

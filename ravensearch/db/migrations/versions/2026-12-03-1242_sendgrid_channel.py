@@ -85,6 +85,11 @@ def upgrade() -> None:
 
     with op.batch_alter_table("job_dispatches", schema=None) as batch_op:
         batch_op.add_column(sa.Column("next_step", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("delivered_at", sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("dropped_at", sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(
+            sa.Column("spam_reported_at", sa.DateTime(timezone=True), nullable=True)
+        )
         batch_op.add_column(
             sa.Column("next_step_due_at", sa.DateTime(timezone=True), nullable=True)
         )
@@ -145,6 +150,9 @@ def downgrade() -> None:
         batch_op.drop_index("ix_job_dispatches_next_step_due")
         batch_op.drop_column("next_step_due_at")
         batch_op.drop_column("next_step")
+        batch_op.drop_column("spam_reported_at")
+        batch_op.drop_column("dropped_at")
+        batch_op.drop_column("delivered_at")
 
     with op.batch_alter_table("email_sends", schema=None) as batch_op:
         batch_op.drop_index("ix_email_sends_state_not_before")
