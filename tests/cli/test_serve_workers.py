@@ -97,13 +97,18 @@ async def test_two_workers(
             rotated = await app_settings_service.rotate_webhook_secret(session)
         replies = [event(lead, "reply_received", T, email_id=f"r{i}") for i in range(10)]
         # Every process picks the new secret up within SECRET_REFRESH_SECONDS; a slow CI
-        # machine gets some slack, and an unchanged secret 401s meanwhile (nothing stored).
+        # machine gets some slack. Ten 200s may all come from the worker that refreshed
+        # first, so the check is over both secrets: the new one taken and the old refused
+        # by every worker that answers (the replies are deduped, so re-posting stores none).
         deadline = time.monotonic() + SECRET_REFRESH_SECONDS * 4
-        while (statuses := await _post_all(url, replies, rotated)) != [200] * 10:
-            assert set(statuses) <= {200, 401}, statuses
+        while True:
+            taken = await _post_all(url, replies, rotated)
+            refused = await _post_all(url, replies, SECRET)
+            if taken == [200] * 10 and refused == [401] * 10:
+                break
+            assert set(taken) | set(refused) <= {200, 401}, (taken, refused)
             assert time.monotonic() < deadline, "a worker never took the rotated secret"
             await asyncio.sleep(0.5)
-        assert await _post_all(url, replies, SECRET) == [401] * 10
 
         deadline = time.monotonic() + 20
         while True:
