@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 from ravensearch.enrichment.domains import FREE_MAIL_DOMAINS, registrable_domain, url_host
 from ravensearch.enrichment.extract import METHOD_RANK, Candidate, Method
@@ -33,6 +34,9 @@ METHOD_POINTS = {
     Method.attribute: 12,
 }
 PAGE_POINTS, MAX_PAGE_POINTS = 2, 6
+# Letters an address must share with the site's name to count as the business's own when it
+# is on another custom domain ("acmeplumbing.com" for "acmeplumbingtx.com").
+NAME_OVERLAP = 6
 VERDICT_POINTS = {Verdict.valid: 0, Verdict.risky: -60, Verdict.invalid: -1000}
 
 
@@ -75,6 +79,41 @@ def own_domains(*urls: str | None) -> set[str]:
 
 def is_own_domain(email: str, own: Collection[str]) -> bool:
     return registrable_domain(email.rpartition("@")[2]) in own
+
+
+def third_parties(emails: Iterable[str], own: Collection[str]) -> set[str]:
+    """Other businesses' addresses on a site that shows addresses on its own domain.
+
+    Partners, suppliers and neighbouring trades are listed with their addresses. Once a
+    site shows an address on its own domain, one at an unrelated custom domain is theirs;
+    free mail and ISP mailboxes stay (small shops write from them), and so does an address
+    whose domain or mailbox carries the site's name (a look-alike domain, or
+    `acmeplumbing@isp.net`).
+    """
+    emails = set(emails)
+    if not any(is_own_domain(email, own) for email in emails):
+        return set()
+    names = {domain.split(".")[0].replace("-", "") for domain in own}
+    return {
+        email
+        for email in emails
+        if not is_own_domain(email, own)
+        and registrable_domain(email.rpartition("@")[2]) not in FREE_MAIL_DOMAINS
+        and not _names_the_site(email, names)
+    }
+
+
+def _names_the_site(email: str, names: Collection[str]) -> bool:
+    local, _, domain = email.rpartition("@")
+    label = (registrable_domain(domain) or domain).split(".")[0].replace("-", "")
+    words = (label, local.replace("-", "").replace(".", "").replace("_", ""))
+    return any(
+        _shared(name, word) >= min(NAME_OVERLAP, len(name)) for name in names for word in words
+    )
+
+
+def _shared(a: str, b: str) -> int:
+    return SequenceMatcher(None, a, b, autojunk=False).find_longest_match().size
 
 
 def score(finding: Finding, verification: Verification, own: Collection[str]) -> int:

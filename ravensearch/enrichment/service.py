@@ -12,7 +12,13 @@ from ravensearch.enrichment.crawler import Crawler, Page
 from ravensearch.enrichment.domains import registrable_domain
 from ravensearch.enrichment.extract import Candidate, PageEmails, Rejected, extract_emails
 from ravensearch.enrichment.netguard import HostResolver
-from ravensearch.enrichment.ranking import choose, merge_candidates, own_domains, rank
+from ravensearch.enrichment.ranking import (
+    choose,
+    merge_candidates,
+    own_domains,
+    rank,
+    third_parties,
+)
 from ravensearch.enrichment.verify import DnsMxResolver, EmailVerifier, MxResolver, Verification
 from ravensearch.errors import InvalidInput
 from ravensearch.kit.closing import AsyncClosing
@@ -99,6 +105,13 @@ class Enricher(AsyncClosing):
         report.rejected.extend(
             Rejected(c.email, "web agency credit", c.page_url) for c in candidates if c not in kept
         )
+        others = third_parties((c.email for c in kept), own)
+        report.rejected.extend(
+            Rejected(c.email, "another business's address", c.page_url)
+            for c in kept
+            if c.email in others
+        )
+        kept = [c for c in kept if c.email not in others]
         findings = merge_candidates(kept)
         checks = await asyncio.gather(*(self.verifier.verify(f.email) for f in findings))
         ranked = rank(findings, dict(zip((f.email for f in findings), checks, strict=True)), own)

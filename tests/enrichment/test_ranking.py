@@ -1,7 +1,14 @@
 from __future__ import annotations
 
 from ravensearch.enrichment.extract import Candidate, Method
-from ravensearch.enrichment.ranking import Finding, choose, merge_candidates, own_domains, rank
+from ravensearch.enrichment.ranking import (
+    Finding,
+    choose,
+    merge_candidates,
+    own_domains,
+    rank,
+    third_parties,
+)
 from ravensearch.enrichment.verify import Verdict, Verification
 
 SITE = "https://www.acme-hvac.co.uk/"
@@ -70,3 +77,31 @@ def test_merge_keeps_the_most_certain_method_and_counts_pages() -> None:
         Finding("a@acme.com", Method.mailto, "https://acme.com/contact", pages=2),
         Finding("b@acme.com", Method.text, "https://acme.com/", pages=1),
     ]
+
+
+class TestThirdParties:
+    OWN = own_domains("http://bryanroofing.com/")
+
+    def test_another_business_beside_the_sites_own_address_is_dropped(self) -> None:
+        emails = ["roofs@bryanroofing.com", "info@bvgutters.com", "orders@cowtownsupply.com"]
+        assert third_parties(emails, self.OWN) == {"info@bvgutters.com", "orders@cowtownsupply.com"}
+
+    def test_without_an_own_domain_address_nothing_is_judged(self) -> None:
+        # A shop writing from Gmail or its ISP may well use another domain too.
+        emails = ["bryanroofing@gmail.com", "sales@roofco-supply.com", "sapc@wcc.net"]
+        assert third_parties(emails, self.OWN) == set()
+
+    def test_free_mail_and_addresses_named_for_the_site_stay(self) -> None:
+        emails = [
+            "roofs@bryanroofing.com",
+            "owner.bryan@yahoo.com",  # free mail
+            "bryanroofing@amaonline.com",  # an ISP mailbox named for the business
+            "office@bryanroofingtx.com",  # a look-alike domain
+            "jobs@bryan-roofing.net",
+        ]
+        assert third_parties(emails, self.OWN) == set()
+
+    def test_short_site_names_need_all_their_letters(self) -> None:
+        own = own_domains("https://fbg.com/")
+        emails = ["office@fbg.com", "fbg@fbgsupply.net", "info@fbsupply.net"]
+        assert third_parties(emails, own) == {"info@fbsupply.net"}
