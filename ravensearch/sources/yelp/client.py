@@ -43,7 +43,7 @@ RESULT_CAP = 240
 # past 0.75 R with odds of 1 - 0.75^100; a small town alone in a big circle is not
 # "dense", and stays below the count.
 SHRUNK_RATIO = 0.75
-SHRUNK_MIN_RESULTS = PAGE_LIMIT
+SHRUNK_MIN_RESULTS = 20
 
 
 @dataclass

@@ -61,7 +61,7 @@ class FakeYelpState:
     # `dense_count` matches inside the radius asked for, the circle shrinks (by at least
     # `SHRINK_FACTOR`) until it holds `dense_count` or fewer, and `total` counts only those.
     shrink_dense: bool = False
-    dense_count: int = 150
+    dense_count: int = 60
     daily_limit: int = 5000
     used_today: int = 0
     calls: int = 0
