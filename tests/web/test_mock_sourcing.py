@@ -80,10 +80,15 @@ def test_cli_collect_and_enrich(
     runner = CliRunner()
     try:
         collected = runner.invoke(
-            cli_app, ["collect", "--source", "google", "--trade", "plumber", "--state", STATE]
-        )
+            cli_app,
+            ["collect", "--source", "google", "--trade", "plumber", "--state", STATE,
+             "--skip-not-open"],
+        )  # fmt: skip
         assert collected.exit_code == 0, collected.output
         assert "new" in collected.output
+        # Six of those plumbers are temporarily closed: skipped, none kept.
+        assert "6 not open yet or temporarily closed" in collected.output
+        assert "0 kept flagged not open" in collected.output
         enriched = runner.invoke(cli_app, ["enrich", "--limit", "25"])
         assert enriched.exit_code == 0, enriched.output
         assert "25 target(s)" in enriched.output

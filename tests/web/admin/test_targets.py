@@ -137,7 +137,26 @@ class TestCollect:
         async with runtime.sessionmaker() as session:
             job = await session.get(Job, section.job.id)
         assert job is not None
-        assert job.params == {"source": "yelp", "trade": "plumbing", "state": "TX"}
+        assert job.params == {
+            "source": "yelp", "trade": "plumbing", "state": "TX", "skip_not_open": False,
+        }  # fmt: skip
+
+    async def test_the_skip_not_open_box(
+        self, admin: AdminClient, runtime: Runtime, enqueued: list[uuid.UUID]
+    ) -> None:
+        page = await admin.page(LIST)
+        soup = BeautifulSoup(page.text, "html.parser")
+        box = soup.select_one("#collect-form input[name=skip_not_open]")
+        assert box is not None
+        assert not box.has_attr("checked")
+        form = {"source": "all", "trade": "hvac", "state": "TX", "skip_not_open": "on"}
+        response = await admin.submit(f"{LIST}/collect", form, htmx=True)
+        section = response.context["page"]
+        assert section.form.skip_not_open
+        async with runtime.sessionmaker() as session:
+            job = await session.get(Job, section.job.id)
+        assert job is not None
+        assert job.params["skip_not_open"] is True
 
     async def test_inline_errors(self, admin: AdminClient, enqueued: list[uuid.UUID]) -> None:
         await admin.page(LIST)
