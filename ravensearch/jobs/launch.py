@@ -66,9 +66,7 @@ async def launch_collect(
     state: str,
     skip_not_open: bool = False,
 ) -> Job:
-    params = collect_params(
-        source=source, trade=trade, state=state, skip_not_open=skip_not_open
-    )
+    params = collect_params(source=source, trade=trade, state=state, skip_not_open=skip_not_open)
     return await _launch(sessionmaker, enqueue, kind=JobKind.collect, params=params)
 
 

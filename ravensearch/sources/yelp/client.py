@@ -57,8 +57,7 @@ class _Answer:
 
     def shrunk(self, radius_m: float) -> bool:
         return (
-            len(self.listings) >= SHRUNK_MIN_RESULTS
-            and self.furthest_m < SHRUNK_RATIO * radius_m
+            len(self.listings) >= SHRUNK_MIN_RESULTS and self.furthest_m < SHRUNK_RATIO * radius_m
         )
 
 

@@ -183,6 +183,18 @@ class TestCollect:
 
 
 class TestJobCard:
+    async def test_counts_the_businesses_not_open(
+        self, viewer: AdminClient, runtime: Runtime
+    ) -> None:
+        async with unit_of_work(runtime.sessionmaker) as session:
+            job = Job(kind="collect", params={"source": "all", "trade": "hvac", "state": "TX"},
+                      state=JobState.succeeded, counts={"new_targets": 40, "merged": 2,
+                      "not_open_kept": 3, "not_open_skipped": 0}, errors=[])  # fmt: skip
+            session.add(job)
+        card = (await viewer.page(f"{LIST}/jobs/{job.id}", htmx=True)).context["page"]
+        assert "3 temporarily closed or not open yet, kept" in card.facts
+        assert not any("skipped" in fact for fact in card.facts)
+
     async def test_polls_until_done_then_tells_the_table(
         self, viewer: AdminClient, runtime: Runtime
     ) -> None:
