@@ -90,6 +90,7 @@ class TestShrunkRadius:
         data = await yelp.search_businesses(_params())
         assert data["total"] <= yelp_fake.dense_count
         assert max(b["distance"] for b in data["businesses"]) <= 0.7 * 20_000
+        assert yelp_fake.shrunk == 1
 
     async def test_a_shrunk_answer_is_saturated_though_under_the_cap(
         self, yelp: YelpClient, yelp_fake: FakeYelpState

@@ -62,6 +62,7 @@ class FakeYelpState:
     # `SHRINK_FACTOR`) until it holds `dense_count` or fewer, and `total` counts only those.
     shrink_dense: bool = False
     dense_count: int = 60
+    shrunk: int = 0  # answers that came from a shrunk circle
     daily_limit: int = 5000
     used_today: int = 0
     calls: int = 0
@@ -76,11 +77,11 @@ class FakeYelpState:
 
     def reset(self) -> None:
         with self.lock:
-            self.calls = self.used_today = 0
+            self.calls = self.used_today = self.shrunk = 0
             self.faults.clear()
 
     def snapshot(self) -> dict[str, Any]:
-        return {"calls": self.calls, "used_today": self.used_today}
+        return {"calls": self.calls, "used_today": self.used_today, "shrunk": self.shrunk}
 
 
 class YelpFakeError(Exception):
@@ -208,6 +209,7 @@ def _shrunk(
         return found
     by_distance = sorted(distance for distance, _ in found)
     kept = min(radius * SHRINK_FACTOR, by_distance[state.dense_count - 1])
+    state.shrunk += 1
     return [item for item in found if item[0] <= kept]
 
 
