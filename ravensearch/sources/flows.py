@@ -261,8 +261,6 @@ class _Run:
             not_open = listing.business_status != BusinessStatus.operational
             if listing.is_closed:
                 report.closed_skipped += 1
-            elif not_open and self.skip_not_open:
-                report.not_open_skipped += 1
             elif not listing.state:
                 # Never given the run's state: a listing that shows none may be anywhere.
                 report.no_state_dropped += 1
@@ -271,6 +269,8 @@ class _Run:
                 report.out_of_state_skipped += 1
             elif (trade := classify(listing, report.trade)) == OUTSIDE:
                 report.outside_trades_dropped += 1
+            elif not_open and self.skip_not_open:
+                report.not_open_skipped += 1
             else:
                 report.other_trade_stored += trade != report.trade
                 report.not_open_kept += not_open
