@@ -116,6 +116,7 @@ async def run(args: argparse.Namespace) -> bool:
             )
             fake_google = clients.google_fake.calls if clients.google_fake else 0
             fake_yelp = clients.yelp_fake.calls if clients.yelp_fake else 0
+            yelp_shrunk = clients.yelp_fake.shrunk if clients.yelp_fake else 0
             rerun = None
             if args.rerun:
                 rerun = await collect(
@@ -136,7 +137,10 @@ async def run(args: argparse.Namespace) -> bool:
     print(f"            {len(wanted)} open {args.trade} businesses listed by {args.source}")
     print(f"  {report.summary()}")
     print(f"  tiles queried {report.tiles}, capped at minimum size {report.capped_tiles}")
-    print(f"  fakes counted: Google {fake_google}, Yelp {fake_yelp} requests")
+    print(
+        f"  fakes counted: Google {fake_google}, Yelp {fake_yelp} requests"
+        f" ({yelp_shrunk} Yelp answers from a circle shrunk where dense)"
+    )
     print(f"  coverage: {found}/{len(wanted)} = {coverage:.1%}  (target ≥ {TARGET_COVERAGE:.0%})")
     print(
         f"  duplicates: {tally['duplicates']} businesses stored twice = {duplicates:.2%}"

@@ -25,11 +25,18 @@ def collect_command(
     source: str = typer.Option("all", "--source", help="google, yelp or all."),
     trade: str = typer.Option(..., "--trade", help="hvac, plumbing, electrical, roofing …"),
     state: str = typer.Option(..., "--state", help="A US state code, e.g. TX."),
+    skip_not_open: bool = typer.Option(
+        False,
+        "--skip-not-open",
+        help="Skip businesses temporarily closed or not open yet (kept, flagged, by default).",
+    ),
 ) -> None:
     """Collect technicians of a trade in a state from Google and/or Yelp (merged, deduplicated)."""
 
     async def _work(runtime: Runtime) -> CollectReport:
-        params = launch.collect_params(source=source, trade=trade, state=state)
+        params = launch.collect_params(
+            source=source, trade=trade, state=state, skip_not_open=skip_not_open
+        )
         if runtime.sources is None:
             raise RavensearchError("Collection is not configured in this process.")
         with _progress_bar() as bar:
@@ -50,6 +57,7 @@ def collect_command(
                 trade=params["trade"],
                 state=params["state"],
                 on_progress=show,
+                skip_not_open=params["skip_not_open"],
             )
         return report
 

@@ -95,6 +95,7 @@ async def _run(runtime: Runtime, kind: str, params: dict[str, Any], tracker: Job
             source=params["source"],
             trade=params["trade"],
             state=params["state"],
+            skip_not_open=bool(params.get("skip_not_open")),
             on_progress=lambda p: tracker.progress(
                 p.tiles_done,
                 p.tiles_total,

@@ -39,7 +39,9 @@ async def _launch(
     return job
 
 
-def collect_params(*, source: str, trade: str, state: str) -> dict[str, str]:
+def collect_params(
+    *, source: str, trade: str, state: str, skip_not_open: bool = False
+) -> dict[str, Any]:
     """Check and normalise what a collection asks for (raises InvalidInput with the fix)."""
     if source not in SOURCES:
         raise InvalidInput(f"Unknown source '{source}': use one of {', '.join(SOURCES)}.")
@@ -47,7 +49,12 @@ def collect_params(*, source: str, trade: str, state: str) -> dict[str, str]:
         state_code = normalize_state(state)
     except ValueError as exc:
         raise InvalidInput(str(exc).capitalize() + ".") from None
-    return {"source": source, "trade": normalize_trade(trade), "state": state_code}
+    return {
+        "source": source,
+        "trade": normalize_trade(trade),
+        "state": state_code,
+        "skip_not_open": skip_not_open,
+    }
 
 
 async def launch_collect(
@@ -57,8 +64,9 @@ async def launch_collect(
     source: str,
     trade: str,
     state: str,
+    skip_not_open: bool = False,
 ) -> Job:
-    params = collect_params(source=source, trade=trade, state=state)
+    params = collect_params(source=source, trade=trade, state=state, skip_not_open=skip_not_open)
     return await _launch(sessionmaker, enqueue, kind=JobKind.collect, params=params)
 
 

@@ -13,6 +13,11 @@ class CollectRequest(CamelModel):
     source: Literal["google", "yelp", "all"] = Field(description="Where to look.")
     trade: str = Field(description="A trade, e.g. hvac, plumbing, electrical, roofing.")
     state: str = Field(description="A US state code, e.g. TX.")
+    skip_not_open: bool = Field(
+        default=False,
+        description="Skip businesses temporarily closed or not open yet; by default they"
+        " are kept, flagged in `businessStatus`.",
+    )
 
 
 class EnrichRequest(CamelModel):

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
+from ravensearch.db.models import BusinessStatus
 from ravensearch.errors import UpstreamError
 from ravensearch.sources.geo import Tile
 
@@ -32,7 +33,9 @@ class RawListing:
 
     Values are as the provider formats them (phone "(512) 555-0123" or "+15125550123",
     website with or without `www.`); `targets.listings` normalises them. `lat`/`lng` are
-    None for Google's pure service-area businesses.
+    None for Google's pure service-area businesses. `address` is the street address alone;
+    a suite ("Suite 200") is in `suite`. `is_closed` means permanently closed;
+    `business_status` tells an open business from one temporarily closed or not yet open.
     """
 
     source: SourceName
@@ -47,6 +50,8 @@ class RawListing:
     lat: float | None = None
     lng: float | None = None
     is_closed: bool = False
+    business_status: BusinessStatus = BusinessStatus.operational
+    suite: str | None = None
     categories: tuple[str, ...] = ()
     service_area_only: bool = False
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)

@@ -22,6 +22,7 @@ import structlog
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from ravensearch.db.models import BusinessStatus
 from ravensearch.db.session import unit_of_work
 from ravensearch.errors import InvalidInput
 from ravensearch.kit.trades import normalize_trade
@@ -79,6 +80,9 @@ class CollectReport:
     new_targets: int = 0
     merged: int = 0  # listings that joined a known target
     closed_skipped: int = 0
+    # Temporarily closed or not yet open: kept flagged (`business_status`), or skipped.
+    not_open_kept: int = 0
+    not_open_skipped: int = 0
     out_of_state_skipped: int = 0
     other_trade_stored: int = 0  # listings whose own categories said another trade
     outside_trades_dropped: int = 0  # listings of no trade of ours (a car A/C shop)
@@ -103,9 +107,11 @@ class CollectReport:
         return (
             f"{self.trade} in {self.state} from {self.source}: {self.new_targets} new targets,"
             f" {self.merged} merged, {self.listings_seen} listings seen"
-            f" ({self.closed_skipped} closed, {self.out_of_state_skipped} out of state,"
+            f" ({self.closed_skipped} closed, {self.not_open_skipped} not open yet or"
+            f" temporarily closed, {self.out_of_state_skipped} out of state,"
             f" {self.outside_trades_dropped} of no trade, {self.no_state_dropped} without a"
-            f" state skipped; {self.other_trade_stored} stored under their own trade);"
+            f" state skipped; {self.other_trade_stored} stored under their own trade,"
+            f" {self.not_open_kept} kept flagged not open);"
             f" {self.tiles} tiles ({self.failed_tiles} failed); API calls: Google"
             f" {self.google_api_calls}"
             f" (incl. {self.website_lookups} website lookups, {self.websites_found} found),"
@@ -125,8 +131,11 @@ async def collect(
     state: str,
     on_progress: ProgressCallback | None = None,
     sleep: Sleep = asyncio.sleep,
+    skip_not_open: bool = False,
 ) -> CollectReport:
-    """Sweep the state for the trade and store every open business found as a target.
+    """Sweep the state for the trade and store every business found as a target, but
+    the permanently closed ones. One temporarily closed or not yet open is stored with
+    its `business_status`, or skipped and counted with `skip_not_open`.
 
     Each listing is stored under the trade its own categories say (`classify`); one of
     no trade of ours is dropped and counted. Idempotent: a re-run merges into the same
@@ -148,6 +157,7 @@ async def collect(
         raise InvalidInput(f"Unknown source '{source}': use google, yelp or all.")
     providers: list[SourceName] = ["google", "yelp"] if source == "all" else [source]
     run = _Run(sessionmaker, clients, CollectReport(source, trade, state_code), on_progress, sleep)
+    run.skip_not_open = skip_not_open
     started = time.perf_counter()
     geo = state_geo(state_code)
     for provider in providers:
@@ -184,6 +194,7 @@ class _Run:
         self.buffer: dict[str, list[RawListing]] = defaultdict(list)
         self.tilers: list[AdaptiveTiler] = []
         self.waiting: tuple[str, datetime] | None = None
+        self.skip_not_open = False
 
     async def sweep(self, provider: SourceName, client: SourceClient, geo: StateGeo) -> None:
         def fits(tile: Tile) -> bool:
@@ -247,6 +258,7 @@ class _Run:
                 continue
             self.seen.add(key)
             report.listings_seen += 1
+            not_open = listing.business_status != BusinessStatus.operational
             if listing.is_closed:
                 report.closed_skipped += 1
             elif not listing.state:
@@ -257,8 +269,11 @@ class _Run:
                 report.out_of_state_skipped += 1
             elif (trade := classify(listing, report.trade)) == OUTSIDE:
                 report.outside_trades_dropped += 1
+            elif not_open and self.skip_not_open:
+                report.not_open_skipped += 1
             else:
                 report.other_trade_stored += trade != report.trade
+                report.not_open_kept += not_open
                 self.buffer[trade].append(listing)
 
     async def _flush(self, *, lookups: bool = True) -> None:

@@ -101,7 +101,9 @@ def build_source_clients(settings: Settings, *, universe: Universe | None = None
         )
     if settings.yelp_is_mock:
         assert clients.universe is not None
-        clients.yelp_fake = FakeYelpState(clients.universe, daily_limit=1_000_000)
+        clients.yelp_fake = FakeYelpState(
+            clients.universe, daily_limit=1_000_000, shrink_dense=clients.universe.hard
+        )
         fake = create_yelp_fake(clients.yelp_fake)
         clients.yelp = clients.client_on_fake(YelpClient, fake, YELP_URL, settings.USER_AGENT)
     else:

@@ -31,6 +31,7 @@ EXPORT_COLUMNS: tuple[str, ...] = (
     "phone",
     "website",
     "address",
+    "address_suite",
     "city",
     "state",
     "zip",
@@ -38,6 +39,7 @@ EXPORT_COLUMNS: tuple[str, ...] = (
     "source",
     "status",
     "status_reason",
+    "business_status",
     "pipeline_stage",
     "created_at",
 )

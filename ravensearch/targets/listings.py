@@ -2,7 +2,8 @@
 
 A listing joins the target that has, in this order: its own provider id (Google place id,
 Yelp id), its E.164 phone, its website's registrable domain (not a shared host such as
-facebook.com), or its normalised name in the same city (`name_key`) when no phone or
+facebook.com; a phone or site shared by two suites of one building under two names is two
+businesses), or its normalised name in the same city (`name_key`) when no phone or
 domain contradicts it. Joining only fills the target's empty columns, adds the id to the
 first free id column and always to `source_ids`; it never blanks a value, never renames,
 and never touches status, email or suppression. A listing that joins nothing becomes a
@@ -28,16 +29,22 @@ from ravensearch.kit.clock import utcnow
 from ravensearch.targets.addresses import normalize_state, normalize_zip
 from ravensearch.targets.merge import Row, identity_domain, name_key
 from ravensearch.targets.phones import to_e164
-from ravensearch.targets.same_place import NearbyNames, places_differ
+from ravensearch.targets.same_place import NearbyNames, other_suite, places_differ
 from ravensearch.targets.service import NO_EMAIL_REASON
 from ravensearch.targets.websites import normalize_website, website_domain
 
 _TABLE = Target.metadata.tables[Target.__tablename__]
 _ID_COLUMN = {"google": "google_place_id", "yelp": "yelp_id"}
 # Filled while empty, never overwritten (phone and website travel with their derived key).
-_FILLED = ("trade", "address", "city", "state", "zip", "name_key", "latitude", "longitude")
+_FILLED = (
+    "trade", "address", "address_suite", "city", "state", "zip", "name_key", "latitude",
+    "longitude",
+)  # fmt: skip
 _PAIRED = (("phone", "phone_e164"), ("website", "website_domain"))
-_UPDATED = (*_FILLED, *(c for pair in _PAIRED for c in pair), *_ID_COLUMN.values(), "source_ids")
+_UPDATED = (
+    *_FILLED, *(c for pair in _PAIRED for c in pair), *_ID_COLUMN.values(), "source_ids",
+    "business_status",
+)  # fmt: skip
 _LOADED = ("id", "business_name", "status", *_UPDATED)
 _TRACKING = ("utm_", "gclid", "fbclid")
 # `source_ids` key recording that a Google website lookup was made (so it is not repeated).
@@ -69,6 +76,10 @@ class Listing(Protocol):
     def lat(self) -> float | None: ...
     @property
     def lng(self) -> float | None: ...
+    @property
+    def suite(self) -> str | None: ...
+    @property
+    def business_status(self) -> str: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +120,11 @@ class _Index:
             if kind in _ID_COLUMN.values():
                 return found
             # One phone or website at two storefronts far apart: franchise locations.
-            if kind in ("phone", "domain") and not places_differ(found, values):
+            if (
+                kind in ("phone", "domain")
+                and not places_differ(found, values)
+                and not other_suite(found, values)
+            ):
                 return found
             if kind == "name" and not _contradicts(found, values):
                 return found
@@ -182,6 +197,7 @@ def listing_values(listing: Listing, *, trade: str | None, default_state: str | 
         "website": website,
         "website_domain": website_domain(website),
         "address": _clean(listing.address, 300),
+        "address_suite": _clean(listing.suite, 60),
         "city": city,
         "state": state,
         "zip": zip_code,
@@ -191,6 +207,7 @@ def listing_values(listing: Listing, *, trade: str | None, default_state: str | 
         "google_place_id": None,
         "yelp_id": None,
         "source_ids": {listing.source: [listing.source_id]},
+        "business_status": str(listing.business_status),
     }
     values[_ID_COLUMN[listing.source]] = listing.source_id[:200]
     return values
@@ -207,6 +224,9 @@ def _merge(row: Row, values: Row, taken: set[tuple[str, str]]) -> bool:
         if values.get(column) and not row.get(column):
             row[column], row[derived] = values[column], values[derived]
             changed = True
+    if _status_wins(row, values):
+        row["business_status"] = values["business_status"]
+        changed = True
     for column in _ID_COLUMN.values():
         value = values.get(column)
         # A second place id of one business (a duplicate listing) lives in source_ids only.
@@ -226,6 +246,15 @@ def _merge(row: Row, values: Row, taken: set[tuple[str, str]]) -> bool:
             changed = True
     row["source_ids"] = ids
     return changed
+
+
+def _status_wins(row: Row, values: Row) -> bool:
+    """Google's business status is the authority, so it replaces (a reopened business
+    loses its flag); Yelp tells only a temporary closure, which it may add, never clear."""
+    status, known = values.get("business_status"), row.get("business_status")
+    if not status or status == known:
+        return False
+    return known is None or "google" in values["source_ids"] or status == "closed_temporarily"
 
 
 class ListingService:

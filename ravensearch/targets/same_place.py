@@ -27,12 +27,30 @@ NEAR_M = 150.0
 OTHER_TOWN_M = 5_000.0
 NEAR_IDENTICAL = 95.0
 _STREET = re.compile(r"^\s*(\d+[a-z]?)\s+([a-z0-9]+)", re.IGNORECASE)
+_SUITE_WORD = re.compile(r"^(?:suite|ste|unit|apt|room|rm|no)\b\.?|#", re.IGNORECASE)
 
 
 def street_key(address: str | None) -> str | None:
     """ "1200 Oak St Suite 4" → "1200 oak": the number and the street's first word."""
     match = _STREET.match(address or "")
     return f"{match[1]} {match[2]}".lower() if match else None
+
+
+def suite_key(suite: str | None) -> str | None:
+    """ "Suite 200", "Ste. 200" and "#200" → "200"."""
+    text = _SUITE_WORD.sub("", (suite or "").strip()).strip(" .#-").lower()
+    return "".join(text.split()) or None
+
+
+def other_suite(a: Row, b: Row) -> bool:
+    """Two suites of one building under two names: two businesses, even with one phone
+    or one website (a shared front desk, one web agency's site)."""
+    suites = suite_key(a.get("address_suite")), suite_key(b.get("address_suite"))
+    return (
+        all(suites)
+        and suites[0] != suites[1]
+        and not similar_names(a["business_name"], b["business_name"])
+    )
 
 
 def similar_names(a: str, b: str, *, strict: bool = False) -> bool:

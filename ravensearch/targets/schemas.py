@@ -118,12 +118,16 @@ class TargetRead(ReadModel):
     website: str | None
     website_domain: str | None
     address: str | None
+    address_suite: str | None
     city: str | None
     state: str | None
     zip: str | None
     source: str
     status: str
     status_reason: str | None
+    business_status: str | None = Field(
+        description="Collected targets: operational, closed_temporarily or future_opening."
+    )
     created_at: datetime
     updated_at: datetime
 

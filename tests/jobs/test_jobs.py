@@ -40,12 +40,28 @@ class TestLaunchApi:
         job = (await client.get(f"/api/jobs/{job_id}")).json()
         assert job["kind"] == "collect"
         assert job["state"] == "queued"
-        assert job["params"] == {"source": "all", "trade": "hvac", "state": "TX"}
+        assert job["params"] == {
+            "source": "all", "trade": "hvac", "state": "TX", "skip_not_open": False,
+        }  # fmt: skip
         assert job["progress"] == {"done": 0, "total": None}
+
+    async def test_collect_can_skip_businesses_not_open(
+        self, client: httpx.AsyncClient, queued: list[uuid.UUID]
+    ) -> None:
+        body = {"source": "yelp", "trade": "hvac", "state": "TX", "skipNotOpen": True}
+        response = await client.post("/api/targets/collect", json=body)
+        assert response.status_code == 202
+        job = (await client.get(f"/api/jobs/{response.json()['jobId']}")).json()
+        assert job["params"]["skip_not_open"] is True
 
     @pytest.mark.parametrize(
         ("body", "status", "needle"),
         [
+            (
+                {"source": "google", "trade": "hvac", "state": "TX", "skipNotOpen": "maybe"},
+                400,
+                "skipNotOpen",
+            ),
             ({"source": "bing", "trade": "hvac", "state": "TX"}, 400, "source"),
             ({"source": "google", "trade": "hvac", "state": "ZZ"}, 400, "state"),
             ({"source": "google", "trade": "astronaut", "state": "TX"}, 400, "hvac"),

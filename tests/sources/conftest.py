@@ -57,6 +57,7 @@ def yelp_fake(yelp_server: tuple[FakeServer, FakeYelpState]) -> FakeYelpState:
     state.reset()
     state.api_keys = None
     state.daily_limit = 5000
+    state.shrink_dense = False
     return state
 
 

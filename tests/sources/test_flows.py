@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from ravensearch.db.models import Target, TargetStatus
+from ravensearch.db.models import BusinessStatus, Target, TargetStatus
 from ravensearch.errors import InvalidInput
 from ravensearch.sources.base import SourceUnavailable, TileSearch
 from ravensearch.sources.flows import CollectProgress, collect
@@ -163,6 +163,53 @@ class TestCollect:
         assert report.stopped.startswith("Yelp's daily quota is spent")
         assert "resumes" in report.stopped
         assert len(await _rows(sessionmaker)) > 0
+
+
+class TestNotOpen:
+    """Temporarily closed (and future) businesses: kept with a flag, or skipped on request."""
+
+    @staticmethod
+    def _not_open(universe: Universe) -> set[str]:
+        return {
+            b.key
+            for b in universe.businesses(STATE)
+            if "garage_door" in b.trades and b.temporarily_closed and not b.closed
+        }
+
+    async def test_kept_and_flagged_by_default(
+        self, sessionmaker: Sessionmaker, mock_clients: SourceClients, universe: Universe
+    ) -> None:
+        expected = self._not_open(universe)
+        report = await collect(
+            sessionmaker, mock_clients, source="all", trade="garage_door", state=STATE
+        )
+        rows = await _rows(sessionmaker)
+        flagged = [t for t in rows if t.business_status == BusinessStatus.closed_temporarily]
+        assert expected
+        assert len(flagged) == len(expected)
+        assert {t.business_status for t in rows} == {
+            BusinessStatus.operational,
+            BusinessStatus.closed_temporarily,
+        }
+        assert report.not_open_kept >= len(expected)  # one per listing, Google's and Yelp's
+        assert report.not_open_skipped == 0
+
+    async def test_skipped_when_asked(
+        self, sessionmaker: Sessionmaker, mock_clients: SourceClients, universe: Universe
+    ) -> None:
+        expected = self._not_open(universe)
+        report = await collect(
+            sessionmaker, mock_clients, source="all", trade="garage_door", state=STATE,
+            skip_not_open=True,
+        )  # fmt: skip
+        rows = await _rows(sessionmaker)
+        assert {t.business_status for t in rows} == {BusinessStatus.operational}
+        by_id = {
+            i: b.key for b in universe.businesses(STATE) for i in (b.google_id, b.yelp_id) if i
+        }
+        assert not {by_id[i] for i in _stored_ids(rows) if i in by_id} & expected
+        assert report.not_open_skipped >= len(expected)
+        assert report.not_open_kept == 0
 
 
 class TestInput:

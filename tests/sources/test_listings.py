@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ravensearch.db.models import Target, TargetStatus
+from ravensearch.db.models import BusinessStatus, Target, TargetStatus
 from ravensearch.sources.base import RawListing
 from ravensearch.targets.listings import listing_service
 from ravensearch.targets.merge import identity_domain, name_key
@@ -134,6 +134,54 @@ class TestNoFalseJoins:
         )
         assert tracked.merged == 1
         assert len(await targets(session)) == 1
+
+
+class TestSuites:
+    async def test_the_suite_has_its_own_column(self, session: AsyncSession) -> None:
+        await upsert(session, google(suite="Ste 200"), yelp(suite="Suite 200"))
+        [target] = await targets(session)
+        assert (target.address, target.address_suite) == ("4410 Broadway St", "Ste 200")
+
+    async def test_one_front_desk_for_two_suites_under_two_names(
+        self, session: AsyncSession
+    ) -> None:
+        await upsert(
+            session,
+            google("G1", suite="Suite 100", website=None),
+            google("G2", name="Broadway Electric", suite="Suite 300", website=None),
+        )
+        assert [t.address_suite for t in await targets(session)] == ["Suite 100", "Suite 300"]
+
+    async def test_one_name_in_two_suites_is_one_business(self, session: AsyncSession) -> None:
+        # Providers disagree on the suite of one shop more often than two shops share a name.
+        await upsert(session, google(suite="Suite 100"), yelp(suite="Suite 110"))
+        assert len(await targets(session)) == 1
+
+
+class TestBusinessStatus:
+    async def test_stored_with_the_target(self, session: AsyncSession) -> None:
+        await upsert(session, google(business_status=BusinessStatus.future_opening))
+        [target] = await targets(session)
+        assert target.business_status == BusinessStatus.future_opening
+
+    async def test_yelp_adds_a_temporary_closure_but_never_clears_googles(
+        self, session: AsyncSession
+    ) -> None:
+        await upsert(session, google(business_status=BusinessStatus.future_opening))
+        await upsert(session, yelp())
+        [target] = await targets(session)
+        assert target.business_status == BusinessStatus.future_opening
+        await upsert(session, yelp(business_status=BusinessStatus.closed_temporarily))
+        [target] = await targets(session)
+        assert target.business_status == BusinessStatus.closed_temporarily
+
+    async def test_google_clears_the_flag_of_a_reopened_business(
+        self, session: AsyncSession
+    ) -> None:
+        await upsert(session, google(business_status=BusinessStatus.closed_temporarily))
+        await upsert(session, google())
+        [target] = await targets(session)
+        assert target.business_status == BusinessStatus.operational
 
 
 class TestNeverLoseAnything:

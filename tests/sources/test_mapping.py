@@ -6,6 +6,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from ravensearch.db.models import BusinessStatus
 from ravensearch.sources.google import mapping as google
 from ravensearch.sources.yelp import mapping as yelp
 
@@ -77,3 +80,78 @@ class TestYelp:
     def test_closed_is_flagged(self) -> None:
         listings = yelp.listings_from_response(_load("yelp_search.json"))
         assert [x.is_closed for x in listings] == [False, False, True]
+
+
+def _place(**fields: Any) -> dict[str, Any]:
+    place: dict[str, Any] = {"id": "ChIJx", "displayName": {"text": "Oak Air"}}
+    place.update(fields)
+    return place
+
+
+def _component(text: str, kind: str) -> dict[str, Any]:
+    return {"longText": text, "shortText": text, "types": [kind]}
+
+
+class TestBusinessStatus:
+    @pytest.mark.parametrize(
+        ("status", "expected", "closed"),
+        [
+            ("OPERATIONAL", BusinessStatus.operational, False),
+            ("CLOSED_TEMPORARILY", BusinessStatus.closed_temporarily, False),
+            ("FUTURE_OPENING", BusinessStatus.future_opening, False),
+            ("CLOSED_PERMANENTLY", BusinessStatus.operational, True),
+            ("BUSINESS_STATUS_UNSPECIFIED", BusinessStatus.operational, False),
+            (None, BusinessStatus.operational, False),
+        ],
+    )
+    def test_google(self, status: str | None, expected: BusinessStatus, closed: bool) -> None:
+        place = _place(businessStatus=status) if status else _place()
+        listing = google.place_to_listing(place)
+        assert (listing.business_status, listing.is_closed) == (expected, closed)
+
+    @pytest.mark.parametrize(
+        ("attributes", "expected"),
+        [
+            ({"business_temp_closed": True}, BusinessStatus.closed_temporarily),
+            ({"business_temp_closed": None}, BusinessStatus.operational),
+            (None, BusinessStatus.operational),
+        ],
+    )
+    def test_yelp_temporary_closure(
+        self, attributes: dict[str, Any] | None, expected: BusinessStatus
+    ) -> None:
+        business = {"id": "y1", "name": "Oak Air", "is_closed": False, "attributes": attributes}
+        assert yelp.business_to_listing(business).business_status == expected
+
+
+class TestSuite:
+    def test_google_subpremise_is_not_glued_to_the_street(self) -> None:
+        place = _place(
+            addressComponents=[
+                _component("Ste 200", "subpremise"),
+                _component("1200", "street_number"),
+                _component("Oak St", "route"),
+                _component("Austin", "locality"),
+                _component("TX", "administrative_area_level_1"),
+                _component("78701", "postal_code"),
+            ]
+        )
+        listing = google.place_to_listing(place)
+        assert (listing.address, listing.suite) == ("1200 Oak St", "Ste 200")
+
+    def test_google_formatted_address_loses_its_suite(self) -> None:
+        place = _place(formattedAddress="1200 Oak St Suite 4, Austin, TX 78701, USA")
+        listing = google.place_to_listing(place)
+        assert (listing.address, listing.city, listing.zip) == ("1200 Oak St", "Austin", "78701")
+
+    def test_yelp_address2(self) -> None:
+        location = {"address1": "1200 Oak St", "address2": "Suite 200", "address3": None}
+        business = {"id": "y1", "name": "Oak Air", "location": location}
+        listing = yelp.business_to_listing(business)
+        assert (listing.address, listing.suite) == ("1200 Oak St", "Suite 200")
+        assert not listing.service_area_only
+
+    def test_yelp_without_suite(self) -> None:
+        location = {"address1": "1200 Oak St", "address2": "", "address3": None}
+        listing = yelp.business_to_listing({"id": "y1", "name": "Oak Air", "location": location})
+        assert listing.suite is None

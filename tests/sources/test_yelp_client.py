@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import httpx
 import pytest
 
 from ravensearch.sources.base import (
@@ -13,8 +14,9 @@ from ravensearch.sources.base import (
     SourceRateLimited,
 )
 from ravensearch.sources.geo import Tile
+from ravensearch.sources.trades import vocabulary
 from ravensearch.sources.universe import Universe
-from ravensearch.sources.yelp.client import YelpClient
+from ravensearch.sources.yelp.client import RESULT_CAP, YelpClient
 from ravensearch.sources.yelp.fake import FakeYelpState
 from tests.sources.conftest import STATE
 
@@ -74,6 +76,91 @@ class TestSearch:
         assert yelp.rate_limit.daily_limit == 5000
         assert yelp.rate_limit.remaining == 4998
         assert yelp.rate_limit.reset_time
+
+
+class TestShrunkRadius:
+    """Yelp narrows the circle where businesses are dense, and `total` counts the smaller one."""
+
+    SUBURBS = Tile(41.45, -71.75, 41.6, -71.55)
+
+    async def test_the_fake_searches_a_smaller_circle_when_dense(
+        self, yelp: YelpClient, yelp_fake: FakeYelpState
+    ) -> None:
+        yelp_fake.shrink_dense = True
+        data = await yelp.search_businesses(_params())
+        assert data["total"] <= yelp_fake.dense_count
+        assert max(b["distance"] for b in data["businesses"]) <= 0.7 * 20_000
+        assert yelp_fake.shrunk == 1
+
+    async def test_a_shrunk_answer_is_saturated_though_under_the_cap(
+        self, yelp: YelpClient, yelp_fake: FakeYelpState
+    ) -> None:
+        whole = await yelp.search(self.SUBURBS, "hvac")
+        yelp_fake.shrink_dense = True
+        shrunk = await yelp.search(self.SUBURBS, "hvac")
+        assert not whole.saturated
+        assert len(shrunk.listings) < len(whole.listings)
+        assert shrunk.saturated
+
+    async def test_a_sparse_answer_is_not_saturated(
+        self, yelp: YelpClient, yelp_fake: FakeYelpState
+    ) -> None:
+        yelp_fake.shrink_dense = True
+        yelp_fake.dense_count = 10_000  # never shrinks: whatever the spread, nothing is hidden
+        result = await yelp.search(self.SUBURBS, "hvac")
+        assert not result.saturated
+
+
+class TestTileTooSmallToSplit:
+    """A minimum-size tile still past the cap: every page to 240, then alias by alias."""
+
+    @staticmethod
+    def _yelp(per_alias: int, calls: list[dict[str, str]]) -> YelpClient:
+        def answer(request: httpx.Request) -> httpx.Response:
+            params = dict(request.url.params)
+            calls.append(params)
+            offset, limit = int(params["offset"]), int(params["limit"])
+            assert offset + limit <= RESULT_CAP
+            aliases = params["categories"].split(",")
+            ids = [f"{a}-{i}" for a in aliases for i in range(per_alias)]
+            # Spread over the whole circle asked for: nothing says it was shrunk.
+            radius = int(params["radius"])
+            page = [
+                {"id": i, "name": f"Firm {i}", "distance": radius * (1 - n % 10 / 20)}
+                for n, i in enumerate(ids[offset : offset + limit])
+            ]
+            return httpx.Response(200, json={"businesses": page, "total": len(ids)})
+
+        http = httpx.AsyncClient(
+            transport=httpx.MockTransport(answer), base_url="https://yelp.test/v3"
+        )
+        return YelpClient("k", base_url="https://yelp.test/v3", http_client=http)
+
+    async def test_pages_with_offsets_up_to_the_cap(self) -> None:
+        calls: list[dict[str, str]] = []
+        yelp = self._yelp(300, calls)
+        result = await yelp.search(Tile(41.80, -71.41, 41.81, -71.40), "hvac")
+        assert [(c["offset"], c["limit"]) for c in calls] == [
+            ("0", "50"), ("50", "50"), ("100", "50"), ("150", "50"), ("200", "40"),
+        ]  # fmt: skip
+        assert len(result.listings) == RESULT_CAP
+        assert result.saturated  # still past the cap: counted as capped
+
+    async def test_then_splits_by_category(self) -> None:
+        calls: list[dict[str, str]] = []
+        yelp = self._yelp(60, calls)  # 7 plumbing aliases x 60: 420 in all, 60 per alias
+        result = await yelp.search(Tile(41.80, -71.41, 41.81, -71.40), "plumbing")
+        aliases = vocabulary("plumbing").yelp_categories
+        assert {c["categories"] for c in calls} == {",".join(aliases), *aliases}
+        assert len(result.listings) == 60 * len(aliases)
+        assert not result.saturated
+        assert result.api_calls == len(calls)
+
+    async def test_a_tile_that_can_be_split_stops_at_the_first_page(self) -> None:
+        calls: list[dict[str, str]] = []
+        yelp = self._yelp(300, calls)
+        result = await yelp.search(Tile(41.80, -71.43, 41.83, -71.40), "hvac")
+        assert (len(calls), result.saturated) == (1, True)
 
 
 class TestLimits:

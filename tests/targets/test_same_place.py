@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
+
 from ravensearch.targets.merge import Row
-from ravensearch.targets.same_place import NearbyNames, places_differ, similar_names
+from ravensearch.targets.same_place import (
+    NearbyNames,
+    other_suite,
+    places_differ,
+    similar_names,
+    suite_key,
+)
 
 
 def _row(name: str, **values: object) -> Row:
@@ -53,3 +61,29 @@ class TestNearby:
         b = _row("Ross HVAC", address="7750 Spring Ave", latitude=30.27, longitude=-97.74)
         assert places_differ(a, b)
         assert not places_differ(a, {**a, "address": "1248 Center Boulevard Ste 2"})
+
+
+class TestSuites:
+    @pytest.mark.parametrize(
+        ("text", "key"),
+        [("Suite 200", "200"), ("Ste. 200", "200"), ("#200", "200"), ("Unit 4B", "4b"),
+         ("", None), (None, None)],
+    )  # fmt: skip
+    def test_suite_key(self, text: str | None, key: str | None) -> None:
+        assert suite_key(text) == key
+
+    def test_two_names_in_two_suites_are_two_businesses(self) -> None:
+        a = _row("Broadway Electric", address_suite="Suite 100")
+        b = _row("Alamo Heating & Air", address_suite="Ste 300")
+        assert other_suite(a, b)
+
+    def test_one_name_or_one_suite_is_not_enough(self) -> None:
+        assert not other_suite(
+            _row("Alamo Heating & Air", address_suite="Suite 100"),
+            _row("Alamo Heating and Air", address_suite="Suite 300"),
+        )
+        assert not other_suite(
+            _row("Broadway Electric", address_suite="Suite 100"),
+            _row("Alamo Heating & Air", address_suite="Ste. 100"),
+        )
+        assert not other_suite(_row("Broadway Electric"), _row("Alamo Heating & Air"))

@@ -15,6 +15,7 @@ from ravensearch.db.session import unit_of_work
 from ravensearch.instantly.fake.demo import HVAC_TEXAS_ID
 from ravensearch.jobs.execute import execute_job
 from ravensearch.runtime import build_runtime
+from ravensearch.sources.universe import Universe
 from ravensearch.tokens.service import token_service
 from ravensearch.web.app import create_app
 
@@ -80,10 +81,21 @@ def test_cli_collect_and_enrich(
     runner = CliRunner()
     try:
         collected = runner.invoke(
-            cli_app, ["collect", "--source", "google", "--trade", "plumber", "--state", STATE]
-        )
+            cli_app,
+            ["collect", "--source", "google", "--trade", "plumber", "--state", STATE,
+             "--skip-not-open"],
+        )  # fmt: skip
         assert collected.exit_code == 0, collected.output
         assert "new" in collected.output
+        not_open = sum(
+            1
+            for b in Universe().businesses(STATE)
+            if "plumbing" in b.trades and b.on_google and b.temporarily_closed and not b.closed
+        )
+        assert not_open > 0
+        summary = " ".join(collected.output.split())  # Rich wraps at the terminal's width
+        assert f"{not_open} not open yet or temporarily closed" in summary
+        assert "0 kept flagged not open" in summary
         enriched = runner.invoke(cli_app, ["enrich", "--limit", "25"])
         assert enriched.exit_code == 0, enriched.output
         assert "25 target(s)" in enriched.output

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import csv
+import io
 import uuid
 from typing import Any, ClassVar
 
@@ -7,7 +9,7 @@ import httpx
 import pytest
 from bs4 import BeautifulSoup
 
-from ravensearch.db.models import TargetEmail
+from ravensearch.db.models import BusinessStatus, Target, TargetEmail
 from ravensearch.db.session import unit_of_work
 from ravensearch.jobs import launch
 from ravensearch.runtime import Runtime
@@ -27,12 +29,14 @@ READ_FIELDS = {
     "website",
     "website_domain",
     "address",
+    "address_suite",
     "city",
     "state",
     "zip",
     "source",
     "status",
     "status_reason",
+    "business_status",
     "created_at",
     "updated_at",
 }
@@ -79,12 +83,14 @@ class TestCreate:
             "website": "https://acme.com",
             "website_domain": "acme.com",
             "address": "1 Main St",
+            "address_suite": None,  # collected listings only (Google subpremise, Yelp address2)
             "city": "Austin",
             "state": "TX",
             "zip": "78701-1234",
             "source": "manual",
             "status": "completed",
             "status_reason": None,
+            "business_status": None,  # collected listings only
         }
         assert body["created_at"].endswith(("+00:00", "Z"))
         fetched = await client.get(f"/api/targets/{body['id']}")
@@ -273,3 +279,33 @@ class TestWhereTheEmailWasFound:
         source = BeautifulSoup(page.text, "html.parser").select_one("[data-email-source]")
         assert source is not None
         assert source.text == "Found by mailto on https://acme-air.com/contact"
+
+
+class TestBusinessStatusAndSuite:
+    async def test_the_api_the_page_and_the_export_show_them(
+        self, client: httpx.AsyncClient, runtime: Runtime, admin: AdminClient
+    ) -> None:
+        created = await _create(client, businessName="Acme Air", address="1200 Oak St")
+        target_id = uuid.UUID(created["id"])
+        assert (created["business_status"], created["address_suite"]) == (None, None)
+        async with unit_of_work(runtime.sessionmaker) as session:
+            target = await session.get(Target, target_id)
+            assert target is not None
+            target.business_status = BusinessStatus.closed_temporarily
+            target.address_suite = "Suite 200"
+        detail = (await client.get(f"/api/targets/{target_id}")).json()
+        assert (detail["business_status"], detail["address_suite"]) == (
+            "closed_temporarily", "Suite 200",
+        )  # fmt: skip
+        assert detail["address"] == "1200 Oak St"
+        page = await admin.page("/outreach/targets")
+        flag = BeautifulSoup(page.text, "html.parser").select_one("[data-business-status]")
+        assert flag is not None
+        assert (flag["data-business-status"], flag.text) == (
+            "closed_temporarily", "Temporarily closed",
+        )  # fmt: skip
+        export = await admin.page("/outreach/targets/export.csv")
+        [row] = list(csv.DictReader(io.StringIO(export.text)))
+        assert (row["address"], row["address_suite"], row["business_status"]) == (
+            "1200 Oak St", "Suite 200", "closed_temporarily",
+        )  # fmt: skip

@@ -17,7 +17,7 @@ from ravensearch.db.models.job import Job, JobKind, JobState
 from ravensearch.db.models.notification import Notification, NotificationKind
 from ravensearch.db.models.pipeline import PipelineMove, PipelineStage, RefusalReason
 from ravensearch.db.models.suppression import Suppression, SuppressionKind
-from ravensearch.db.models.target import Target, TargetSource, TargetStatus
+from ravensearch.db.models.target import BusinessStatus, Target, TargetSource, TargetStatus
 from ravensearch.db.models.target_email import TargetEmail
 from ravensearch.db.models.upload import Upload, UploadPart
 from ravensearch.db.models.user import LoginFailure, Role, User
@@ -28,6 +28,7 @@ __all__ = [
     "ApiToken",
     "AppSetting",
     "AuditEntry",
+    "BusinessStatus",
     "Campaign",
     "CampaignStatus",
     "CampaignStep",

@@ -25,6 +25,14 @@ class TargetSource(StrEnum):
     yelp = "yelp"
 
 
+class BusinessStatus(StrEnum):
+    """What the provider says of a collected business that is not permanently closed."""
+
+    operational = "operational"
+    closed_temporarily = "closed_temporarily"
+    future_opening = "future_opening"
+
+
 class Target(IDMixin, TimestampMixin, Base):
     """A technician's business: the person or company we may recruit."""
 
@@ -40,6 +48,8 @@ class Target(IDMixin, TimestampMixin, Base):
     website: Mapped[str | None] = mapped_column(String(500))
     website_domain: Mapped[str | None] = mapped_column(String(255), index=True)
     address: Mapped[str | None] = mapped_column(String(300))
+    # "Suite 200": Google's `subpremise`, Yelp's `address2`; apart from the street address.
+    address_suite: Mapped[str | None] = mapped_column(String(60))
     city: Mapped[str | None] = mapped_column(String(120))
     state: Mapped[str | None] = mapped_column(String(2), index=True)
     zip: Mapped[str | None] = mapped_column(String(10))
@@ -51,6 +61,8 @@ class Target(IDMixin, TimestampMixin, Base):
     status_reason: Mapped[str | None] = mapped_column(Text)
     # Cross-source identity: normalized business name (+ zip) for matching listings.
     name_key: Mapped[str | None] = mapped_column(String(300), index=True)
+    # A BusinessStatus for collected targets, None for manual and imported ones.
+    business_status: Mapped[str | None] = mapped_column(String(20))
     latitude: Mapped[float | None] = mapped_column()
     longitude: Mapped[float | None] = mapped_column()
     enrich_attempts: Mapped[int] = mapped_column(default=0)

@@ -11,9 +11,15 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ravensearch.db.models import BusinessStatus
 from ravensearch.sources.base import RawListing
 
 CLOSED_PERMANENTLY = "CLOSED_PERMANENTLY"
+# Absent ("no data"), BUSINESS_STATUS_UNSPECIFIED and OPERATIONAL all read as operational.
+_STATUS = {
+    "CLOSED_TEMPORARILY": BusinessStatus.closed_temporarily,
+    "FUTURE_OPENING": BusinessStatus.future_opening,
+}
 _STATE_ZIP = re.compile(r"^([A-Z]{2})(?:\s+(\d{5})(?:-\d{4})?)?$")
 
 
@@ -38,6 +44,7 @@ def place_to_listing(place: Mapping[str, Any]) -> RawListing:
     zip_code = components.get("postal_code")
     if not components:
         street, city, state, zip_code = _parse_formatted(place.get("formattedAddress") or "")
+        street = _without_suite(street)
     location = place.get("location") or {}
     display = place.get("displayName") or {}
     return RawListing(
@@ -53,6 +60,8 @@ def place_to_listing(place: Mapping[str, Any]) -> RawListing:
         lat=_float(location.get("latitude")),
         lng=_float(location.get("longitude")),
         is_closed=place.get("businessStatus") == CLOSED_PERMANENTLY,
+        business_status=_STATUS.get(str(place.get("businessStatus")), BusinessStatus.operational),
+        suite=components.get("subpremise"),
         categories=tuple(place.get("types") or ()),
         service_area_only=bool(place.get("pureServiceAreaBusiness")),
         raw=place,
@@ -89,6 +98,15 @@ def _parse_formatted(text: str) -> tuple[str, str | None, str | None, str | None
     city = parts[-2] if len(parts) >= 2 else None
     street = ", ".join(parts[:-2])
     return street, city, state, zip_code
+
+
+_SUITE = re.compile(r"\s+(?:suite|ste\.?|unit|#)\s*[\w-]+$", re.IGNORECASE)
+
+
+def _without_suite(street: str) -> str:
+    """ "1200 Oak St Suite 4" → "1200 Oak St": the suite never joins the street address
+    (only a formatted address without components can carry one)."""
+    return _SUITE.sub("", street)
 
 
 def _float(value: Any) -> float | None:

@@ -3,21 +3,32 @@
 A tile becomes a circle (its center, and the radius reaching its corners, ≤ 40 km).
 Yelp pages with `limit` ≤ 50 and `offset`, and refuses `offset + limit > 240`; when the
 first page's `total` is already at that cap the tile is reported saturated without paging
-further, since its quarters will be searched anyway.
+further, since its quarters will be searched anyway. Yelp also treats `radius` as a
+suggestion and searches a smaller circle where businesses are dense, with `total`
+counting only that circle: a full answer whose furthest business (`distance`) stops well
+inside the radius asked for is saturated too. A tile too small to split is read as deep
+as Yelp lets: every page up to the cap, then each category alias on its own.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Unpack
 
 import httpx
 
-from ravensearch.sources.base import SourceError, SourceName, SourceQuotaExceeded, TileSearch
+from ravensearch.sources.base import (
+    RawListing,
+    SourceError,
+    SourceName,
+    SourceQuotaExceeded,
+    TileSearch,
+)
 from ravensearch.sources.geo import Tile
 from ravensearch.sources.http import ClientOptions, ProviderClient, error_body, error_for_status
+from ravensearch.sources.tiling import DEFAULT_MIN_SPAN
 from ravensearch.sources.trades import vocabulary
 from ravensearch.sources.yelp.mapping import listings_from_response
 
@@ -27,6 +38,27 @@ MAX_RADIUS_M = 40_000
 PAGE_LIMIT = 50
 # Documented as 1000 once; observed (and coded by everyone) as 240 today.
 RESULT_CAP = 240
+# An answer of at least this many businesses, all nearer than this share of the radius
+# asked for, came from a shrunk circle. A uniform spread of 50 points in a disc puts one
+# past 0.75 R with odds of 1 - 0.75^100; a small town alone in a big circle is not
+# "dense", and stays below the count.
+SHRUNK_RATIO = 0.75
+SHRUNK_MIN_RESULTS = 20
+
+
+@dataclass
+class _Answer:
+    """One query read page after page."""
+
+    listings: list[RawListing] = field(default_factory=list)
+    total: int = 0
+    calls: int = 0
+    furthest_m: float = 0.0
+
+    def shrunk(self, radius_m: float) -> bool:
+        return (
+            len(self.listings) >= SHRUNK_MIN_RESULTS and self.furthest_m < SHRUNK_RATIO * radius_m
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,31 +101,64 @@ class YelpClient(ProviderClient):
         return self._http.json_object(response, "search")
 
     async def search(self, tile: Tile, trade: str) -> TileSearch:
-        """The trade's businesses within the circle around `tile`, up to 240."""
+        """The trade's businesses within the circle around `tile`, up to 240 per query."""
         lat, lng = tile.center
+        radius = min(MAX_RADIUS_M, math.ceil(tile.radius_m()))
+        aliases = vocabulary(trade).yelp_categories
         base: dict[str, str | int | float] = {
             "latitude": round(lat, 6),
             "longitude": round(lng, 6),
-            "radius": min(MAX_RADIUS_M, math.ceil(tile.radius_m())),
-            "categories": ",".join(vocabulary(trade).yelp_categories),
+            "radius": radius,
+            "categories": ",".join(aliases),
             "sort_by": "best_match",
         }
-        listings = []
-        calls = 0
-        offset = 0
+        if tile.span / 2 >= DEFAULT_MIN_SPAN:
+            # Past the cap: the quarters of this tile will see what paging cannot.
+            answer = await self._read(base, to_the_cap=False)
+            saturated = answer.total >= RESULT_CAP or answer.shrunk(radius)
+            return TileSearch(tuple(answer.listings), saturated, answer.calls)
+        return await self._read_deep(base, aliases, radius)
+
+    async def _read_deep(
+        self, base: dict[str, str | int | float], aliases: tuple[str, ...], radius: int
+    ) -> TileSearch:
+        """A tile that cannot be split: every reachable page, then one alias at a time."""
+        answers = [await self._read(base, to_the_cap=True)]
+        if answers[0].total > RESULT_CAP and len(aliases) > 1:
+            for alias in aliases:
+                answers.append(await self._read({**base, "categories": alias}, to_the_cap=True))
+        found: dict[str, RawListing] = {}
+        for answer in answers:
+            found.update((listing.source_id, listing) for listing in answer.listings)
+        last = answers[1:] or answers
+        saturated = any(a.total > RESULT_CAP or a.shrunk(radius) for a in last)
+        return TileSearch(tuple(found.values()), saturated, sum(a.calls for a in answers))
+
+    async def _read(self, base: dict[str, str | int | float], *, to_the_cap: bool) -> _Answer:
+        """Page through one query; without `to_the_cap`, stop after a first page at the cap."""
+        answer = _Answer()
         while True:
+            offset = len(answer.listings)
             limit = min(PAGE_LIMIT, RESULT_CAP - offset)
             data = await self.search_businesses({**base, "limit": limit, "offset": offset})
-            calls += 1
+            answer.calls += 1
             page = listings_from_response(data)
-            listings.extend(page)
-            total = int(data.get("total") or 0)
-            if total >= RESULT_CAP:
-                # Past the cap: the quarters of this tile will see what paging cannot.
-                return TileSearch(tuple(listings), True, calls)
-            offset += len(page)
-            if len(page) < limit or offset >= total:
-                return TileSearch(tuple(listings), False, calls)
+            answer.listings.extend(page)
+            answer.total = int(data.get("total") or 0)
+            answer.furthest_m = max(answer.furthest_m, _furthest(data))
+            if answer.total >= RESULT_CAP and not to_the_cap:
+                return answer
+            if len(page) < limit or len(answer.listings) >= min(answer.total, RESULT_CAP):
+                return answer
+
+
+def _furthest(data: dict[str, Any]) -> float:
+    distances = [
+        float(b["distance"])
+        for b in data.get("businesses") or ()
+        if isinstance(b, dict) and isinstance(b.get("distance"), int | float)
+    ]
+    return max(distances, default=0.0)
 
 
 def _rate_limit(headers: httpx.Headers) -> RateLimitStatus:

@@ -3,7 +3,9 @@
 Faithful where our client could go wrong: Bearer auth (401 TOKEN_MISSING/TOKEN_INVALID),
 `location` or `latitude`+`longitude` required, `radius` ≤ 40000, `limit` ≤ 50,
 `offset + limit` ≤ 240, known category aliases only, `total` counting every match (it can
-exceed what paging reaches), `is_closed`, never a website, Yelp's error envelope, the
+exceed what paging reaches), `is_closed` and `attributes.business_temp_closed`, never a
+website, a search radius that shrinks in dense areas when `shrink_dense` is set (Yelp
+documents `radius` as a suggestion: dense areas get a smaller one), Yelp's error envelope, the
 `RateLimit-*` headers on every answer with a daily allowance (429 ACCESS_LIMIT_REACHED when
 spent), and 429 TOO_MANY_REQUESTS_PER_SECOND (or 5xx) injected through `/_fake/faults`.
 """
@@ -37,6 +39,7 @@ from ravensearch.targets.addresses import US_STATES
 MAX_RADIUS_M = 40_000
 DEFAULT_RADIUS_M = 16_000
 MAX_LIMIT = 50
+SHRINK_FACTOR = 0.7
 _TITLES = {
     "hvac": "Heating & Air Conditioning/HVAC", "plumbing": "Plumbing",
     "electricians": "Electricians", "roofing": "Roofing",
@@ -54,6 +57,12 @@ class FakeYelpState:
     universe: Universe
     api_keys: set[str] | None = None  # None accepts any non-empty key
     result_cap: int = 240
+    # Yelp narrows the search circle where businesses are dense: with more than
+    # `dense_count` matches inside the radius asked for, the circle shrinks (by at least
+    # `SHRINK_FACTOR`) until it holds `dense_count` or fewer, and `total` counts only those.
+    shrink_dense: bool = False
+    dense_count: int = 60
+    shrunk: int = 0  # answers that came from a shrunk circle
     daily_limit: int = 5000
     used_today: int = 0
     calls: int = 0
@@ -68,11 +77,11 @@ class FakeYelpState:
 
     def reset(self) -> None:
         with self.lock:
-            self.calls = self.used_today = 0
+            self.calls = self.used_today = self.shrunk = 0
             self.faults.clear()
 
     def snapshot(self) -> dict[str, Any]:
-        return {"calls": self.calls, "used_today": self.used_today}
+        return {"calls": self.calls, "used_today": self.used_today, "shrunk": self.shrunk}
 
 
 class YelpFakeError(Exception):
@@ -183,13 +192,25 @@ def _search(state: FakeYelpState, params: Any) -> dict[str, Any]:
             distance = distance_m(lat, lng, b_lat, b_lng)
             if distance <= radius:
                 seen[business.key] = (distance, business)
-    found = sorted(seen.values(), key=_sort_key(sort_by))
+    found = _shrunk(state, list(seen.values()), radius)
+    found.sort(key=_sort_key(sort_by))
     page = found[offset : offset + limit]
     return {
         "businesses": [_business(b, distance) for distance, b in page],
         "total": len(found),
         "region": {"center": {"longitude": lng, "latitude": lat}},
     }
+
+
+def _shrunk(
+    state: FakeYelpState, found: list[tuple[float, Business]], radius: float
+) -> list[tuple[float, Business]]:
+    if not state.shrink_dense or len(found) <= state.dense_count:
+        return found
+    by_distance = sorted(distance for distance, _ in found)
+    kept = min(radius * SHRINK_FACTOR, by_distance[state.dense_count - 1])
+    state.shrunk += 1
+    return [item for item in found if item[0] <= kept]
 
 
 def _center(params: Any) -> tuple[float, float]:
@@ -299,4 +320,5 @@ def _business(b: Business, distance: float) -> dict[str, Any]:
         "phone": b.yelp_phone or "",
         "display_phone": display_phone(b.yelp_phone) or "",
         "distance": round(distance, 1),
+        "attributes": {"business_temp_closed": True if b.temporarily_closed else None},
     }

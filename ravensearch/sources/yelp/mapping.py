@@ -2,7 +2,9 @@
 
 Yelp never gives a business's own website (nor an email); `phone` is `+1XXXXXXXXXX` or
 `""`; `address2`/`address3` may be `""` or null; a business that hides its address (a
-service-area business) has an empty `address1`. `is_closed` means permanently closed.
+service-area business) has an empty `address1`; `address2` holds a suite ("Suite 200"),
+kept apart. `is_closed` means permanently closed; `attributes.business_temp_closed`, when
+set, a temporary closure.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ravensearch.db.models import BusinessStatus
 from ravensearch.sources.base import RawListing
 
 
@@ -22,11 +25,14 @@ def listings_from_response(payload: Mapping[str, Any]) -> list[RawListing]:
 def business_to_listing(business: Mapping[str, Any]) -> RawListing:
     location = business.get("location") or {}
     coordinates = business.get("coordinates") or {}
-    street = " ".join(
+    street = str(location.get("address1") or "").strip()
+    suite = " ".join(
         str(part).strip()
-        for part in (location.get("address1"), location.get("address2"), location.get("address3"))
+        for part in (location.get("address2"), location.get("address3"))
         if part and str(part).strip()
     )
+    attributes = business.get("attributes") or {}
+    temp_closed = isinstance(attributes, Mapping) and bool(attributes.get("business_temp_closed"))
     categories = tuple(
         str(c["alias"]) for c in business.get("categories") or () if isinstance(c, Mapping)
     )
@@ -43,6 +49,10 @@ def business_to_listing(business: Mapping[str, Any]) -> RawListing:
         lat=_float(coordinates.get("latitude")),
         lng=_float(coordinates.get("longitude")),
         is_closed=bool(business.get("is_closed")),
+        business_status=BusinessStatus.closed_temporarily
+        if temp_closed
+        else BusinessStatus.operational,
+        suite=suite or None,
         categories=categories,
         service_area_only=not street,
         raw=business,

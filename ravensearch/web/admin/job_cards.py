@@ -109,6 +109,12 @@ def _facts(job: Job) -> tuple[str, ...]:
             facts.append(_plural(number("listings_seen"), "listing") + " seen")
         if number("outside_trades_dropped"):
             facts.append(f"{number('outside_trades_dropped'):,} of no trade of ours dropped")
+        if number("not_open_kept"):
+            facts.append(f"{number('not_open_kept'):,} temporarily closed or not open yet, kept")
+        if number("not_open_skipped"):
+            facts.append(
+                f"{number('not_open_skipped'):,} temporarily closed or not open yet, skipped"
+            )
         if number("failed_tiles"):
             facts.append(_plural(number("failed_tiles"), "area") + " failed (see errors)")
         if job.state == JobState.running and counts.get("waiting"):

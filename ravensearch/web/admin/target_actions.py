@@ -43,6 +43,7 @@ class CollectRequestForm(BaseModel):
     source: str = "all"
     trade: str = ""
     state: str = ""
+    skip_not_open: bool = False  # an unticked checkbox is not posted at all
 
     @field_validator("source")
     @classmethod
@@ -81,15 +82,24 @@ async def start_collect(
     form, errors = validate_form(CollectRequestForm, data)
     if form is None:
         shown = CollectForm(
-            data.get("source", "all"), data.get("trade", ""), data.get("state", ""), errors
+            data.get("source", "all"),
+            data.get("trade", ""),
+            data.get("state", ""),
+            skip_not_open=bool(data.get("skip_not_open")),
+            errors=errors,
         )
         return shown, None
     job = await launch.launch_collect(
-        runtime.sessionmaker, enqueue, source=form.source, trade=form.trade, state=form.state
+        runtime.sessionmaker,
+        enqueue,
+        source=form.source,
+        trade=form.trade,
+        state=form.state,
+        skip_not_open=form.skip_not_open,
     )
     async with unit_of_work(runtime.sessionmaker) as session:
         view = await load_job(session, job.id)
-    return CollectForm(form.source, form.trade, form.state), view
+    return CollectForm(form.source, form.trade, form.state, form.skip_not_open), view
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ravensearch.campaigns.repository import CampaignRepository
 from ravensearch.db.models import (
+    BusinessStatus,
     JobKind,
     Target,
     TargetSource,
@@ -51,6 +52,12 @@ _NO_EMAIL_NOTES: dict[str, str] = {
     TargetStatus.enriching: "Looking for an email…",
     TargetStatus.no_email: "No email found",
     TargetStatus.failed: "Enrichment failed",
+}
+# Collected while temporarily closed or before opening: kept (unless the collect skipped
+# them), and flagged so nobody recruits a shop that cannot answer.
+_NOT_OPEN_LABELS: dict[str, str] = {
+    BusinessStatus.closed_temporarily: "Temporarily closed",
+    BusinessStatus.future_opening: "Not open yet",
 }
 
 TRADE_CHOICES: Choices = tuple((trade, trade_label(trade)) for trade in TRADES)
@@ -129,6 +136,7 @@ class TargetRow:
     pipeline_stage: str | None
     created_at: datetime
     email_source: str | None = None  # "mailto on https://…/contact"
+    business_status: str | None = None
 
     @classmethod
     def of(cls, target: Target, found: FoundEmail | None = None) -> TargetRow:
@@ -147,10 +155,16 @@ class TargetRow:
             status_reason=target.status_reason,
             pipeline_stage=target.pipeline_stage,
             created_at=target.created_at,
+            business_status=target.business_status,
             email_source=(
                 f"Found by {found.method} on {found.page_url or 'the site'}" if found else None
             ),
         )
+
+    @property
+    def not_open_label(self) -> str | None:
+        """What the listing said of a business not operational, for a flag by its name."""
+        return _NOT_OPEN_LABELS.get(self.business_status or "")
 
     @property
     def status_label(self) -> str:
@@ -183,6 +197,7 @@ class CollectForm:
     source: str = "all"
     trade: str = ""
     state: str = ""
+    skip_not_open: bool = False
     errors: dict[str, str] = field(default_factory=dict)
 
 

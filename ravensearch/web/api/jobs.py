@@ -49,7 +49,12 @@ async def collect(
 ) -> Any:
     """Collect technicians of a trade in a US state from Google, Yelp or both (a job)."""
     job = await launch.launch_collect(
-        runtime.sessionmaker, enqueue, source=body.source, trade=body.trade, state=body.state
+        runtime.sessionmaker,
+        enqueue,
+        source=body.source,
+        trade=body.trade,
+        state=body.state,
+        skip_not_open=body.skip_not_open,
     )
     return _accepted(job)
 

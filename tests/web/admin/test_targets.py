@@ -137,7 +137,26 @@ class TestCollect:
         async with runtime.sessionmaker() as session:
             job = await session.get(Job, section.job.id)
         assert job is not None
-        assert job.params == {"source": "yelp", "trade": "plumbing", "state": "TX"}
+        assert job.params == {
+            "source": "yelp", "trade": "plumbing", "state": "TX", "skip_not_open": False,
+        }  # fmt: skip
+
+    async def test_the_skip_not_open_box(
+        self, admin: AdminClient, runtime: Runtime, enqueued: list[uuid.UUID]
+    ) -> None:
+        page = await admin.page(LIST)
+        soup = BeautifulSoup(page.text, "html.parser")
+        box = soup.select_one("#collect-form input[name=skip_not_open]")
+        assert box is not None
+        assert not box.has_attr("checked")
+        form = {"source": "all", "trade": "hvac", "state": "TX", "skip_not_open": "on"}
+        response = await admin.submit(f"{LIST}/collect", form, htmx=True)
+        section = response.context["page"]
+        assert section.form.skip_not_open
+        async with runtime.sessionmaker() as session:
+            job = await session.get(Job, section.job.id)
+        assert job is not None
+        assert job.params["skip_not_open"] is True
 
     async def test_inline_errors(self, admin: AdminClient, enqueued: list[uuid.UUID]) -> None:
         await admin.page(LIST)
@@ -164,6 +183,18 @@ class TestCollect:
 
 
 class TestJobCard:
+    async def test_counts_the_businesses_not_open(
+        self, viewer: AdminClient, runtime: Runtime
+    ) -> None:
+        async with unit_of_work(runtime.sessionmaker) as session:
+            job = Job(kind="collect", params={"source": "all", "trade": "hvac", "state": "TX"},
+                      state=JobState.succeeded, counts={"new_targets": 40, "merged": 2,
+                      "not_open_kept": 3, "not_open_skipped": 0}, errors=[])  # fmt: skip
+            session.add(job)
+        card = (await viewer.page(f"{LIST}/jobs/{job.id}", htmx=True)).context["page"]
+        assert "3 temporarily closed or not open yet, kept" in card.facts
+        assert not any("skipped" in fact for fact in card.facts)
+
     async def test_polls_until_done_then_tells_the_table(
         self, viewer: AdminClient, runtime: Runtime
     ) -> None:
