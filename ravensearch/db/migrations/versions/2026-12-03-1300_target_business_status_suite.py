@@ -1,7 +1,7 @@
 """targets: the listing's business status (temporarily closed, future opening) and its suite
 
 Revision ID: 3b7f2d9e5a10
-Revises: 6d40cc111bd0
+Revises: 8a3f5c1e2b90
 Create Date: 2026-12-03 13:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "3b7f2d9e5a10"
-down_revision: str | None = "6d40cc111bd0"
+down_revision: str | None = "8a3f5c1e2b90"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
