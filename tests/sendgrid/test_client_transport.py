@@ -43,9 +43,13 @@ class TestNeverLeft:
     ) -> None:
         calls: list[httpx.Request] = []
         client = SendGridClient(
-            api_key=API_KEY, base_url=BASE_URL, max_retries=3, transport=_failing(error, calls),
-            backoff_base=0.5, backoff_max=8.0,
-        )  # fmt: skip
+            api_key=API_KEY,
+            base_url=BASE_URL,
+            max_retries=3,
+            transport=_failing(error, calls),
+            backoff_base=0.5,
+            backoff_max=8.0,
+        )
         async with client:
             with pytest.raises(SendGridUnreachable, match="nothing was sent") as raised:
                 await client.send(make_batch(1))
@@ -124,9 +128,7 @@ class TestMayHaveLeft:
             served.fake.set_latency(0.0)
         assert served.fake.messages[0].x_message_id == accepted.message_id
 
-    async def test_a_connection_dropped_mid_answer_is_uncertain(
-        self, dropping_server: str
-    ) -> None:
+    async def test_a_connection_dropped_mid_answer_is_uncertain(self, dropping_server: str) -> None:
         async with SendGridClient(api_key=API_KEY, base_url=dropping_server) as client:
             with pytest.raises(SendGridUncertain):
                 await client.send(make_batch(1))

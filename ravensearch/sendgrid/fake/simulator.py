@@ -30,9 +30,18 @@ from ravensearch.sendgrid.signature import (
 )
 
 EventKind = Literal[
-    "processed", "deferred", "delivered", "open", "click", "bounce", "dropped",
-    "spamreport", "unsubscribe", "group_unsubscribe", "group_resubscribe",
-]  # fmt: skip
+    "processed",
+    "deferred",
+    "delivered",
+    "open",
+    "click",
+    "bounce",
+    "dropped",
+    "spamreport",
+    "unsubscribe",
+    "group_unsubscribe",
+    "group_resubscribe",
+]
 EVENTS_PATH = "/api/webhooks/sendgrid"
 INBOUND_PATH = "/api/webhooks/sendgrid/inbound/{secret}"
 USER_AGENT = "SendGrid Event API"
@@ -62,7 +71,7 @@ class SendGridSimulator(AsyncClosing):
             private_key, self.public_key = generate_key_pair()
         else:
             self.public_key = _public_text(private_key)
-        self._private = private_key
+        self.private_key = private_key
         self._clock = clock
         self._http = httpx.AsyncClient(base_url=base_url.rstrip("/"), transport=transport)
 
@@ -99,7 +108,7 @@ class SendGridSimulator(AsyncClosing):
         """The two signature headers for `body`, signed now (or at `timestamp`)."""
         stamp = str(int(self._clock()) if timestamp is None else timestamp)
         return {
-            SIGNATURE_HEADER: sign(self._private, timestamp=stamp, body=body),
+            SIGNATURE_HEADER: sign(self.private_key, timestamp=stamp, body=body),
             TIMESTAMP_HEADER: stamp,
         }
 
@@ -197,12 +206,21 @@ def _documented_fields(kind: EventKind, message: FakeMessage) -> dict[str, Any]:
     if kind == "open":
         return {"useragent": _BROWSER, "ip": _IP, "sg_machine_open": False}
     if kind == "click":
-        return {"useragent": _BROWSER, "ip": _IP, "url": "https://example.com/jobs",
-                "url_offset": {"index": 0, "type": "html"}}  # fmt: skip
+        return {
+            "useragent": _BROWSER,
+            "ip": _IP,
+            "url": "https://example.com/jobs",
+            "url_offset": {"index": 0, "type": "html"},
+        }
     if kind == "bounce":
-        return {"reason": "550 5.1.1 The email account that you tried to reach does not exist.",
-                "status": "5.1.1", "type": "bounce", "bounce_classification": "Invalid Address",
-                "ip": _IP, "tls": 1}  # fmt: skip
+        return {
+            "reason": "550 5.1.1 The email account that you tried to reach does not exist.",
+            "status": "5.1.1",
+            "type": "bounce",
+            "bounce_classification": "Invalid Address",
+            "ip": _IP,
+            "tls": 1,
+        }
     if kind == "dropped":
         return {"reason": "Bounced Address", "status": "5.0.0"}
     if kind in ("group_unsubscribe", "group_resubscribe"):

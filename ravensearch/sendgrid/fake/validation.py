@@ -16,10 +16,20 @@ MAX_CUSTOM_ARGS_BYTES = 10_000
 RESERVED_HEADERS = frozenset(
     h.lower()
     for h in (
-        "x-sg-id", "x-sg-eid", "received", "dkim-signature", "Content-Type",
-        "Content-Transfer-Encoding", "To", "From", "Subject", "Reply-To", "CC", "BCC",
+        "x-sg-id",
+        "x-sg-eid",
+        "received",
+        "dkim-signature",
+        "Content-Type",
+        "Content-Transfer-Encoding",
+        "To",
+        "From",
+        "Subject",
+        "Reply-To",
+        "CC",
+        "BCC",
     )
-)  # fmt: skip
+)
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 HELP = "http://sendgrid.com/docs/API_Reference/Web_API_v3/Mail/errors.html"
 
@@ -199,8 +209,9 @@ def _check_personalizations(body: dict[str, Any]) -> list[Problem]:
                     "subject",
                 )
             )
-        problems += _check_strings(item.get("substitutions"), f"{where}.substitutions",
-                                   MAX_SUBSTITUTION_BYTES)  # fmt: skip
+        problems += _check_strings(
+            item.get("substitutions"), f"{where}.substitutions", MAX_SUBSTITUTION_BYTES
+        )
         args = item.get("custom_args")
         merged = (
             {**top_args, **args} if isinstance(args, dict) and isinstance(top_args, dict) else args
