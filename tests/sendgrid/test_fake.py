@@ -233,3 +233,19 @@ class TestFaults:
         started = time.perf_counter()
         await _send(http, _body(1))
         assert time.perf_counter() - started >= 0.1
+
+
+class TestControl:
+    async def test_faults_messages_and_reset_over_http(
+        self, fake: FakeSendGrid, http: httpx.AsyncClient
+    ) -> None:
+        added = await http.post("/_fake/faults", json={"kind": "rate_limit", "count": 1})
+        assert added.json() == {"faults": 1}
+        assert (await _send(http, _body(1))).status_code == 429
+        assert (await _send(http, _body(2))).status_code == 202
+        listed = (await http.get("/_fake/messages")).json()["items"]
+        assert [m["to"] for m in listed] == ["tech0@shop0.example", "tech1@shop1.example"]
+        assert listed[0]["custom_args"]["dispatch_id"] == "d-0"
+        await http.post("/_fake/reset")
+        assert fake.messages == []
+        assert (await http.post("/_fake/faults", json={"status_code": 200})).status_code == 422

@@ -17,7 +17,7 @@ from typing import Any
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
-from ravensearch.sendgrid.fake import validation
+from ravensearch.sendgrid.fake import control, validation
 from ravensearch.sendgrid.fake.state import FakeMessage, FakeSendGridState, Fault
 
 MAIL_SEND_PATHS = ("/v3/mail/send", "/mail/send")
@@ -87,6 +87,7 @@ def create_fake_sendgrid(
 
     for path in MAIL_SEND_PATHS:
         app.add_api_route(path, mail_send, methods=["POST"], include_in_schema=False)
+    app.include_router(control.router)
     return FakeSendGrid(app, state)
 
 

@@ -94,7 +94,7 @@ class SendGridSimulator(AsyncClosing):
         }
         if message.categories:
             event["category"] = list(message.categories)
-        event.update(_documented_fields(kind, message))
+        event.update(_documented_fields(kind))
         event.update(extra)
         return event
 
@@ -198,7 +198,7 @@ class SendGridSimulator(AsyncClosing):
         return await self._http.post(INBOUND_PATH.format(secret=secret), files=parts)
 
 
-def _documented_fields(kind: EventKind, message: FakeMessage) -> dict[str, Any]:
+def _documented_fields(kind: EventKind) -> dict[str, Any]:
     if kind == "deferred":
         return {"response": "400 try again later", "attempt": "1"}
     if kind == "delivered":

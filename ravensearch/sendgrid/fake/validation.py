@@ -3,8 +3,8 @@ each recipient receives. Pure functions: no HTTP, no state."""
 
 from __future__ import annotations
 
-import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -234,10 +234,14 @@ def _check_strings(value: Any, where: str, limit: int) -> list[Problem]:
         return []
     if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
         return [Problem("Key/value pairs must be strings.", where)]
-    size = len(json.dumps(value, ensure_ascii=False).encode())
-    if size > limit:
+    if _size(value) > limit:
         return [Problem(f"The total size may not exceed {limit:,} bytes.", where)]
     return []
+
+
+def _size(value: dict[str, str]) -> int:
+    """Keys and values in UTF-8 bytes (how SendGrid counts is not documented)."""
+    return sum(len(k.encode()) + len(v.encode()) for k, v in value.items())
 
 
 def recipients(body: dict[str, Any]) -> list[Recipient]:
@@ -248,7 +252,8 @@ def recipients(body: dict[str, Any]) -> list[Recipient]:
     found: list[Recipient] = []
     for item in body["personalizations"]:
         subs: dict[str, str] = item.get("substitutions") or {}
-        subject = _substitute(item.get("subject", body.get("subject", "")), subs)
+        substitute = _substituter(subs)
+        subject = substitute(item.get("subject", body.get("subject", "")))
         text = content.get("text/plain")
         html = content.get("text/html")
         for address in item["to"]:
@@ -257,8 +262,8 @@ def recipients(body: dict[str, Any]) -> list[Recipient]:
                     email=address["email"],
                     name=address.get("name"),
                     subject=subject,
-                    text=None if text is None else _substitute(text, subs),
-                    html=None if html is None else _substitute(html, subs),
+                    text=None if text is None else substitute(text),
+                    html=None if html is None else substitute(html),
                     headers={**top_headers, **(item.get("headers") or {})},
                     custom_args={**top_args, **(item.get("custom_args") or {})},
                     substitutions=dict(subs),
@@ -267,11 +272,15 @@ def recipients(body: dict[str, Any]) -> list[Recipient]:
     return found
 
 
-def _substitute(text: str, substitutions: dict[str, str]) -> str:
+def _substituter(substitutions: dict[str, str]) -> Callable[[str], str]:
     if not substitutions:
-        return text
+        return str
     # One pass, longest tag first: a value is never substituted again, and a tag that is a
     # prefix of another cannot eat part of it.
     tags = sorted(substitutions, key=len, reverse=True)
     pattern = re.compile("|".join(re.escape(tag) for tag in tags))
-    return pattern.sub(lambda match: substitutions[match.group(0)], text)
+
+    def substitute(text: str) -> str:
+        return pattern.sub(lambda match: substitutions[match.group(0)], text)
+
+    return substitute

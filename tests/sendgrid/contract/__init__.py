@@ -48,7 +48,7 @@ def check_request(body: bytes) -> list[str]:
             ("custom_args", {**top_args, **item.get("custom_args", {})}),
             ("substitutions", item.get("substitutions", {})),
         ):
-            if len(json.dumps(value, ensure_ascii=False).encode()) > MAX_ARGS_BYTES:
+            if sum(len(k.encode()) + len(v.encode()) for k, v in value.items()) > MAX_ARGS_BYTES:
                 problems.append(f"request personalizations/{i}/{name}: over 10,000 bytes")
     return problems
 
