@@ -12,7 +12,12 @@ import httpx
 import pytest
 
 from ravensearch.sendgrid.client import SendGridClient
-from ravensearch.sendgrid.errors import SendGridUncertain, SendGridUnreachable
+from ravensearch.sendgrid.errors import (
+    SendGridRateLimited,
+    SendGridRefused,
+    SendGridUncertain,
+    SendGridUnreachable,
+)
 from ravensearch.sendgrid.fake import FakeSendGridServer
 from tests.sendgrid.conftest import API_KEY, BASE_URL, make_batch
 
@@ -153,3 +158,36 @@ def dropping_server() -> Iterator[str]:
     yield f"http://127.0.0.1:{port}/v3"
     thread.join(timeout=5)
     listener.close()
+
+
+async def test_a_429_without_reset_backs_off_and_says_no_time(sleeps: list[float]) -> None:
+    calls: list[httpx.Request] = []
+
+    def limited(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        return httpx.Response(
+            429, json={"errors": [{"field": None, "message": "too many requests"}]}
+        )
+
+    async with SendGridClient(
+        api_key=API_KEY, base_url=BASE_URL, max_retries=2, transport=httpx.MockTransport(limited)
+    ) as client:
+        with pytest.raises(SendGridRateLimited) as raised:
+            await client.send(make_batch(1))
+    assert raised.value.retry_at is None
+    assert "too many requests" in str(raised.value)
+    assert len(calls) == 3
+    assert len(sleeps) == 2
+
+
+async def test_an_error_body_that_is_not_json_still_reads_well() -> None:
+    def broken(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(400, text="<html>Bad Request</html>")
+
+    async with SendGridClient(
+        api_key=API_KEY, base_url=BASE_URL, transport=httpx.MockTransport(broken)
+    ) as client:
+        with pytest.raises(
+            SendGridRefused, match=r"SendGrid refused the mail \(400\): Bad Request"
+        ):
+            await client.send(make_batch(1))

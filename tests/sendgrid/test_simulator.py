@@ -14,7 +14,7 @@ import pytest
 from fastapi import FastAPI, Request
 
 from ravensearch.sendgrid.client import SendGridClient
-from ravensearch.sendgrid.fake import FakeMessage, FakeSendGrid, SendGridSimulator
+from ravensearch.sendgrid.fake import FakeMessage, FakeSendGrid, SendGridSimulator, fate, play
 from ravensearch.sendgrid.signature import (
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
@@ -182,3 +182,31 @@ class TestInboundReply:
         assert json.loads(fields["envelope"]) == {"to": [fields["to"]], "from": original.to}
         assert json.loads(fields["charsets"])["text"] == "UTF-8"
         assert {"html", "SPF", "dkim"} <= set(fields)
+
+
+class TestScenario:
+    async def test_play_posts_a_stable_believable_mix(
+        self,
+        fake: FakeSendGrid,
+        make_client: ClientFactory,
+        received: Received,
+        simulator: SendGridSimulator,
+    ) -> None:
+        client: SendGridClient = make_client()
+        await client.send(make_batch(400))
+        posted = await play(simulator, fake.messages, inbound_secret="s", seed=7, batch_size=50)
+
+        assert posted["processed"] == 400
+        assert posted["delivered"] + posted["bounce"] == 400
+        assert 5 <= posted["bounce"] <= 40
+        assert 10 <= posted["reply"] <= 60
+        assert posted["open"] > posted["click"] > 0
+        assert "rejected" not in posted
+        assert len(received.inbound) == posted["reply"]
+        for headers, body in received.events:
+            _verify(simulator, headers, body)
+        assert max(len(json.loads(body)) for _, body in received.events) == 50
+        # The same mail and seed tell the same story.
+        again = [fate(m, seed=7) for m in fake.messages]
+        assert again == [fate(m, seed=7) for m in fake.messages]
+        assert again != [fate(m, seed=8) for m in fake.messages]

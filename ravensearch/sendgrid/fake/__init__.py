@@ -2,6 +2,7 @@
 switches) and a simulator that posts signed Event Webhook batches and Inbound Parse replies."""
 
 from ravensearch.sendgrid.fake.app import FakeSendGrid, create_fake_sendgrid, errors_response
+from ravensearch.sendgrid.fake.scenario import fate, play
 from ravensearch.sendgrid.fake.server import FakeSendGridServer, run_fake_sendgrid
 from ravensearch.sendgrid.fake.simulator import EventKind, SendGridSimulator
 from ravensearch.sendgrid.fake.state import FakeMessage, FakeSendGridState, Fault
@@ -16,5 +17,7 @@ __all__ = [
     "SendGridSimulator",
     "create_fake_sendgrid",
     "errors_response",
+    "fate",
+    "play",
     "run_fake_sendgrid",
 ]
