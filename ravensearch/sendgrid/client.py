@@ -47,6 +47,9 @@ MAX_PER_SECOND = 100
 MAX_PER_MINUTE = 6000
 # The request never left: sending it again cannot make a second email.
 NEVER_LEFT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+# Refused by httpx itself before anything was written (a bad URL or request): not sent, and
+# sending it again would fail the same way.
+NEVER_STARTED = (httpx.UnsupportedProtocol, httpx.LocalProtocolError)
 
 log = structlog.get_logger("ravensearch.sendgrid")
 _REQUEST_LOG = RequestLog(log, "sendgrid.request", success_level=logging.INFO)
@@ -115,9 +118,12 @@ class SendGridClient(AsyncClosing):
             SendGridUncertain: it may have been accepted; never send it again on your own.
         """
         content = json.dumps(batch.to_json(), ensure_ascii=False).encode()
-        response = await self._sender.send(
-            "POST", MAIL_SEND_PATH, headers=self._headers, content=content
-        )
+        try:
+            response = await self._sender.send(
+                "POST", MAIL_SEND_PATH, headers=self._headers, content=content
+            )
+        except httpx.TransportError as exc:  # the few the sender leaves alone
+            raise _transport_error(exc, "POST", MAIL_SEND_PATH) from exc
         message_id = response.headers.get("x-message-id", "")
         if not message_id:
             # Accepted all the same; events still carry our custom_args to match them by.
@@ -127,7 +133,7 @@ class SendGridClient(AsyncClosing):
 
 def _transport_error(failure: httpx.TransportError, method: str, path: str) -> SendGridError:
     what = type(failure).__name__
-    if isinstance(failure, NEVER_LEFT):
+    if isinstance(failure, NEVER_LEFT + NEVER_STARTED):
         return SendGridUnreachable(f"SendGrid could not be reached ({what}): nothing was sent")
     return SendGridUncertain(
         f"SendGrid {method} {path} ended without an answer ({what}) after the request left:"

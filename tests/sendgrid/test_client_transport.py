@@ -191,3 +191,9 @@ async def test_an_error_body_that_is_not_json_still_reads_well() -> None:
             SendGridRefused, match=r"SendGrid refused the mail \(400\): Bad Request"
         ):
             await client.send(make_batch(1))
+
+
+async def test_a_url_httpx_cannot_use_is_unreachable_not_a_raw_httpx_error() -> None:
+    async with SendGridClient(api_key=API_KEY, base_url="ftp://sendgrid.example/v3") as client:
+        with pytest.raises(SendGridUnreachable, match="UnsupportedProtocol"):
+            await client.send(make_batch(1))
