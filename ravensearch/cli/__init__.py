@@ -33,6 +33,10 @@ COMMANDS: dict[str, Lazy] = {
         "fake:fake_instantly",
         "Run the fake Instantly API v2 alone (for demos, browser tests, and trying the client).",
     ),
+    "fake-sendgrid": Lazy(
+        "fake:fake_sendgrid",
+        "Run the fake SendGrid v3 mail send alone (for demos, benchmarks, and trying the client).",
+    ),
     "import": Lazy(
         "targets:import_csv",
         "Import targets from a CSV; re-importing a file updates rows instead of duplicating them.",

@@ -145,6 +145,9 @@ class RetryingSender:
     log: RequestLog
     map_transport_error: MapTransportError
     map_rejection: MapRejection
+    # The failures worth another attempt; any other of RETRIED_TRANSPORT_ERRORS is mapped at
+    # once. A provider whose writes must never repeat keeps only "the request never left".
+    retried_errors: tuple[type[httpx.TransportError], ...] = RETRIED_TRANSPORT_ERRORS
 
     async def send(
         self,
@@ -179,7 +182,7 @@ class RetryingSender:
                 )
             except RETRIED_TRANSPORT_ERRORS as exc:
                 self.log.attempt(method, path, None, started, attempt, failure=exc)
-                if attempt == attempts:
+                if attempt == attempts or not isinstance(exc, self.retried_errors):
                     raise self.map_transport_error(exc, method, path) from exc
                 await asyncio.sleep(self.retry.delay(attempt, None))
                 continue

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
@@ -124,3 +125,17 @@ class TestRetryingSender:
                 await _sender(http, max_retries=1).send("GET", "/things", headers={})
         assert isinstance(raised.value.__cause__, httpx.ConnectError)
         assert len(seen) == 2
+
+    async def test_a_failure_outside_retried_errors_is_mapped_at_once(self) -> None:
+        seen: list[httpx.Request] = []
+
+        def handler(request: httpx.Request) -> httpx.Response:
+            seen.append(request)
+            raise httpx.ReadTimeout("no answer", request=request)
+
+        async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http:
+            sender = replace(_sender(http), retried_errors=(httpx.ConnectError,))
+            with capture_logs() as logs, pytest.raises(Refused, match="ReadTimeout"):
+                await sender.send("POST", "/mail", headers={})
+        assert len(seen) == 1
+        assert logs[0]["error"] == "ReadTimeout"

@@ -1,0 +1,79 @@
+"""A believable life for accepted mail, for mock mode and demos: most is delivered, some is
+opened and clicked, a few bounce, reply, unsubscribe or report spam. Each message's fate
+depends only on its `sg_message_id` and the seed, so replaying the same mail gives the
+same story (and the same counters) every time."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+from ravensearch.sendgrid.fake.simulator import EventKind, SendGridSimulator
+from ravensearch.sendgrid.fake.state import FakeMessage
+
+# Shares of all accepted mail; the rest is delivered and left unopened.
+BOUNCE = 0.05
+SPAM_REPORT = 0.01
+UNSUBSCRIBE = 0.02
+REPLY = 0.08
+CLICK = 0.10
+OPEN = 0.40
+
+
+def fate(message: FakeMessage, seed: int = 0) -> tuple[list[EventKind], bool]:
+    """The events this message will have, in order, and whether its recipient replies."""
+    roll = random.Random(f"{seed}:{message.sg_message_id}").random()
+    if roll < BOUNCE:
+        return ["processed", "bounce"], False
+    delivered: list[EventKind] = ["processed", "delivered"]
+    roll -= BOUNCE
+    if roll < SPAM_REPORT:
+        return [*delivered, "open", "spamreport"], False
+    roll -= SPAM_REPORT
+    if roll < UNSUBSCRIBE:
+        return [*delivered, "open", "unsubscribe"], False
+    roll -= UNSUBSCRIBE
+    if roll < REPLY:
+        return [*delivered, "open"], True
+    roll -= REPLY
+    if roll < CLICK:
+        return [*delivered, "open", "click"], False
+    roll -= CLICK
+    if roll < OPEN:
+        return [*delivered, "open"], False
+    return delivered, False
+
+
+async def play(
+    simulator: SendGridSimulator,
+    messages: Sequence[FakeMessage],
+    *,
+    inbound_secret: str | None = None,
+    seed: int = 0,
+    batch_size: int = 100,
+) -> Counter[str]:
+    """Post every message's events (signed, in batches) and, with `inbound_secret`, its
+    reply; returns how many of each were posted. A non-2xx answer is counted as
+    `rejected` (SendGrid would retry it later; the demo does not)."""
+    posted: Counter[str] = Counter()
+    events: list[dict[str, Any]] = []
+    replies: list[FakeMessage] = []
+    for message in messages:
+        kinds, replied = fate(message, seed)
+        events += [simulator.event(message, kind) for kind in kinds]
+        if replied:
+            replies.append(message)
+    for start in range(0, len(events), batch_size):
+        batch = events[start : start + batch_size]
+        response = await simulator.post_events(batch)
+        if response.is_success:
+            posted.update(event["event"] for event in batch)
+        else:
+            posted["rejected"] += len(batch)
+    if inbound_secret is not None:
+        for message in replies:
+            response = await simulator.post_reply(message, secret=inbound_secret)
+            posted["reply" if response.is_success else "rejected"] += 1
+    return posted
