@@ -16,6 +16,7 @@ from ravensearch.db.engine import create_engine, create_sessionmaker, is_sqlite
 from ravensearch.db.errors import is_unavailable
 from ravensearch.db.session import unit_of_work
 from ravensearch.events.counters import refresh_counters
+from ravensearch.events.repository import WebhookEventRepository
 from ravensearch.events.service import BATCH_SIZE, BatchResult, events_service
 
 log = logging.getLogger(__name__)
@@ -90,6 +91,15 @@ class EventApplier:
             with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
                 loop.call_soon_threadsafe(wakeup.set)
 
+    @staticmethod
+    async def _every_campaign(sessionmaker: async_sessionmaker[AsyncSession]) -> set[uuid.UUID]:
+        try:
+            async with unit_of_work(sessionmaker) as session:
+                return set(await WebhookEventRepository(session).campaign_ids())
+        except Exception:  # the database may be down at start; the loop retries it anyway
+            log.warning("events.applier.start_recount_skipped", exc_info=True)
+            return set()
+
     async def run(self, sessionmaker: async_sessionmaker[AsyncSession] | None = None) -> None:
         """Apply events forever (through `sessionmaker` if given: `ApplierThread` passes one
         bound to its own loop). Errors are logged and retried after a poll interval; the
@@ -100,8 +110,11 @@ class EventApplier:
         self._wakeup = wakeup = asyncio.Event()
         # Recounting a campaign reads all its dispatch rows: under a stream of events it is
         # done once per `counters_seconds`, not once per batch, and at once when caught up.
-        stale: set[uuid.UUID] = set()
-        refreshed = time.monotonic()
+        # A process killed between applying a batch and recounting took its `stale` set with
+        # it: start by recounting every campaign (a few grouped reads), so counters never
+        # wait for the next sync after a crash.
+        stale: set[uuid.UUID] = await self._every_campaign(sessionmaker)
+        refreshed = time.monotonic() - self.counters_seconds
         busy = False
         try:
             while not self._stopping:

@@ -142,6 +142,9 @@ class WebhookEventRepository:
         result = await self.session.execute(stmt)
         return int(result.rowcount)  # type: ignore[attr-defined]
 
+    async def campaign_ids(self) -> list[uuid.UUID]:
+        return list(await self.session.scalars(select(Campaign.id)))
+
     async def campaigns_by_instantly_id(self, ids: Collection[str]) -> dict[str, CampaignRef]:
         if not ids:
             return {}

@@ -12,11 +12,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from ravensearch.db.models import EventState, WebhookEvent
+from ravensearch.db.models import Campaign, EventState, WebhookEvent
 from ravensearch.events import applier as applier_module
 from ravensearch.events import service as service_module
 from ravensearch.events.applier import EventApplier
-from tests.events.helpers import record
+from tests.events.helpers import event, load, record, seed_lead
 from tests.fixtures.factories import instantly_event
 
 Sessionmaker = async_sessionmaker[AsyncSession]
@@ -144,3 +144,19 @@ class TestDrain:
             await record(engine, payload)
         assert await EventApplier(sessionmaker, batch_size=2).drain() == 5
         assert await EventApplier(sessionmaker).drain() == 0
+
+
+class TestRestartAfterCrash:
+    async def test_counters_left_stale_by_a_killed_process_are_recounted_at_start(
+        self, engine: AsyncEngine, sessionmaker: Sessionmaker
+    ) -> None:
+        lead = await seed_lead(sessionmaker)
+        await record(engine, event(lead, "email_opened", "2026-12-01T10:00:00Z"))
+        # Applied and committed, then the process died before its deferred recount.
+        await EventApplier(sessionmaker).apply_batch(sessionmaker, recount=False)
+        assert (await load(sessionmaker, Campaign, lead.campaign_id)).emails_opened == 0
+
+        async with running(EventApplier(sessionmaker, poll_seconds=60)):
+            async with asyncio.timeout(5):
+                while (await load(sessionmaker, Campaign, lead.campaign_id)).emails_opened != 1:
+                    await asyncio.sleep(0.02)
