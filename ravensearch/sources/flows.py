@@ -60,9 +60,11 @@ class CollectProgress:
     listings_seen: int
     new_targets: int
     merged: int
-    # Set while the run waits for a provider's rate-limit window to reopen.
+    # Set while the run waits for a provider's rate-limit window to reopen ("quota") or
+    # for it to answer again after persistent server errors ("outage").
     waiting_for: str | None = None
     waiting_until: datetime | None = None
+    waiting_why: str | None = None
 
 
 @dataclass
@@ -187,7 +189,7 @@ class _Run:
         self.seen: set[tuple[str, str]] = set()
         self.buffer: dict[str, list[RawListing]] = defaultdict(list)
         self.tilers: list[AdaptiveTiler] = []
-        self.waiting: tuple[str, datetime] | None = None
+        self.waiting: tuple[str, datetime, str] | None = None
         self.lookups = WebsiteLookups(report.trade)
 
     async def sweep(self, provider: SourceName, client: SourceClient, geo: StateGeo) -> None:
@@ -237,8 +239,8 @@ class _Run:
         self.report.tile_errors.append(failure.describe())
         log.warning("sources.tile.given_up", detail=failure.describe())
 
-    def _wait(self, provider: str, until: datetime | None) -> None:
-        self.waiting = (provider, until) if until is not None else None
+    def _wait(self, provider: str, until: datetime | None, why: str) -> None:
+        self.waiting = (provider, until, why) if until is not None else None
         self._progress(provider)  # type: ignore[arg-type]
 
     def _count_calls(self, provider: SourceName, calls: int) -> None:
@@ -320,6 +322,7 @@ class _Run:
                 merged=self.report.merged,
                 waiting_for=self.waiting[0] if self.waiting else None,
                 waiting_until=self.waiting[1] if self.waiting else None,
+                waiting_why=self.waiting[2] if self.waiting else None,
             )
         )
 

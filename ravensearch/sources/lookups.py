@@ -107,5 +107,7 @@ async def _find_website(find: FindWebsite, wanted: WebsiteWanted) -> tuple[bool,
     except SourceRetriableError as exc:
         # Google still failing after the client's retries: not worth stopping a sweep
         # for; the target is not marked, so the next run asks again.
-        log.warning("sources.website_lookup.failed", target_id=str(wanted.target_id), error=str(exc))
+        log.warning(
+            "sources.website_lookup.failed", target_id=str(wanted.target_id), error=str(exc)
+        )
         return False, None

@@ -173,8 +173,7 @@ class GooglePlacesClient(ProviderClient):
         place) in one text query; None when Google has no match or no website for it."""
         e164 = to_e164(phone)
         if e164:
-            digits = e164[2:]
-            query = f"({digits[:3]}) {digits[3:6]}-{digits[6:]}"
+            query = international_phone(e164)
         else:
             query = ", ".join(part for part in (name, city, state) if part)
         body = {
@@ -193,6 +192,13 @@ class GooglePlacesClient(ProviderClient):
             if same_phone or business_key(listing.name) == wanted:
                 return listing.website
         return None
+
+
+def international_phone(e164: str) -> str:
+    """ "+1 512-555-0100": Google asks for phone numbers in international format (a plus
+    sign and the country code first), written the way its `internationalPhoneNumber` is."""
+    digits = e164[2:]
+    return f"+1 {digits[:3]}-{digits[3:6]}-{digits[6:]}"
 
 
 def is_token_not_yet_valid(error: SourceError) -> bool:
