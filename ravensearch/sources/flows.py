@@ -33,10 +33,11 @@ from ravensearch.sources.base import (
 )
 from ravensearch.sources.classify import OUTSIDE, classify
 from ravensearch.sources.geo import StateGeo, Tile, state_geo
+from ravensearch.sources.google.client import RESULT_CAP
 from ravensearch.sources.lookups import WebsiteLookups, find_websites
 from ravensearch.sources.patience import PatientSearch, Sleep, TileFailure
 from ravensearch.sources.registry import SourceClients
-from ravensearch.sources.tiling import AdaptiveTiler
+from ravensearch.sources.tiling import AdaptiveTiler, ZipDensity
 from ravensearch.targets.addresses import normalize_state
 from ravensearch.targets.listings import WebsiteWanted, listing_service
 
@@ -193,8 +194,13 @@ class _Run:
         self.lookups = WebsiteLookups(report.trade)
 
     async def sweep(self, provider: SourceName, client: SourceClient, geo: StateGeo) -> None:
+        # Only Google's cap costs requests to find out (three pages); see `ZipDensity`.
+        density = ZipDensity(RESULT_CAP) if provider == "google" else None
+
         def fits(tile: Tile) -> bool:
-            return client.fits(tile) and geo.zip_count(tile) <= PRESPLIT_ZIPS
+            zips = geo.zip_count(tile)
+            crowded = density is not None and density.crowded(zips)
+            return client.fits(tile) and zips <= PRESPLIT_ZIPS and not crowded
 
         tiler = AdaptiveTiler(geo.bbox, clip=geo.clip, fits=fits)
         self.tilers.append(tiler)
@@ -215,9 +221,12 @@ class _Run:
                     self._count_calls(provider, result.api_calls)
                     self.report.google_refused_tries += result.refused
                     self._take(result.listings)
+                    if density is not None:
+                        # Learnt before the split, so that the quarters are judged by it.
+                        found, saturated = len(result.listings), result.saturated
+                        density.learn(geo.zip_count(tile), found, saturated=saturated)
+                        self.lookups.answered(tile, saturated=saturated)
                     tiler.report(tile, saturated=result.saturated)
-                    if provider == "google":
-                        self.lookups.answered(tile, saturated=result.saturated)
                 if stop := next((r for r in results if isinstance(r, BaseException)), None):
                     raise stop
                 if sum(map(len, self.buffer.values())) >= BATCH_SIZE:
