@@ -10,7 +10,7 @@ it is counted in `capped`, the only way this can miss businesses.
 
 `ZipDensity` lets a sweep split by where businesses are rather than by a uniform grid: it
 learns how many listings one street ZIP holds from the tiles answered so far, and a tile
-whose ZIPs predict more than the provider's cap is split before it is asked (a saturated
+whose ZIPs predict most of the provider's cap is split before it is asked (a saturated
 Google answer costs three requests whose places its quarters return again).
 """
 
@@ -28,8 +28,8 @@ DEFAULT_MIN_SPAN = 0.01
 DENSITY_MIN_SEEN = 100
 # Split a tile predicted past this share of the cap. Splitting one that would not have
 # saturated costs about one request (four quarters instead of up to three pages); asking
-# one that saturates wastes three. Density varies about ±40 % between ZIPs, so a tile
-# predicted at three quarters of the cap saturates often enough to be worth splitting.
+# one that saturates wastes three. Density varies from ZIP to ZIP, so a tile predicted at
+# three quarters of the cap saturates often enough to be worth splitting.
 CROWDED_SHARE = 0.75
 
 

@@ -195,8 +195,8 @@ class GooglePlacesClient(ProviderClient):
 
 
 def international_phone(e164: str) -> str:
-    """ "+1 512-555-0100": Google asks for phone numbers in international format (a plus
-    sign and the country code first), written the way its `internationalPhoneNumber` is."""
+    """The number as Google's `internationalPhoneNumber` writes it, "+1 512-555-0100":
+    Google asks for phone input in international format (a plus sign, the country code)."""
     digits = e164[2:]
     return f"+1 {digits[:3]}-{digits[3:6]}-{digits[6:]}"
 
