@@ -48,9 +48,14 @@ def _plain(report: object) -> dict[str, Any]:
     return {}
 
 
-def _waiting(provider: str | None, until: datetime | None) -> str:
+def _waiting(provider: str | None, until: datetime | None, why: str | None = "quota") -> str:
     if provider is None or until is None:
         return ""
+    if why == "outage":
+        return (
+            f"waiting for {provider.capitalize()} to answer again (server errors)"
+            f" until {until:%H:%M:%S} UTC"
+        )
     return f"waiting for {provider.capitalize()} quota until {until:%H:%M:%S} UTC"
 
 
@@ -101,7 +106,7 @@ async def _run(runtime: Runtime, kind: str, params: dict[str, Any], tracker: Job
                 p.tiles_total,
                 new_targets=p.new_targets,
                 merged=p.merged,
-                waiting=_waiting(p.waiting_for, p.waiting_until),
+                waiting=_waiting(p.waiting_for, p.waiting_until, p.waiting_why),
             ),
         )
         for error in collected.tile_errors:

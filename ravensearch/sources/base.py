@@ -62,12 +62,15 @@ class TileSearch:
     """Everything one query over one tile returned, across its pages.
 
     `saturated` means the provider's cap hid part of the answer (Google: 60 places;
-    Yelp: `total` at or past 240), so the tile must be split to see the rest.
+    Yelp: `total` at or past 240), so the tile must be split to see the rest. `api_calls`
+    counts every request, `refused` among them those Google refused for a page token
+    used too soon.
     """
 
     listings: tuple[RawListing, ...]
     saturated: bool
     api_calls: int
+    refused: int = 0
 
 
 class SourceClient(Protocol):

@@ -4,16 +4,16 @@ Each provider sweeps the state with adaptive tiling (`tiling.py`); new listings 
 in batches, each in its own short unit of work, so no transaction ever waits on an HTTP
 call (on SQLite an open write transaction holds the database's only write lock). Google
 goes first in an `all` run: a Yelp listing then usually joins a target that already has
-Google's website, and only the rest are looked up on Google by phone or name.
+Google's website, and only the rest that can pay off are looked up on Google by phone or
+name (`lookups`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-import uuid
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
@@ -28,22 +28,22 @@ from ravensearch.errors import InvalidInput
 from ravensearch.kit.trades import normalize_trade
 from ravensearch.sources.base import (
     RawListing,
-    SourceBadRequest,
     SourceClient,
     SourceName,
     SourceQuotaExceeded,
 )
 from ravensearch.sources.classify import OUTSIDE, classify
 from ravensearch.sources.geo import StateGeo, Tile, state_geo
+from ravensearch.sources.google.client import RESULT_CAP
+from ravensearch.sources.lookups import WebsiteLookups, find_websites
 from ravensearch.sources.patience import PatientSearch, Sleep, TileFailure
 from ravensearch.sources.registry import SourceClients
-from ravensearch.sources.tiling import AdaptiveTiler
+from ravensearch.sources.tiling import AdaptiveTiler, ZipDensity
 from ravensearch.targets.addresses import normalize_state
 from ravensearch.targets.listings import WebsiteWanted, listing_service
 
 BATCH_SIZE = 200
 TILE_CONCURRENCY = 4
-LOOKUP_CONCURRENCY = 4
 # A tile over more than this many street ZIPs (a metro area) saturates either cap for
 # any trade, so it is split before asking: three pages of answers saved per such tile.
 PRESPLIT_ZIPS = 120
@@ -62,9 +62,11 @@ class CollectProgress:
     listings_seen: int
     new_targets: int
     merged: int
-    # Set while the run waits for a provider's rate-limit window to reopen.
+    # Set while the run waits for a provider's rate-limit window to reopen ("quota") or
+    # for it to answer again after persistent server errors ("outage").
     waiting_for: str | None = None
     waiting_until: datetime | None = None
+    waiting_why: str | None = None
 
 
 @dataclass
@@ -75,6 +77,7 @@ class CollectReport:
     trade: str
     state: str
     google_api_calls: int = 0  # searches and website lookups
+    google_refused_tries: int = 0  # of those, page tokens used too soon (see google.client)
     yelp_api_calls: int = 0
     listings_seen: int = 0  # distinct listings the providers returned
     new_targets: int = 0
@@ -92,6 +95,8 @@ class CollectReport:
     failed_tiles: int = 0  # tiles whose provider error persisted; see `tile_errors`
     website_lookups: int = 0
     websites_found: int = 0
+    # Lookups not made: this run's Google sweep already answered them (see `lookups`).
+    website_lookups_spared: int = 0
     seconds: float = 0.0
     # Why the run stopped before sweeping everything (a spent daily quota), else "".
     stopped: str = ""
@@ -114,7 +119,9 @@ class CollectReport:
             f" {self.not_open_kept} kept flagged not open);"
             f" {self.tiles} tiles ({self.failed_tiles} failed); API calls: Google"
             f" {self.google_api_calls}"
-            f" (incl. {self.website_lookups} website lookups, {self.websites_found} found),"
+            f" (incl. {self.website_lookups} website lookups, {self.website_lookups_spared}"
+            f" spared, {self.websites_found} websites found;"
+            f" {self.google_refused_tries} page tokens refused as too early),"
             f" Yelp {self.yelp_api_calls}; {self.seconds:.1f} s."
         )
 
@@ -193,12 +200,18 @@ class _Run:
         self.seen: set[tuple[str, str]] = set()
         self.buffer: dict[str, list[RawListing]] = defaultdict(list)
         self.tilers: list[AdaptiveTiler] = []
-        self.waiting: tuple[str, datetime] | None = None
+        self.waiting: tuple[str, datetime, str] | None = None
         self.skip_not_open = False
+        self.lookups = WebsiteLookups(report.trade)
 
     async def sweep(self, provider: SourceName, client: SourceClient, geo: StateGeo) -> None:
+        # Only Google's cap costs requests to find out (three pages); see `ZipDensity`.
+        density = ZipDensity(RESULT_CAP) if provider == "google" else None
+
         def fits(tile: Tile) -> bool:
-            return client.fits(tile) and geo.zip_count(tile) <= PRESPLIT_ZIPS
+            zips = geo.zip_count(tile)
+            crowded = density is not None and density.crowded(zips)
+            return client.fits(tile) and zips <= PRESPLIT_ZIPS and not crowded
 
         tiler = AdaptiveTiler(geo.bbox, clip=geo.clip, fits=fits)
         self.tilers.append(tiler)
@@ -217,7 +230,13 @@ class _Run:
                         self._failed(tiler, result)
                         continue
                     self._count_calls(provider, result.api_calls)
+                    self.report.google_refused_tries += result.refused
                     self._take(result.listings)
+                    if density is not None:
+                        # Learnt before the split, so that the quarters are judged by it.
+                        found, saturated = len(result.listings), result.saturated
+                        density.learn(geo.zip_count(tile), found, saturated=saturated)
+                        self.lookups.answered(tile, saturated=saturated)
                     tiler.report(tile, saturated=result.saturated)
                 if stop := next((r for r in results if isinstance(r, BaseException)), None):
                     raise stop
@@ -240,8 +259,8 @@ class _Run:
         self.report.tile_errors.append(failure.describe())
         log.warning("sources.tile.given_up", detail=failure.describe())
 
-    def _wait(self, provider: str, until: datetime | None) -> None:
-        self.waiting = (provider, until) if until is not None else None
+    def _wait(self, provider: str, until: datetime | None, why: str) -> None:
+        self.waiting = (provider, until, why) if until is not None else None
         self._progress(provider)  # type: ignore[arg-type]
 
     def _count_calls(self, provider: SourceName, calls: int) -> None:
@@ -259,6 +278,7 @@ class _Run:
             self.seen.add(key)
             report.listings_seen += 1
             not_open = listing.business_status != BusinessStatus.operational
+            self.lookups.saw(listing)
             if listing.is_closed:
                 report.closed_skipped += 1
             elif not listing.state:
@@ -304,15 +324,11 @@ class _Run:
     async def _lookup_websites(self, wanted: Sequence[WebsiteWanted]) -> None:
         google = self.clients.google
         assert google is not None
-        found: dict[uuid.UUID, str | None] = {}
-        for start in range(0, len(wanted), LOOKUP_CONCURRENCY):
-            chunk = wanted[start : start + LOOKUP_CONCURRENCY]
-            async with asyncio.TaskGroup() as group:
-                tasks = [group.create_task(_find_website(google.find_website, w)) for w in chunk]
-            for item, task in zip(chunk, tasks, strict=True):
-                found[item.target_id] = task.result()
-        self.report.website_lookups += len(wanted)
-        self.report.google_api_calls += len(wanted)
+        plan = self.lookups.plan(wanted)
+        found = plan.known | await find_websites(google.find_website, plan.ask)
+        self.report.website_lookups += len(plan.ask)
+        self.report.google_api_calls += len(plan.ask)
+        self.report.website_lookups_spared += len(wanted) - len(plan.ask)
         async with unit_of_work(self.sessionmaker) as session:
             filled = await listing_service.record_websites(session, found=found)
         self.report.websites_found += filled
@@ -330,6 +346,7 @@ class _Run:
                 merged=self.report.merged,
                 waiting_for=self.waiting[0] if self.waiting else None,
                 waiting_until=self.waiting[1] if self.waiting else None,
+                waiting_why=self.waiting[2] if self.waiting else None,
             )
         )
 
@@ -345,15 +362,3 @@ def _quota_spent(exc: SourceQuotaExceeded) -> str:
         f"{provider}'s daily quota is spent, so collection stopped here.{when} run the same"
         " collect again then: it resumes, keeping every target found so far."
     )
-
-
-FindWebsite = Callable[[str, str | None, str | None, str | None], Awaitable[str | None]]
-
-
-async def _find_website(find: FindWebsite, wanted: WebsiteWanted) -> str | None:
-    try:
-        return await find(wanted.name, wanted.phone, wanted.city, wanted.state)
-    except SourceBadRequest:
-        # One odd name must not stop the run; the target simply stays without a website.
-        log.warning("sources.website_lookup.rejected", target_id=str(wanted.target_id))
-        return None

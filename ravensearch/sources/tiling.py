@@ -7,6 +7,11 @@ query (Yelp's 40 km radius) is split before asking. A queried tile whose answer 
 saturated is split into four, and each quarter is queried in turn; a tile that is not
 saturated is done. Tiles narrower than `min_span` are never split: if one still saturates
 it is counted in `capped`, the only way this can miss businesses.
+
+`ZipDensity` lets a sweep split by where businesses are rather than by a uniform grid: it
+learns how many listings one street ZIP holds from the tiles answered so far, and a tile
+whose ZIPs predict most of the provider's cap is split before it is asked (a saturated
+Google answer costs three requests whose places its quarters return again).
 """
 
 from __future__ import annotations
@@ -19,6 +24,13 @@ from ravensearch.sources.geo import Tile
 
 # ~1 km: below that, more than a page of one trade at one spot is a data problem, not density.
 DEFAULT_MIN_SPAN = 0.01
+# Listings to see before the learned density is trusted (a few tiles' worth).
+DENSITY_MIN_SEEN = 100
+# Split a tile predicted past this share of the cap. Splitting one that would not have
+# saturated costs about one request (four quarters instead of up to three pages); asking
+# one that saturates wastes three. Density varies from ZIP to ZIP, so a tile predicted at
+# three quarters of the cap saturates often enough to be worth splitting.
+CROWDED_SHARE = 0.75
 
 
 @dataclass
@@ -109,3 +121,28 @@ class AdaptiveTiler:
                 self._add(quarter)
         else:
             self._pending.append(tile)
+
+
+class ZipDensity:
+    """Listings per street ZIP in the tiles answered so far: which tiles will saturate.
+
+    Only complete answers teach it: a saturated one says nothing of its tile's density
+    (a state-wide tile's 60 would make every ZIP look empty).
+    """
+
+    def __init__(self, cap: int, *, min_seen: int = DENSITY_MIN_SEEN) -> None:
+        self._cap = cap
+        self._min_seen = min_seen
+        self._zips = 0
+        self._listings = 0
+
+    def learn(self, zips: int, listings: int, *, saturated: bool) -> None:
+        if zips > 0 and not saturated:
+            self._zips += zips
+            self._listings += listings
+
+    def crowded(self, zips: int) -> bool:
+        """Whether a tile over `zips` street ZIPs likely holds more than the cap."""
+        if self._listings < self._min_seen:
+            return False
+        return zips * self._listings > CROWDED_SHARE * self._cap * self._zips

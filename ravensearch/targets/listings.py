@@ -91,6 +91,10 @@ class WebsiteWanted:
     phone: str | None
     city: str | None
     state: str | None
+    # What a caller needs to tell whether a lookup can pay off (see `sources.flows`).
+    trade: str | None = None
+    lat: float | None = None
+    lng: float | None = None
 
 
 @dataclass
@@ -302,7 +306,16 @@ class ListingService:
         await self._insert(session, fresh)
         await self._update(session, list(changed.values()))
         result.websiteless = [
-            WebsiteWanted(row["id"], row["business_name"], row["phone"], row["city"], row["state"])
+            WebsiteWanted(
+                row["id"],
+                row["business_name"],
+                row["phone"],
+                row["city"],
+                row["state"],
+                trade=row.get("trade"),
+                lat=row.get("latitude"),
+                lng=row.get("longitude"),
+            )
             for row in touched.values()
             if not row.get("website")
             and not row.get("google_place_id")

@@ -13,6 +13,7 @@ from ravensearch.errors import InvalidInput
 from ravensearch.sources.base import SourceUnavailable, TileSearch
 from ravensearch.sources.flows import CollectProgress, collect
 from ravensearch.sources.geo import Tile
+from ravensearch.sources.patience import OUTAGE_WAITS
 from ravensearch.sources.registry import SourceClients
 from ravensearch.sources.universe import Universe
 from tests.sources.conftest import STATE
@@ -70,7 +71,8 @@ class TestCollect:
         assert mock_clients.yelp_fake is not None
         assert report.google_api_calls == mock_clients.google_fake.calls
         assert report.yelp_api_calls == mock_clients.yelp_fake.calls
-        assert report.website_lookups > 0  # the Yelp-only ones
+        # Yelp-only targets inside Google's complete answer for the trade: nothing to find.
+        assert report.website_lookups_spared > 0
         assert progress[-1].tiles_done == progress[-1].tiles_total == report.tiles
         assert all(p.tiles_done <= p.tiles_total for p in progress)
 
@@ -127,9 +129,52 @@ class TestCollect:
         )  # fmt: skip
         assert report.failed_tiles == 1
         assert len(report.tile_errors) == 1
-        assert "given up after 3 tries: google: down" in report.tile_errors[0]
-        assert len(pauses) == 2  # between the three tries
+        tries = len(OUTAGE_WAITS) + 1
+        assert f"given up after {tries} tries: google: down" in report.tile_errors[0]
+        assert pauses == list(OUTAGE_WAITS)  # waited for Google between the tries
         assert len(await _rows(sessionmaker)) == 0  # the root tile was the state
+
+    async def test_a_tile_whose_5xx_outlasts_the_client_waits_and_resumes(
+        self,
+        sessionmaker: Sessionmaker,
+        mock_clients: SourceClients,
+        universe: Universe,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        google = mock_clients.google
+        assert google is not None
+        search = google.search
+        failures: list[Tile] = []
+
+        async def flaky(tile: Tile, trade: str) -> Any:
+            if len(failures) < 2:
+                failures.append(tile)  # the first tile fails twice, then Google is back
+                raise SourceUnavailable("503 after retries", provider="google")
+            return await search(tile, trade)
+
+        pauses: list[float] = []
+
+        async def no_sleep(seconds: float) -> None:
+            pauses.append(seconds)
+
+        monkeypatch.setattr(google, "search", flaky)
+        progress: list[CollectProgress] = []
+        report = await collect(
+            sessionmaker, mock_clients, source="google", trade="plumbing", state=STATE,
+            on_progress=progress.append, sleep=no_sleep,
+        )  # fmt: skip
+        assert failures[0] == failures[1]  # the same tile, asked again after the wait
+        assert pauses == list(OUTAGE_WAITS[:2])
+        assert (report.failed_tiles, report.tile_errors) == (0, [])
+        waits = [p for p in progress if p.waiting_until is not None]
+        assert [(p.waiting_for, p.waiting_why) for p in waits] == [("google", "outage")] * 2
+        assert progress[-1].waiting_until is None
+        wanted = [
+            b for b in universe.businesses(STATE)
+            if "plumbing" in b.trades and not b.closed and b.on_google
+        ]  # fmt: skip
+        ids = _stored_ids(await _rows(sessionmaker))
+        assert all(b.google_id in ids for b in wanted)
 
     async def test_collects_everything_when_google_page_tokens_need_a_moment(
         self, sessionmaker: Sessionmaker, mock_clients: SourceClients, universe: Universe

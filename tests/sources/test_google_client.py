@@ -178,3 +178,78 @@ class TestFindWebsite:
     ) -> None:
         yelp_only = next(b for b in universe.businesses(STATE) if not b.on_google and b.phone_e164)
         assert await google.find_website(yelp_only.name, yelp_only.phone_e164, None, None) is None
+
+    async def test_asks_by_phone_in_international_format(
+        self, google: GooglePlacesClient, universe: Universe, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        business = next(
+            b for b in universe.businesses(STATE)
+            if b.on_google and b.google_website and b.phone_e164 and not b.closed
+        )  # fmt: skip
+        sent: list[str] = []
+        search_text = google.search_text
+
+        async def recorded(body: dict[str, object], *, field_mask: str) -> dict[str, object]:
+            sent.append(str(body["textQuery"]))
+            return await search_text(body, field_mask=field_mask)
+
+        monkeypatch.setattr(google, "search_text", recorded)
+        national = (
+            f"({business.phone_e164[2:5]}) {business.phone_e164[5:8]}-{business.phone_e164[8:]}"
+        )
+        assert await google.find_website("Another Name", national, None, None) == (
+            business.google_website
+        )
+        digits = business.phone_e164[2:]
+        assert sent == [f"+1 {digits[:3]}-{digits[3:6]}-{digits[6:]}"]
+
+
+class TestFakePhoneQueries:
+    @pytest.mark.parametrize(
+        ("written", "matches"),
+        [
+            ("+1 {a}-{b}-{c}", True),  # Google's internationalPhoneNumber
+            ("+1{a}{b}{c}", True),  # E.164
+            ("({a}) {b}-{c}", False),  # national: not the documented phone input
+            ("{a}{b}{c}", False),
+        ],
+    )
+    async def test_only_the_international_format_finds_the_business(
+        self, google: GooglePlacesClient, universe: Universe, written: str, matches: bool
+    ) -> None:
+        business = next(b for b in universe.businesses(STATE) if b.on_google and b.phone_e164)
+        digits = business.phone_e164[2:]
+        query = written.format(a=digits[:3], b=digits[3:6], c=digits[6:])
+        answer = await google.search_text(
+            {"textQuery": query, "includePureServiceAreaBusinesses": True},
+            field_mask="places.id",
+        )
+        assert ([p["id"] for p in answer.get("places", [])] == [business.google_id]) is matches
+
+
+class TestPageTokenWait:
+    async def test_a_token_is_asked_after_the_wait_so_google_need_not_refuse_it(
+        self, google: GooglePlacesClient, google_fake: FakeGoogleState
+    ) -> None:
+        google_fake.token_delay = google.token_wait * 0.75
+        try:
+            result = await google.search(BBOX, "hvac")
+        finally:
+            google_fake.token_delay = 0.0
+        assert (len(result.listings), result.api_calls, result.refused) == (60, 3, 0)
+        assert google_fake.calls == 3
+
+    async def test_the_wait_grows_to_what_google_needs_then_costs_nothing(
+        self, google: GooglePlacesClient, google_fake: FakeGoogleState
+    ) -> None:
+        google_fake.token_delay = google.token_wait + 0.15
+        try:
+            first = await google.search(BBOX, "hvac")
+            second = await google.search(BBOX, "plumbing")
+        finally:
+            google_fake.token_delay = 0.0
+        assert len(first.listings) == len(second.listings) == 60  # no page lost
+        assert first.refused >= 1
+        assert google.token_wait >= 0.35
+        assert (second.refused, second.api_calls) == (0, 3)
+        assert google_fake.calls == first.api_calls + second.api_calls

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from ravensearch.sources.geo import Tile, state_geo
-from ravensearch.sources.tiling import AdaptiveTiler
+from ravensearch.sources.tiling import AdaptiveTiler, ZipDensity
 from ravensearch.sources.universe import Business, Universe
 from tests.sources.conftest import STATE
 
@@ -103,3 +103,23 @@ class TestCoverage:
 
 def _rank(business: Business) -> float:
     return -business.prominence
+
+
+class TestZipDensity:
+    def test_trusts_nothing_before_enough_listings(self) -> None:
+        density = ZipDensity(60, min_seen=100)
+        density.learn(10, 50, saturated=False)  # 5 per ZIP, but only 50 seen
+        assert not density.crowded(1000)
+
+    def test_a_tile_whose_zips_predict_past_the_cap_is_crowded(self) -> None:
+        density = ZipDensity(60, min_seen=100)
+        density.learn(20, 60, saturated=False)
+        density.learn(20, 60, saturated=False)  # 3 listings per street ZIP
+        assert density.crowded(20)  # 60 predicted: at the cap
+        assert not density.crowded(10)  # 30 predicted
+
+    def test_saturated_answers_teach_nothing(self) -> None:
+        density = ZipDensity(60, min_seen=100)
+        density.learn(40, 120, saturated=False)
+        density.learn(2000, 60, saturated=True)  # a state-wide tile would dilute it to ~0.1
+        assert density.crowded(20)

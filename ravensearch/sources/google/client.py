@@ -3,11 +3,14 @@
 A tile search pages with `nextPageToken` (which Google returns only when the field mask
 names it), re-sending the identical body plus `pageToken`, as Google requires. One query
 yields at most 60 places (3 pages of 20); `TileSearch.saturated` says when it hit that cap.
+One field mask asks for everything collection uses (website and types included), so no
+place needs a second request.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any, Unpack
 
 import httpx
@@ -43,12 +46,18 @@ PLACE_FIELDS = (
     "websiteUri",
     "businessStatus",
     "types",
+    "primaryType",
     "pureServiceAreaBusiness",
 )
 # Without `nextPageToken` in the mask Google never returns it, and paging silently stops.
 SEARCH_FIELD_MASK = ",".join([*(f"places.{name}" for name in PLACE_FIELDS), "nextPageToken"])
-# Google refuses a page token used too soon after it was issued ("The page_token is not yet
-# valid"); it works a moment later. Waits before each new try, in seconds (~6 s in all).
+# Google documents a short delay between a page token's issue and the moment it becomes
+# valid; used sooner it is refused (400 "The page_token is not yet valid"), a request spent
+# for nothing. So the next page is asked no sooner than the client's token wait after the
+# previous page arrived: this much at first, raised to what a refused token turned out to
+# need (never lowered: a wait costs time, a refusal costs a request).
+INITIAL_TOKEN_WAIT = 0.2
+# After a refusal all the same, waits before each new try, in seconds (~6 s in all).
 TOKEN_WAITS = (0.2, 0.4, 0.8, 1.6, 3.2)
 LOOKUP_FIELD_MASK = ",".join(
     f"places.{name}"
@@ -76,7 +85,7 @@ class GooglePlacesClient(ProviderClient):
         api_key: str,
         *,
         base_url: str = DEFAULT_BASE_URL,
-        page_delay: float = 0.0,
+        token_wait: float = INITIAL_TOKEN_WAIT,
         **options: Unpack[ClientOptions],
     ) -> None:
         if not api_key:
@@ -88,7 +97,7 @@ class GooglePlacesClient(ProviderClient):
             map_error=error_from_response,
             **options,
         )
-        self._page_delay = page_delay
+        self.token_wait = token_wait
 
     def fits(self, tile: Tile) -> bool:
         return tile.east - tile.west <= 180.0
@@ -119,36 +128,42 @@ class GooglePlacesClient(ProviderClient):
             "regionCode": "US",
         }
         listings = []
-        calls = pages = 0
+        calls = pages = refused = 0
         token: str | None = None
+        issued = 0.0
         while True:
             # The same body every time, plus the token: anything else is a 400 from Google.
             if token is None:
                 data = await self.search_text(body, field_mask=SEARCH_FIELD_MASK)
             else:
-                data, tries = await self._next_page({**body, "pageToken": token})
+                data, tries = await self._next_page({**body, "pageToken": token}, issued)
                 calls += tries - 1
+                refused += tries - 1
+            issued = time.monotonic()
             calls += 1
             pages += 1
             listings.extend(listings_from_response(data))
             token = data.get("nextPageToken") or None
             if token is None or pages >= MAX_PAGES:
                 break
-            if self._page_delay:
-                # A fresh token may not be valid yet; clients commonly wait a moment.
-                await asyncio.sleep(self._page_delay)
-        return TileSearch(tuple(listings), len(listings) >= RESULT_CAP, calls)
+        return TileSearch(tuple(listings), len(listings) >= RESULT_CAP, calls, refused)
 
-    async def _next_page(self, page: dict[str, Any]) -> tuple[dict[str, Any], int]:
-        """A page-token call, waiting while Google says the token is not yet valid;
-        the answer and the number of calls it took."""
+    async def _next_page(self, page: dict[str, Any], issued: float) -> tuple[dict[str, Any], int]:
+        """A page-token call made once the token should be valid, waiting more while
+        Google says it is not yet; the answer and the number of calls it took."""
+        await asyncio.sleep(max(0.0, issued + self.token_wait - time.monotonic()))
         for tries, wait in enumerate((*TOKEN_WAITS, None), start=1):
             try:
-                return await self.search_text(page, field_mask=SEARCH_FIELD_MASK), tries
+                data = await self.search_text(page, field_mask=SEARCH_FIELD_MASK)
             except SourceBadRequest as exc:
                 if wait is None or not is_token_not_yet_valid(exc):
                     raise
-            await asyncio.sleep(wait)
+                await asyncio.sleep(wait)
+                continue
+            if tries > 1:
+                # It worked this long after issue: wait that long from now on.
+                self.token_wait = max(self.token_wait, time.monotonic() - issued)
+            return data, tries
         raise AssertionError("unreachable: the last try returns or raises")
 
     async def find_website(
@@ -158,8 +173,7 @@ class GooglePlacesClient(ProviderClient):
         place) in one text query; None when Google has no match or no website for it."""
         e164 = to_e164(phone)
         if e164:
-            digits = e164[2:]
-            query = f"({digits[:3]}) {digits[3:6]}-{digits[6:]}"
+            query = international_phone(e164)
         else:
             query = ", ".join(part for part in (name, city, state) if part)
         body = {
@@ -178,6 +192,13 @@ class GooglePlacesClient(ProviderClient):
             if same_phone or business_key(listing.name) == wanted:
                 return listing.website
         return None
+
+
+def international_phone(e164: str) -> str:
+    """The number as Google's `internationalPhoneNumber` writes it, "+1 512-555-0100":
+    Google asks for phone input in international format (a plus sign, the country code)."""
+    digits = e164[2:]
+    return f"+1 {digits[:3]}-{digits[3:6]}-{digits[6:]}"
 
 
 def is_token_not_yet_valid(error: SourceError) -> bool:

@@ -8,8 +8,10 @@ names it, page tokens bound to the original body (400 INVALID_ARGUMENT otherwise
 a page token refused as "not yet valid" for `token_delay` seconds after it was issued,
 and 429 RESOURCE_EXHAUSTED (or 5xx) injected through `/_fake/faults`.
 
-Queries: ten or more digits look a phone number up; "Name, City, ST" looks a business up
-by name; a query naming a trade (`sources.trades`) lists that trade inside the rectangle.
+Queries: a phone number in international format ("+1 512-555-0100", "+15125550100") looks
+a business up, as Google documents phone input (a national "(512) 555-0100" is only text
+and matches nothing); "Name, City, ST" looks a business up by name; a query naming a trade
+(`sources.trades`) lists that trade inside the rectangle.
 """
 
 from __future__ import annotations
@@ -65,6 +67,7 @@ TOP_FIELDS = frozenset({"places", "nextPageToken", "searchUri", "routingSummarie
 MAX_TOKENS = 10_000
 # Fields that may differ between the first call and the page-token calls.
 _PAGING_FIELDS = ("pageToken", "pageSize", "maxResultCount")
+_PHONE_QUERY = re.compile(r"^\+1[\s.()-]*(?:\d[\s().-]*){10}$")
 _NAME_QUERY = re.compile(r"^(?P<name>.+?),\s*(?P<city>[^,]+),\s*(?P<state>[A-Z]{2})$")
 
 
@@ -299,11 +302,12 @@ def _matches(state: FakeGoogleState, body: dict[str, Any]) -> list[Business]:
     restriction = body.get("locationRestriction")
     area = _rectangle(restriction["rectangle"]) if restriction else None
     universe = state.universe
-    digits = re.sub(r"\D", "", query)
     found: list[Business]
-    if len(digits) >= 10:
-        business = universe.by_phone("+1" + digits[-10:])
+    if _PHONE_QUERY.match(query):
+        business = universe.by_phone("+1" + re.sub(r"\D", "", query)[-10:])
         found = [business] if business is not None else []
+    elif re.fullmatch(r"[\d\s().+-]+", query):
+        found = []  # a number not in international format: Google's phone input wants it
     elif (named := _NAME_QUERY.match(query)) and named["state"] in US_STATES:
         wanted, city = business_key(named["name"]), named["city"].strip().lower()
         found = [
