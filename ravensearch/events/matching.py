@@ -34,10 +34,12 @@ async def load_contexts(
         if isinstance(payload, dict):
             at = as_utc(event.occurred_at or event.received_at)
             contexts[event.id] = EventContext(event, payload, _kind(event, payload), at)
+    ours = (SENDGRID_SOURCE, INBOUND_SOURCE)
+    by_key = await _match_instantly(
+        repository, [c for c in contexts.values() if c.event.source not in ours]
+    )
     wanted = [c for c in contexts.values() if c.kind in DISPATCH_KINDS]
-    instantly = [c for c in wanted if c.event.source not in (SENDGRID_SOURCE, INBOUND_SOURCE)]
-    by_key = await _match_instantly(repository, instantly)
-    by_id = await _match_sendgrid(repository, [c for c in wanted if c not in instantly])
+    by_id = await _match_sendgrid(repository, [c for c in wanted if c.event.source in ours])
     dispatches = await repository.lock_dispatches(
         set(by_key.values()), ids=set(by_id.values())
     )
@@ -84,7 +86,7 @@ async def _match_instantly(
     for ctx in contexts:
         if ctx.event.instantly_campaign_id:
             ctx.campaign = campaigns.get(ctx.event.instantly_campaign_id)
-        if ctx.campaign and ctx.event.lead_email:
+        if ctx.campaign and ctx.event.lead_email and ctx.kind in DISPATCH_KINDS:
             keys[ctx] = (ctx.campaign.id, ctx.event.lead_email)
     return keys
 
