@@ -40,9 +40,7 @@ async def load_contexts(
     )
     wanted = [c for c in contexts.values() if c.kind in DISPATCH_KINDS]
     by_id = await _match_sendgrid(repository, [c for c in wanted if c.event.source in ours])
-    dispatches = await repository.lock_dispatches(
-        set(by_key.values()), ids=set(by_id.values())
-    )
+    dispatches = await repository.lock_dispatches(set(by_key.values()), ids=set(by_id.values()))
     found_by_key = {(d.campaign_id, d.email): d for d in dispatches}
     found_by_id = {d.id: d for d in dispatches}
     for ctx, key in by_key.items():
