@@ -77,7 +77,9 @@ def sendgrid_store_for(scope: Scope) -> StoreWebhook | None:
     path: str = scope["path"]
     if path == EVENTS_PATH:
         return store_events
-    if path == INBOUND_PATH or inbound_secret_of(path) is not None:
+    if path == INBOUND_PATH or (
+        path.startswith(_INBOUND_PREFIX) and "/" not in path[len(_INBOUND_PREFIX) :]
+    ):
         return store_inbound
     return None
 
