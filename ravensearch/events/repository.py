@@ -87,7 +87,13 @@ class WebhookEventRepository:
         result = await self.session.execute(stmt)
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
-    async def requeue_unmatched(self, *, instantly_campaign_id: str | None = None) -> int:
+    async def requeue_unmatched(
+        self, *, instantly_campaign_id: str | None = None, campaign_id: uuid.UUID | None = None
+    ) -> int:
+        if campaign_id is not None:
+            return await self._requeue(
+                (EventState.unmatched,), WebhookEvent.campaign_id == campaign_id
+            )
         if instantly_campaign_id is None:
             return await self._requeue((EventState.unmatched,))
         return await self._requeue(

@@ -156,16 +156,21 @@ class EventsService:
         )
 
     async def requeue_unmatched(
-        self, session: AsyncSession, *, instantly_campaign_id: str | None = None
+        self,
+        session: AsyncSession,
+        *,
+        instantly_campaign_id: str | None = None,
+        campaign_id: uuid.UUID | None = None,
     ) -> int:
         """Put unmatched events (of one Instantly campaign, or all) back to pending; for one
-        campaign its `foreign` events too (it is linked now, so they may apply).
+        Instantly campaign its `foreign` events too (it is linked now, so they may apply).
+        With `campaign_id` (a SendGrid campaign): the unmatched events that named it.
 
         Call it after linking a campaign or recording dispatches; the applier then picks
         them up again. Returns how many were requeued.
         """
         return await WebhookEventRepository(session).requeue_unmatched(
-            instantly_campaign_id=instantly_campaign_id
+            instantly_campaign_id=instantly_campaign_id, campaign_id=campaign_id
         )
 
     async def count_by_state(self, session: AsyncSession) -> dict[str, int]:

@@ -4,6 +4,7 @@ applier to the same dispatches, counters and suppressions as Instantly's events.
 from __future__ import annotations
 
 import time
+import uuid
 from typing import Any
 
 import httpx
@@ -21,6 +22,8 @@ from ravensearch.db.models import (
     Suppression,
     WebhookEvent,
 )
+from ravensearch.db.session import unit_of_work
+from ravensearch.events.service import events_service
 from ravensearch.instantly.fake import FakeInstantlyState
 from ravensearch.kit.clock import as_utc
 from ravensearch.runtime import Runtime
@@ -28,6 +31,7 @@ from ravensearch.sendgrid.signature import TIMESTAMP_HEADER, generate_key_pair
 from ravensearch.suppressions.flows import push_waiting
 from ravensearch.suppressions.service import suppression_service
 from tests.events.helpers import event, load, seed_lead
+from tests.fixtures.factories import create_dispatch, create_target
 from tests.sendgrid.helpers import (
     T0,
     SendGridLead,
@@ -318,6 +322,24 @@ class TestUnmatched:
             "custom_args dispatch_id '42' is not a UUID",
             f"dispatch {missing} is not (or no longer) here",
         ]
+
+    async def test_an_event_ahead_of_its_dispatch_applies_once_requeued(
+        self, anon_client: httpx.AsyncClient, runtime: Runtime, lead: SendGridLead
+    ) -> None:
+        early = uuid.uuid4()
+        await post(anon_client, [sg_event(lead, "delivered", dispatch_id=str(early))])
+        await runtime.events.drain()
+        [row] = await stored_events(runtime)
+        assert (row.state, row.campaign_id) == (EventState.unmatched, lead.campaign_id)
+        async with unit_of_work(runtime.sessionmaker) as session:
+            campaign = await session.get(Campaign, lead.campaign_id)
+            target = await create_target(session)
+            await create_dispatch(session, campaign=campaign, target=target, id=early)
+            requeued = await events_service.requeue_unmatched(session, campaign_id=campaign.id)
+        assert requeued == 1
+        assert await runtime.events.drain() == 1
+        dispatch = await load(runtime.sessionmaker, Dispatch, early)
+        assert dispatch.delivered_at is not None
 
     async def test_mail_not_sent_by_ravensearch_is_foreign_but_a_bounce_still_suppresses(
         self, anon_client: httpx.AsyncClient, runtime: Runtime
