@@ -278,7 +278,11 @@ def _suppress(ctx: EventContext, writes: Writes) -> None:
     channel = _CHANNEL_NAMES.get(ctx.event.source, "Instantly")
     reason = f"{label} ({channel} webhook)"
     if ctx.kind is EventKind.dropped:
-        reason += f": {text_of(ctx.payload, 'reason')}"
+        why = text_of(ctx.payload, "reason") or ""
+        reason += f": {why}"
+        # Listed by SendGrid for a complaint or an unsubscribe: the same source as those.
+        for word, listed in (("spam", "spam_report"), ("unsubscrib", "unsubscribe")):
+            source = listed if word in why.lower() else source
     writes.suppressions.setdefault(value, SuppressionEntry(value, reason, source))
 
 

@@ -293,6 +293,32 @@ class TestMapping:
         dispatch = await load(runtime.sessionmaker, Dispatch, lead.dispatch_id)
         assert (dispatch.status, dispatch.next_step) == ("sent", 2)
 
+    @pytest.mark.parametrize(
+        ("reason", "source"),
+        [
+            ("Bounced Address", "bounce"),
+            ("Spam Reporting Address", "spam_report"),
+            ("Unsubscribed Address", "unsubscribe"),
+        ],
+    )
+    async def test_a_drop_suppresses_with_what_sendgrid_listed_the_address_for(
+        self,
+        anon_client: httpx.AsyncClient,
+        runtime: Runtime,
+        lead: SendGridLead,
+        reason: str,
+        source: str,
+    ) -> None:
+        await post(anon_client, [sg_event(lead, "dropped", reason=reason)])
+        await runtime.events.drain()
+        async with runtime.sessionmaker() as session:
+            suppression = await session.scalar(select(Suppression))
+        assert suppression is not None
+        assert (suppression.source, suppression.reason) == (
+            source,
+            f"Dropped (SendGrid webhook): {reason}",
+        )
+
     async def test_bounce_and_spam_report_notify_like_instantlys(
         self, anon_client: httpx.AsyncClient, runtime: Runtime, lead: SendGridLead
     ) -> None:
