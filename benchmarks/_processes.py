@@ -152,13 +152,15 @@ def _product_env(database_url: str, work_dir: str, **settings: str) -> dict[str,
 
 
 def serve_process(
-    database_url: str, secret: str, work_dir: str, *, workers: int, applier: str
+    database_url: str, secret: str, work_dir: str, *, workers: int, applier: str, **settings: str
 ) -> Process:
+    """`ravensearch serve`; `settings` are further environment settings (SENDGRID_…)."""
     env = _product_env(
         database_url,
         work_dir,
         INSTANTLY_WEBHOOK_SECRET=secret,
         RAVENSEARCH_EVENTS_IN_PROCESS="true" if applier == "in-process" else "false",
+        **settings,
     )
     command = [sys.executable, "-m", "ravensearch", "serve", "--port", "{port}"]
     return Process("serve", [*command, "--workers", str(workers)], env, work_dir)

@@ -14,6 +14,7 @@ _SECRET_PATTERNS = [
     # The webhook secret as a URL token (/api/webhooks/instantly/<secret>): access logs,
     # httpx's request lines and error messages all carry the path.
     re.compile(r"(/api/webhooks/instantly/)[^\s\"'?#]+"),
+    re.compile(r"(/api/webhooks/sendgrid/inbound/)[^\s\"'?#]+"),
     re.compile(r"(?i)((?:api[_-]?key|secret|password|token)[\"']?\s*[:=]\s*[\"']?)[^\s\"',}]+"),
 ]
 _SECRET_KEYS = ("key", "secret", "password", "token", "authorization")

@@ -64,10 +64,11 @@ class EventApplier:
         self._wakeup: asyncio.Event | None = None
         self._stopping = False
 
-    def wake(self) -> None:
-        """An event was stored: ask the running loop to look for events now. Safe from any
-        thread; a no-op when `run()` is not running (the next poll or `drain()` finds it)."""
-        self.stored += 1
+    def wake(self, count: int = 1) -> None:
+        """`count` events were stored: ask the running loop to look for events now. Safe
+        from any thread; a no-op when `run()` is not running (the next poll or `drain()`
+        finds them)."""
+        self.stored += count
         loop, wakeup = self._loop, self._wakeup
         if loop is None or wakeup is None or loop.is_closed():
             return

@@ -18,6 +18,10 @@ _LEAD_COUNTERS = {
     "replies_received": Dispatch.replied_at,
     "emails_bounced": Dispatch.bounced_at,
     "unsubscribed": Dispatch.unsubscribed_at,
+    # SendGrid's delivery reports: they stay 0 for Instantly campaigns, which send none.
+    "emails_delivered": Dispatch.delivered_at,
+    "emails_dropped": Dispatch.dropped_at,
+    "spam_reports": Dispatch.spam_reported_at,
 }
 _COUNTERS = ("total_targets", "leads_rejected", "emails_sent", *_LEAD_COUNTERS)
 
@@ -26,8 +30,8 @@ async def refresh_counters(session: AsyncSession, campaign_ids: Iterable[uuid.UU
     """Recompute every counter of the given campaigns from their rows.
 
     total_targets counts the leads Instantly holds or is about to (rejected rows are
-    leads_rejected, never counted as sent). Opens, clicks, replies, bounces and
-    unsubscribes count leads (like Instantly's unique analytics); emails_sent counts each
+    leads_rejected, never counted as sent). Opens, clicks, replies, bounces,
+    unsubscribes, deliveries, drops and spam reports count leads (like Instantly's unique analytics); emails_sent counts each
     (lead, sequence step) once. One pass over the
     campaigns' dispatches (`count(column)` counts the non-null ones) and one over their
     sent steps, whatever the number of counters.

@@ -16,6 +16,7 @@ order, or applied twice, end in the same rows.
 
 from __future__ import annotations
 
+import html
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -24,8 +25,15 @@ from typing import Any
 
 from ravensearch.db.models import EventState, NotificationKind, SuppressionKind
 from ravensearch.errors import InvalidInput
-from ravensearch.events.kinds import DISPATCH_KINDS, INTEREST_STATUSES, EventKind, resolve_status
+from ravensearch.events.kinds import (
+    DISPATCH_KINDS,
+    INTEREST_STATUSES,
+    STOPPING_KINDS,
+    EventKind,
+    resolve_status,
+)
 from ravensearch.events.records import CampaignRef, DispatchState, StoredEvent
+from ravensearch.events.sendgrid_deliveries import INBOUND_SOURCE, SENDGRID_SOURCE
 from ravensearch.kit.text import storable_text
 from ravensearch.notifications.schemas import NotificationCreate
 from ravensearch.pipeline.service import PipelineSignal
@@ -39,8 +47,26 @@ MAX_TITLE = 300  # notifications.title
 NOTIFY_INTEREST = {"interested": "Interested:", "meeting_booked": "Meeting booked:"}
 # Events whose notification is titled with the target's business name.
 NOTIFYING_KINDS = frozenset(
-    {EventKind.replied, EventKind.bounced, EventKind.unsubscribed, EventKind.interest}
+    {
+        EventKind.replied,
+        EventKind.bounced,
+        EventKind.unsubscribed,
+        EventKind.spam_reported,
+        EventKind.interest,
+    }
 )
+# Kind → (suppression reason, suppression source).
+_SUPPRESSIONS = {
+    EventKind.bounced: ("Bounced", "bounce"),
+    EventKind.unsubscribed: ("Unsubscribed", "unsubscribe"),
+    EventKind.spam_reported: ("Spam report", "spam_report"),
+    EventKind.dropped: ("Dropped", "bounce"),
+}
+# SendGrid drops mail to addresses on its own lists ("Bounced Address", "Invalid",
+# "Spam Reporting Address", "Unsubscribed Address"): those addresses are suppressed here
+# too. Other drops ("Invalid SMTPAPI header", quota) say nothing about the address.
+_ADDRESS_DROP = re.compile(r"bounce|invalid(?! smtpapi)|spam|unsubscrib", re.IGNORECASE)
+_CHANNEL_NAMES = {SENDGRID_SOURCE: "SendGrid", INBOUND_SOURCE: "SendGrid"}
 _ACCOUNT_ERROR_FIELDS = ("error_message", "error", "reason", "message", "description")
 
 
@@ -48,7 +74,7 @@ class EventRejected(ValueError):
     """The event can never be applied as it is (missing or unusable fields): `ignored`."""
 
 
-@dataclass
+@dataclass(eq=False)  # one context per event, hashed by identity
 class EventContext:
     """One event with what it matched; `at` is when it happened (payload time, else receipt)."""
 
@@ -59,6 +85,10 @@ class EventContext:
     campaign: CampaignRef | None = None
     dispatch: DispatchState | None = None
     business_name: str | None = None  # of the dispatch's target, for notification titles
+    # The event names one of our dispatches (SendGrid custom_args) or reached our inbound
+    # address: without a dispatch it is `unmatched` (kept for a retry), never `foreign`.
+    claimed: bool = False
+    unmatched_reason: str | None = None
 
 
 @dataclass
@@ -71,6 +101,8 @@ class Writes:
     completed_campaigns: set[uuid.UUID] = field(default_factory=set)
     # Replies and lead-status changes for the recruiting pipeline (applied by its service).
     pipeline: list[PipelineSignal] = field(default_factory=list)
+    # Dispatches whose sequence stops: no next step, queued emails cancelled.
+    stopped: set[uuid.UUID] = field(default_factory=set)
 
     def merge(self, other: Writes) -> None:
         for key, at in other.sent_steps.items():
@@ -80,21 +112,22 @@ class Writes:
         self.notifications.extend(other.notifications)
         self.completed_campaigns |= other.completed_campaigns
         self.pipeline.extend(other.pipeline)
+        self.stopped |= other.stopped
 
 
 def apply_event(ctx: EventContext, writes: Writes) -> EventState:
     """Apply one event in memory; returns its new state or raises `EventRejected`."""
     if ctx.kind in DISPATCH_KINDS:
-        if not ctx.event.instantly_campaign_id:
+        if ctx.event.source == "instantly" and not ctx.event.instantly_campaign_id:
             raise EventRejected("event has no campaign_id")
         if not ctx.event.lead_email:
             raise EventRejected(_no_lead_email(ctx.payload))
-        if ctx.kind in (EventKind.bounced, EventKind.unsubscribed):
+        if _suppresses(ctx):
             # A bounced address is never emailed again, even before its dispatch is known.
             _suppress(ctx, writes)
-        if ctx.campaign is None:
-            return EventState.foreign
         if ctx.dispatch is None:
+            if ctx.campaign is None and not ctx.claimed:
+                return EventState.foreign
             return EventState.unmatched
         _apply_to_dispatch(ctx, ctx.dispatch, writes)
         return EventState.applied
@@ -126,16 +159,31 @@ def _apply_to_dispatch(ctx: EventContext, dispatch: DispatchState, writes: Write
         _apply_reply(ctx, dispatch, writes)
     elif ctx.kind is EventKind.auto_replied:
         if _is_first(dispatch.auto_replied_at, at):
-            dispatch.auto_reply_text = text_of(payload, "reply_text", "reply_text_snippet")
+            dispatch.auto_reply_text = (
+                inbound_text(payload)
+                if ctx.event.source == INBOUND_SOURCE
+                else text_of(payload, "reply_text", "reply_text_snippet")
+            )
         dispatch.auto_replied_at = _first(dispatch.auto_replied_at, at)
     elif ctx.kind is EventKind.bounced:
-        # No reason is read: Instantly's bounce payload documents none (instantly_v2.md
-        # §5.1), so `bounce_reason` stays empty and the page says "no reason given".
+        # Instantly's bounce payload documents no reason (instantly_v2.md §5.1), so there
+        # `bounce_reason` stays empty and the page says "no reason given"; SendGrid's has one.
+        if ctx.event.source == SENDGRID_SOURCE and _is_first(dispatch.bounced_at, at):
+            dispatch.bounce_reason = text_of(payload, "reason")
         dispatch.bounced_at = _first(dispatch.bounced_at, at)
         _notify(ctx, writes, NotificationKind.bounce, "Bounced:", dispatch.bounce_reason)
     elif ctx.kind is EventKind.unsubscribed:
         dispatch.unsubscribed_at = _first(dispatch.unsubscribed_at, at)
         _notify(ctx, writes, NotificationKind.unsubscribe, "Unsubscribed:", None)
+    elif ctx.kind is EventKind.spam_reported:
+        # A spam complaint is the strongest unsubscribe there is.
+        dispatch.spam_reported_at = _first(dispatch.spam_reported_at, at)
+        dispatch.unsubscribed_at = _first(dispatch.unsubscribed_at, at)
+        _notify(ctx, writes, NotificationKind.unsubscribe, "Spam report:", None)
+    elif ctx.kind is EventKind.delivered:
+        dispatch.delivered_at = _first(dispatch.delivered_at, at)
+    elif ctx.kind is EventKind.dropped:
+        dispatch.dropped_at = _first(dispatch.dropped_at, at)
     elif ctx.kind is EventKind.interest:
         _apply_interest(ctx, dispatch, writes)
     dispatch.status = resolve_status(
@@ -147,17 +195,25 @@ def _apply_to_dispatch(ctx: EventContext, dispatch: DispatchState, writes: Write
         bounced_at=dispatch.bounced_at,
         unsubscribed_at=dispatch.unsubscribed_at,
     )
+    if ctx.kind in STOPPING_KINDS:
+        writes.stopped.add(dispatch.id)
 
 
 def _apply_reply(ctx: EventContext, dispatch: DispatchState, writes: Writes) -> None:
     payload = ctx.payload
-    if _is_first(dispatch.replied_at, ctx.at):
-        dispatch.reply_text = text_of(payload, "reply_text", "reply_text_snippet")
+    inbound = ctx.event.source == INBOUND_SOURCE
+    if inbound:
+        text = body = inbound_text(payload)
+        subject = text_of(payload, "subject")
+    else:
+        text = text_of(payload, "reply_text", "reply_text_snippet")
+        body = text_of(payload, "reply_text_snippet", "reply_text")
         subject = text_of(payload, "reply_subject")
+    if _is_first(dispatch.replied_at, ctx.at):
+        dispatch.reply_text = text
         dispatch.reply_subject = subject[:MAX_SUBJECT] if subject else None
         dispatch.unibox_url = _url(payload) or dispatch.unibox_url
     dispatch.replied_at = _first(dispatch.replied_at, ctx.at)
-    body = text_of(payload, "reply_text_snippet", "reply_text")
     _notify(ctx, writes, NotificationKind.reply, "Reply from", body, link=_url(payload))
     writes.pipeline.append(PipelineSignal(dispatch.technician_id, ctx.at, ctx.event.id))
 
@@ -203,6 +259,13 @@ def _apply_account_error(ctx: EventContext, writes: Writes) -> None:
     )
 
 
+def _suppresses(ctx: EventContext) -> bool:
+    if ctx.kind is EventKind.dropped:
+        reason = text_of(ctx.payload, "reason")
+        return reason is not None and _ADDRESS_DROP.search(reason) is not None
+    return ctx.kind in _SUPPRESSIONS
+
+
 def _suppress(ctx: EventContext, writes: Writes) -> None:
     email = ctx.event.lead_email or ""
     try:
@@ -211,11 +274,16 @@ def _suppress(ctx: EventContext, writes: Writes) -> None:
         kind = None
     if kind is not SuppressionKind.email:
         raise EventRejected(f"lead email {email!r} is not an email address")
-    if ctx.kind is EventKind.bounced:
-        entry = SuppressionEntry(value, "Bounced (Instantly webhook)", "bounce")
-    else:
-        entry = SuppressionEntry(value, "Unsubscribed (Instantly webhook)", "unsubscribe")
-    writes.suppressions.setdefault(value, entry)
+    label, source = _SUPPRESSIONS[ctx.kind]
+    channel = _CHANNEL_NAMES.get(ctx.event.source, "Instantly")
+    reason = f"{label} ({channel} webhook)"
+    if ctx.kind is EventKind.dropped:
+        why = text_of(ctx.payload, "reason") or ""
+        reason += f": {why}"
+        # Listed by SendGrid for a complaint or an unsubscribe: the same source as those.
+        for word, listed in (("spam", "spam_report"), ("unsubscrib", "unsubscribe")):
+            source = listed if word in why.lower() else source
+    writes.suppressions.setdefault(value, SuppressionEntry(value, reason, source))
 
 
 def _notify(
@@ -252,6 +320,19 @@ def text_of(payload: dict[str, Any], *fields: str) -> str | None:
             if value:
                 return value
     return None
+
+
+def inbound_text(payload: dict[str, Any]) -> str | None:
+    """A received reply's plain text, or its HTML reduced to text when it has none."""
+    text = text_of(payload, "text")
+    if text is not None:
+        return text
+    markup = text_of(payload, "html")
+    if markup is None:
+        return None
+    markup = re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", markup)
+    flat = html.unescape(re.sub(r"<[^>]*>", " ", markup))
+    return re.sub(r"[ \t]+", " ", flat).strip() or None
 
 
 def _no_lead_email(payload: dict[str, Any]) -> str:

@@ -43,11 +43,32 @@ class DeliveryBatcher:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[bool] = loop.create_future()
         self._queue.append((row, future))
+        self._start(loop, timeout)
+        return await future
+
+    async def store_many(
+        self, rows: list[dict[str, Any]], *, timeout: float = DEFAULT_TIMEOUT_SECONDS
+    ) -> list[bool]:
+        """`store` for the rows of one request (a SendGrid batch), queued together so they
+        share INSERTs. Raises the first error once every row has an outcome; the rows
+        stored meanwhile stay stored (a redelivery finds them as duplicates)."""
+        if not rows:
+            return []
+        loop = asyncio.get_running_loop()
+        futures: list[asyncio.Future[bool]] = [loop.create_future() for _ in rows]
+        self._queue.extend(zip(rows, futures, strict=True))
+        self._start(loop, timeout)
+        await asyncio.wait(futures)
+        errors = [exc for future in futures if (exc := future.exception()) is not None]
+        if errors:
+            raise errors[0]
+        return [future.result() for future in futures]
+
+    def _start(self, loop: asyncio.AbstractEventLoop, timeout: float) -> None:
         self._timeout = timeout
         if not self._writing:
             self._writing = True
             self._writer = loop.create_task(self._write_all())
-        return await future
 
     async def _write_all(self) -> None:
         loop = asyncio.get_running_loop()

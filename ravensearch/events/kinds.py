@@ -21,6 +21,10 @@ class EventKind(StrEnum):
     bounced = "bounced"
     unsubscribed = "unsubscribed"
     interest = "interest"
+    # SendGrid's delivery reports (Instantly sends none of these).
+    delivered = "delivered"
+    dropped = "dropped"
+    spam_reported = "spam_reported"
     campaign_completed = "campaign_completed"
     account_error = "account_error"
     unknown = "unknown"
@@ -43,6 +47,19 @@ _KINDS: dict[str, EventKind] = {
     "lead_unsubscribed": EventKind.unsubscribed,
     "campaign_completed": EventKind.campaign_completed,
     "account_error": EventKind.account_error,
+}
+
+# SendGrid's `event` names; processed, deferred and group_resubscribe have nothing to apply
+# (a resubscribe lifts no suppression: a person decides that).
+_SENDGRID_KINDS: dict[str, EventKind] = {
+    "delivered": EventKind.delivered,
+    "open": EventKind.opened,
+    "click": EventKind.clicked,
+    "bounce": EventKind.bounced,
+    "dropped": EventKind.dropped,
+    "spamreport": EventKind.spam_reported,
+    "unsubscribe": EventKind.unsubscribed,
+    "group_unsubscribe": EventKind.unsubscribed,
 }
 
 # Lead-status events → the `interest_status` they set on the dispatch.
@@ -69,6 +86,19 @@ DISPATCH_KINDS = frozenset(
         EventKind.bounced,
         EventKind.unsubscribed,
         EventKind.interest,
+        EventKind.delivered,
+        EventKind.dropped,
+        EventKind.spam_reported,
+    }
+)
+# Kinds after which no further step of a sequence is sent (SendGrid channel).
+STOPPING_KINDS = frozenset(
+    {
+        EventKind.replied,
+        EventKind.bounced,
+        EventKind.unsubscribed,
+        EventKind.spam_reported,
+        EventKind.dropped,
     }
 )
 
@@ -79,6 +109,12 @@ def classify(event_type: str) -> EventKind:
     if name in INTEREST_STATUSES:
         return EventKind.interest
     return _KINDS.get(name, EventKind.unknown)
+
+
+def classify_sendgrid(event_type: str) -> EventKind:
+    """The meaning of a SendGrid Event Webhook `event`; types with nothing to apply are
+    `unknown`."""
+    return _SENDGRID_KINDS.get(event_type.strip().lower(), EventKind.unknown)
 
 
 def canonical_type(event_type: str) -> str:

@@ -43,6 +43,7 @@ class Delivery:
     instantly_campaign_id: str | None
     lead_email: str | None
     occurred_at: datetime | None
+    source: str = "instantly"  # or "sendgrid", "sendgrid_inbound" (events/sendgrid_deliveries.py)
 
 
 def parse_delivery(body: bytes) -> Delivery:

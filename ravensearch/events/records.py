@@ -26,6 +26,7 @@ class StoredEvent:
     received_at: datetime
     raw_body: str
     attempts: int
+    source: str  # instantly, sendgrid, sendgrid_inbound
     state: str = EventState.pending
     error: str | None = None
     campaign_id: uuid.UUID | None = None
@@ -74,6 +75,10 @@ class DispatchState:
     interest_status: str | None
     interest_at: datetime | None
     unibox_url: str | None
+    # Channel `sendgrid` only: delivery reports Instantly does not send.
+    delivered_at: datetime | None
+    dropped_at: datetime | None
+    spam_reported_at: datetime | None
 
 
 DISPATCH_COLUMNS = tuple(f.name for f in fields(DispatchState))

@@ -7,16 +7,19 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, delete, func, select, text, update
+from sqlalchemy import ColumnElement, bindparam, delete, func, or_, select, text, update
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from ravensearch.db.models import (
     Campaign,
     CampaignStatus,
+    Channel,
     Dispatch,
     DispatchStep,
+    EmailSend,
     EventState,
+    SendState,
     Target,
     WebhookEvent,
 )
@@ -84,7 +87,13 @@ class WebhookEventRepository:
         result = await self.session.execute(stmt)
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
-    async def requeue_unmatched(self, *, instantly_campaign_id: str | None = None) -> int:
+    async def requeue_unmatched(
+        self, *, instantly_campaign_id: str | None = None, campaign_id: uuid.UUID | None = None
+    ) -> int:
+        if campaign_id is not None:
+            return await self._requeue(
+                (EventState.unmatched,), WebhookEvent.campaign_id == campaign_id
+            )
         if instantly_campaign_id is None:
             return await self._requeue((EventState.unmatched,))
         return await self._requeue(
@@ -154,36 +163,103 @@ class WebhookEventRepository:
         rows = (await self.session.execute(stmt)).all()
         return {remote_id: CampaignRef(id_, name) for remote_id, id_, name in rows if remote_id}
 
+    async def campaigns_by_id(self, ids: Collection[uuid.UUID]) -> dict[uuid.UUID, CampaignRef]:
+        if not ids:
+            return {}
+        stmt = select(Campaign.id, Campaign.name).where(Campaign.id.in_(sorted(ids)))
+        return {id_: CampaignRef(id_, name) for id_, name in (await self.session.execute(stmt))}
+
     async def lock_dispatches(
-        self, keys: Collection[tuple[uuid.UUID, str]]
-    ) -> dict[tuple[uuid.UUID, str], DispatchState]:
-        """Dispatches by (campaign id, lower-cased email), locked until the transaction ends.
+        self,
+        keys: Collection[tuple[uuid.UUID, str]],
+        *,
+        ids: Collection[uuid.UUID] = (),
+    ) -> list[DispatchState]:
+        """Dispatches by (campaign id, lower-cased email) or by id, locked until the
+        transaction ends.
 
         Dispatch stores emails lower-cased (`normalize_email`), so this is a plain lookup
         on the unique (campaign_id, email) index. The lock (and fresh data after waiting
         for it) stops two appliers that hold different events of the same lead from
-        overwriting each other's timestamps; rows are locked in id order against deadlocks.
+        overwriting each other's timestamps; rows are locked in id order, in one
+        statement, against deadlocks.
         """
-        if not keys:
-            return {}
+        criteria: list[ColumnElement[bool]] = []
+        if keys:
+            criteria.append(
+                _DISPATCHES.c.campaign_id.in_(sorted({campaign_id for campaign_id, _ in keys}))
+                & _DISPATCHES.c.email.in_(sorted({email for _, email in keys}))
+            )
+        if ids:
+            criteria.append(_DISPATCHES.c.id.in_(sorted(ids)))
+        if not criteria:
+            return []
         stmt = (
             select(*(_DISPATCHES.c[name] for name in DISPATCH_COLUMNS))
-            .where(
-                _DISPATCHES.c.campaign_id.in_(sorted({campaign_id for campaign_id, _ in keys})),
-                _DISPATCHES.c.email.in_(sorted({email for _, email in keys})),
-            )
+            .where(or_(*criteria))
             .order_by(_DISPATCHES.c.id)
             .with_for_update()
         )
-        found: dict[tuple[uuid.UUID, str], DispatchState] = {}
+        found: list[DispatchState] = []
         for row in (await self.session.execute(stmt)).mappings():
             # SQLite hands back naive datetimes; the effects compare them with aware ones.
             values: dict[str, Any] = {
                 name: as_utc(row[name]) if name in _DISPATCH_TIMES and row[name] else row[name]
                 for name in DISPATCH_COLUMNS
             }
-            found[(row["campaign_id"], row["email"])] = DispatchState(**values)
-        return {key: found[key] for key in keys if key in found}
+            found.append(DispatchState(**values))
+        return found
+
+    async def dispatches_by_message_id(self, message_ids: Collection[str]) -> dict[str, uuid.UUID]:
+        """Our sent emails' Message-IDs (brackets removed) → their dispatch."""
+        if not message_ids:
+            return {}
+        # Stored with or without the angle brackets of the header: both are looked up.
+        wanted = sorted({*message_ids, *(f"<{m}>" for m in message_ids)})
+        stmt = select(EmailSend.rfc_message_id, EmailSend.dispatch_id).where(
+            EmailSend.rfc_message_id.in_(wanted)
+        )
+        rows = (await self.session.execute(stmt)).all()
+        return {message_id.strip("<>"): dispatch_id for message_id, dispatch_id in rows}
+
+    async def latest_sendgrid_dispatches(self, emails: Collection[str]) -> dict[str, uuid.UUID]:
+        """For each address, the SendGrid dispatch to it sent last (else created last)."""
+        if not emails:
+            return {}
+        stmt = (
+            select(Dispatch.email, Dispatch.id)
+            .where(Dispatch.email.in_(sorted(emails)), Dispatch.channel == Channel.sendgrid)
+            .order_by(
+                Dispatch.email,
+                Dispatch.sent_at.is_(None),
+                Dispatch.sent_at.desc(),
+                Dispatch.created_at.desc(),
+                Dispatch.id,
+            )
+        )
+        found: dict[str, uuid.UUID] = {}
+        for email, dispatch_id in (await self.session.execute(stmt)).all():
+            found.setdefault(email, dispatch_id)
+        return found
+
+    async def stop_sequences(self, dispatch_ids: Collection[uuid.UUID]) -> None:
+        """No further step for these dispatches: none due, and their queued emails cancelled
+        (an email already `sending` or later is left as it is)."""
+        if not dispatch_ids:
+            return
+        ids = sorted(dispatch_ids)
+        await self.session.execute(
+            update(Dispatch)
+            .where(Dispatch.id.in_(ids), Dispatch.next_step.is_not(None))
+            .values(next_step=None, next_step_due_at=None)
+            .execution_options(synchronize_session=False)
+        )
+        await self.session.execute(
+            update(EmailSend)
+            .where(EmailSend.dispatch_id.in_(ids), EmailSend.state == SendState.queued)
+            .values(state=SendState.cancelled)
+            .execution_options(synchronize_session=False)
+        )
 
     async def business_names(self, target_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, str]:
         if not target_ids:
@@ -235,6 +311,7 @@ class WebhookEventRepository:
 
 # Columns the intake sends, and their PostgreSQL array types for `unnest`.
 _DELIVERY_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("source", "VARCHAR[]"),
     ("dedupe_key", "VARCHAR[]"),
     ("event_type", "VARCHAR[]"),
     ("instantly_campaign_id", "VARCHAR[]"),
@@ -247,7 +324,6 @@ _DELIVERY_COLUMNS: tuple[tuple[str, str], ...] = (
 # (an id made in Python and four more arrays to encode cost ~4 µs per event on the hot path).
 _DELIVERY_DEFAULTS = {
     "id": "gen_random_uuid()",
-    "source": f"'{_EVENTS.c.source.default.arg}'",
     "state": f"'{EventState.pending.value}'",
     "attempts": "0",
 }

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import json
 import logging
 import uuid
 from collections.abc import Collection, Sequence
@@ -15,19 +14,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from ravensearch.db.models import EventState
 from ravensearch.events.counters import refresh_counters
-from ravensearch.events.effects import (
-    NOTIFYING_KINDS,
-    EventContext,
-    EventRejected,
-    Writes,
-    apply_event,
-)
+from ravensearch.events.effects import EventContext, EventRejected, Writes, apply_event
 from ravensearch.events.intake import DEFAULT_TIMEOUT_SECONDS, batcher_for
-from ravensearch.events.kinds import DISPATCH_KINDS, classify
+from ravensearch.events.matching import load_contexts
 from ravensearch.events.parsing import Delivery
 from ravensearch.events.records import DISPATCH_MUTABLE, DispatchState, FailedEvent, StoredEvent
 from ravensearch.events.repository import WebhookEventRepository
-from ravensearch.kit.clock import as_utc, utcnow
+from ravensearch.kit.clock import utcnow
 from ravensearch.kit.text import storable_text
 from ravensearch.notifications.service import notification_service
 from ravensearch.pipeline.service import pipeline_service
@@ -53,9 +46,10 @@ class BatchResult:
 
 
 def delivery_row(delivery: Delivery, *, received_at: datetime) -> dict[str, Any]:
-    """The `webhook_events` columns of a new delivery; id, source, state (pending) and
-    attempts (0) are the table's defaults."""
+    """The `webhook_events` columns of a new delivery; id, state (pending) and attempts (0)
+    are the table's defaults."""
     return {
+        "source": delivery.source,
         "dedupe_key": delivery.dedupe_key,
         "event_type": delivery.event_type,
         "instantly_campaign_id": delivery.instantly_campaign_id,
@@ -86,6 +80,19 @@ class EventsService:
         row = delivery_row(delivery, received_at=received_at or utcnow())
         return await batcher_for(engine).store(row, timeout=timeout)
 
+    async def record_many(
+        self,
+        engine: AsyncEngine,
+        deliveries: Sequence[Delivery],
+        *,
+        timeout: float = DEFAULT_TIMEOUT_SECONDS,
+    ) -> int:
+        """`record` for the events of one request; returns how many were new. Raises like
+        `record` when any could not be stored (those stored meanwhile stay stored)."""
+        received_at = utcnow()
+        rows = [delivery_row(d, received_at=received_at) for d in deliveries]
+        return sum(await batcher_for(engine).store_many(rows, timeout=timeout))
+
     async def apply_pending(
         self,
         session: AsyncSession,
@@ -106,7 +113,7 @@ class EventsService:
         events = await repository.claim_pending(limit, event_ids=event_ids)
         if not events:
             return BatchResult(processed=0, applied=0)
-        contexts = await self._load(repository, events)
+        contexts = await load_contexts(repository, events)
         writes = Writes()
         touched: set[uuid.UUID] = set()
         changed: dict[uuid.UUID, DispatchState] = {}
@@ -129,6 +136,7 @@ class EventsService:
         await repository.update_dispatches([_dispatch_row(d, now) for d in changed.values()])
         await repository.complete_campaigns(writes.completed_campaigns)
         await repository.add_sent_steps(writes.sent_steps)
+        await repository.stop_sequences(writes.stopped)
         await suppression_service.add_many(session, writes.suppressions.values())
         await notification_service.create_many(session, writes.notifications)
         await pipeline_service.apply_signals(session, writes.pipeline)
@@ -148,16 +156,21 @@ class EventsService:
         )
 
     async def requeue_unmatched(
-        self, session: AsyncSession, *, instantly_campaign_id: str | None = None
+        self,
+        session: AsyncSession,
+        *,
+        instantly_campaign_id: str | None = None,
+        campaign_id: uuid.UUID | None = None,
     ) -> int:
         """Put unmatched events (of one Instantly campaign, or all) back to pending; for one
-        campaign its `foreign` events too (it is linked now, so they may apply).
+        Instantly campaign its `foreign` events too (it is linked now, so they may apply).
+        With `campaign_id` (a SendGrid campaign): the unmatched events that named it.
 
         Call it after linking a campaign or recording dispatches; the applier then picks
         them up again. Returns how many were requeued.
         """
         return await WebhookEventRepository(session).requeue_unmatched(
-            instantly_campaign_id=instantly_campaign_id
+            instantly_campaign_id=instantly_campaign_id, campaign_id=campaign_id
         )
 
     async def count_by_state(self, session: AsyncSession) -> dict[str, int]:
@@ -212,50 +225,10 @@ class EventsService:
             return EventState.failed
         writes.merge(own)
         event.state = state
-        event.error = None
+        event.error = ctx.unmatched_reason if state == EventState.unmatched else None
         event.campaign_id = ctx.campaign.id if ctx.campaign else None
         event.dispatch_id = ctx.dispatch.id if ctx.dispatch else None
         return state
-
-    async def _load(
-        self, repository: WebhookEventRepository, events: Sequence[StoredEvent]
-    ) -> dict[uuid.UUID, EventContext]:
-        """Parse every event and load, in three queries, the campaigns, dispatches
-        (locked) and target names the batch needs. Unparseable events are left out."""
-        contexts: dict[uuid.UUID, EventContext] = {}
-        for event in events:
-            try:
-                payload = json.loads(event.raw_body)
-            except (ValueError, RecursionError):
-                continue
-            if isinstance(payload, dict):
-                at = as_utc(event.occurred_at or event.received_at)
-                contexts[event.id] = EventContext(event, payload, classify(event.event_type), at)
-        campaigns = await repository.campaigns_by_instantly_id(
-            {e.instantly_campaign_id for e in events if e.instantly_campaign_id}
-        )
-        for ctx in contexts.values():
-            if ctx.event.instantly_campaign_id:
-                ctx.campaign = campaigns.get(ctx.event.instantly_campaign_id)
-        wanted = [c for c in contexts.values() if c.kind in DISPATCH_KINDS and c.campaign]
-        dispatches = await repository.lock_dispatches(
-            {
-                (c.campaign.id, c.event.lead_email)
-                for c in wanted
-                if c.campaign and c.event.lead_email
-            }
-        )
-        for ctx in wanted:
-            if ctx.campaign and ctx.event.lead_email:
-                ctx.dispatch = dispatches.get((ctx.campaign.id, ctx.event.lead_email))
-        notifying = [c for c in wanted if c.dispatch and c.kind in NOTIFYING_KINDS]
-        names = await repository.business_names(
-            {c.dispatch.technician_id for c in notifying if c.dispatch}
-        )
-        for ctx in notifying:
-            if ctx.dispatch:
-                ctx.business_name = names.get(ctx.dispatch.technician_id)
-        return contexts
 
     def _restore(self, ctx: EventContext, saved: DispatchState | None) -> None:
         """Undo what an event changed in memory before it was rejected."""

@@ -14,7 +14,7 @@ from ravensearch.config import Settings, get_settings
 from ravensearch.jobs.tasks import enqueue_job
 from ravensearch.logging import configure_logging
 from ravensearch.runtime import Runtime, build_runtime
-from ravensearch.web import health, webhooks
+from ravensearch.web import health, sendgrid_webhooks, webhooks
 from ravensearch.web.admin import install_admin
 from ravensearch.web.api import campaigns, instantly, jobs, notifications, targets
 from ravensearch.web.background import start_background, start_job_consumer
@@ -23,8 +23,9 @@ from ravensearch.web.errors import install_error_handlers
 
 
 class RavensearchApp(FastAPI):
-    """FastAPI, except that `POST /api/webhooks/instantly[/<token>]` is answered before any of
-    its layers.
+    """FastAPI, except that `POST /api/webhooks/instantly[/<token>]` and the SendGrid
+    webhooks (`/api/webhooks/sendgrid`, `/api/webhooks/sendgrid/inbound/<secret>`) are
+    answered before any of its layers.
 
     Under load FastAPI's middleware stack, exception layers and router cost more CPU than
     storing the event. Every other request (and other methods on the webhook path, which get
@@ -34,6 +35,9 @@ class RavensearchApp(FastAPI):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if webhooks.is_webhook_post(scope):
             await webhooks.answer_webhook(self.state.runtime, scope, receive, send)
+            return
+        if sendgrid_webhooks.sendgrid_store_for(scope) is not None:
+            await sendgrid_webhooks.answer_sendgrid(self.state.runtime, scope, receive, send)
             return
         await super().__call__(scope, receive, send)
 
@@ -82,6 +86,7 @@ def create_app(
     install_error_handlers(app)
     app.state.enqueue = enqueue_job
     app.include_router(webhooks.router, prefix="/api")  # its POSTs: see `RavensearchApp`
+    app.include_router(sendgrid_webhooks.router, prefix="/api")  # the same
     # Outermost: a stalled body is cut off on every path (the webhook POST, answered before
     # this middleware, keeps its own deadline in `webhooks.read_body`).
     app.add_middleware(BodyReadTimeout)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
+from collections.abc import Awaitable, Callable
 
 from fastapi import APIRouter
 from sqlalchemy.exc import SQLAlchemyError
@@ -79,23 +80,36 @@ class WebhookEndpoint:
         await answer_webhook(scope["app"].state.runtime, scope, receive, send)
 
 
-async def answer_webhook(runtime: Runtime, scope: Scope, receive: Receive, send: Send) -> None:
+StoreWebhook = Callable[[Runtime, Scope, Receive], Awaitable[tuple[int, bytes]]]
+
+
+async def answer_webhook(
+    runtime: Runtime,
+    scope: Scope,
+    receive: Receive,
+    send: Send,
+    *,
+    store: StoreWebhook | None = None,
+    path: str = WEBHOOK_PATH,
+) -> None:
+    """Answer one webhook POST with what `store` (Instantly's by default) returns, or its
+    error as JSON. `path` is what logs name (never a path that holds a secret)."""
     extra: list[tuple[bytes, bytes]] = []
     try:
-        status, body = await store_webhook(runtime, scope, receive)
+        status, body = await (store or store_webhook)(runtime, scope, receive)
     except RavensearchError as exc:
         status, body = exc.status_code, error_body(exc)
         extra = [(k.lower().encode(), v.encode()) for k, v in exc.headers.items()]
         if isinstance(exc, BodyTimeout):
             # The rest of that body must not be read as the next request.
             extra.append((b"connection", b"close"))
-            log.warning("web.body_timeout method=POST path=%s", WEBHOOK_PATH)
+            log.warning("web.body_timeout method=POST path=%s", path)
     except ClientDisconnected:
-        log.warning("web.client_disconnected method=POST path=%s", WEBHOOK_PATH)
+        log.warning("web.client_disconnected method=POST path=%s", path)
         return  # nobody to answer; nothing was stored
     except Exception:
         # Not the request's path: a URL token is the secret.
-        log.exception("web.unhandled_error path=%s", WEBHOOK_PATH)
+        log.exception("web.unhandled_error path=%s", path)
         status, body = 500, UNEXPECTED_ERROR_BODY
     await send(
         {

@@ -129,3 +129,45 @@ async def test_a_recorded_delivery_gets_the_tables_defaults(engine: AsyncEngine)
         "a@b.io",
     )
     assert row.raw_body == body.decode()
+
+
+class TestStoreMany:
+    async def test_the_rows_of_one_request_share_inserts_and_keep_dedupe(
+        self, engine: AsyncEngine
+    ) -> None:
+        batcher = DeliveryBatcher(engine, max_rows=50)
+        inserts = 0
+        original = batcher._insert
+
+        async def counting(rows: list[dict[str, Any]]) -> set[str]:
+            nonlocal inserts
+            inserts += 1
+            return await original(rows)
+
+        batcher._insert = counting  # type: ignore[method-assign]
+        assert await batcher.store(_row("m0")) is True
+        results = await batcher.store_many([_row(f"m{n}") for n in range(120)] + [_row("m7")])
+        assert results == [False] + [True] * 119 + [False]
+        assert inserts == 1 + 3  # 121 rows in INSERTs of at most 50
+        assert await batcher.store_many([]) == []
+
+    async def test_an_error_is_raised_once_every_row_has_an_outcome(
+        self, engine: AsyncEngine
+    ) -> None:
+        batcher = DeliveryBatcher(engine, max_rows=2)
+        original = batcher._insert
+        calls = 0
+
+        async def second_insert_fails(rows: list[dict[str, Any]]) -> set[str]:
+            nonlocal calls
+            calls += 1
+            if calls == 2:
+                raise OSError("database went away")
+            return await original(rows)
+
+        batcher._insert = second_insert_fails  # type: ignore[method-assign]
+        with pytest.raises(OSError, match="went away"):
+            await batcher.store_many([_row(f"e{n}") for n in range(6)])
+        assert calls == 3  # the rows after the failed INSERT were still written
+        async with engine.connect() as conn:
+            assert await conn.scalar(select(func.count()).select_from(WebhookEvent)) == 4
