@@ -1,0 +1,80 @@
+"""Sequence templates: Jinja2 in a sandbox, over a fixed set of the technician's fields.
+
+A template reaches only these fields (no attributes of our objects, no globals); an unknown
+name or a syntax error is refused when the campaign is saved, so sending never meets one.
+Text only, so no autoescape: an `&` in a business name stays an `&`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from jinja2 import StrictUndefined, TemplateSyntaxError, meta
+from jinja2.exceptions import SecurityError, UndefinedError
+from jinja2.sandbox import SandboxedEnvironment
+
+# The names a template may use, with what each holds.
+FIELDS: dict[str, str] = {
+    "first_name": "the owner's or contact's first name, else “there”",
+    "business_name": "the business's name",
+    "city": "the business's city",
+    "state": "its state (two letters)",
+    "trade": "its trade (plumbing, hvac …)",
+    "website": "its website",
+}
+NEUTRAL_FIRST_NAME = "there"
+
+_env = SandboxedEnvironment(autoescape=False, undefined=StrictUndefined, keep_trailing_newline=True)
+
+
+class TemplateProblem(ValueError):
+    """A template that cannot be saved; the message says where and why."""
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    """The fields a template sees for one technician."""
+
+    first_name: str | None
+    business_name: str
+    city: str | None = None
+    state: str | None = None
+    trade: str | None = None
+    website: str | None = None
+
+    def variables(self) -> dict[str, str]:
+        return {
+            "first_name": (self.first_name or "").strip() or NEUTRAL_FIRST_NAME,
+            "business_name": self.business_name,
+            "city": self.city or "",
+            "state": self.state or "",
+            "trade": self.trade or "",
+            "website": self.website or "",
+        }
+
+
+_SAMPLE = Recipient(
+    first_name="Pat", business_name="Acme Plumbing", city="Austin", state="TX", trade="plumbing"
+)
+
+
+def check(source: str) -> None:
+    """Raise TemplateProblem for a syntax error (with its line) or an unknown field."""
+    try:
+        parsed = _env.parse(source)
+    except TemplateSyntaxError as exc:
+        raise TemplateProblem(f"template error on line {exc.lineno}: {exc.message}") from None
+    unknown = sorted(meta.find_undeclared_variables(parsed) - FIELDS.keys())
+    if unknown:
+        names = ", ".join(unknown)
+        raise TemplateProblem(f"unknown template variable(s) {names}; use {', '.join(FIELDS)}.")
+    # What the parser cannot see (`{{ city.__class__ }}`) the sandbox refuses at render.
+    render(source, _SAMPLE)
+
+
+def render(source: str, recipient: Recipient) -> str:
+    """The template filled in for one technician; TemplateProblem if the sandbox refuses."""
+    try:
+        return _env.from_string(source).render(recipient.variables())
+    except (UndefinedError, SecurityError, TemplateSyntaxError) as exc:
+        raise TemplateProblem(f"the template cannot be rendered: {exc}") from None
