@@ -105,7 +105,8 @@ class SequenceService:
         send.not_before = None
         send.error = None
         send.updated_at = now
-        dispatch.next_step_due_at = min(dispatch.next_step_due_at or now, now)
+        if dispatch.next_step_due_at is None:
+            dispatch.next_step_due_at = now
         await session.flush()
         await audit_service.record(
             session,
