@@ -86,17 +86,20 @@ async def test_two_steps_to_1000_technicians_respect_window_cap_and_weekdays(
     assert await run(wed + 6 * DAY) == 0  # nothing left
 
     pairs = sender.recipients
-    assert len(pairs) == 2000 and len(set(pairs)) == 2000  # each (dispatch, step) once
+    assert len(pairs) == 2000
+    assert len(set(pairs)) == 2000
     assert Counter(step for _, step in pairs) == {"1": 1000, "2": 1000}
     assert max(len(b.personalizations) for b in sender.batches) <= MAX_PERSONALIZATIONS
     sends = await _sends(sessionmaker)
-    assert {s.state for s in sends} == {SendState.sent} and len(sends) == 2000
+    assert {s.state for s in sends} == {SendState.sent}
+    assert len(sends) == 2000
     dispatches = await _dispatches(sessionmaker)
     assert {d.status for d in dispatches} == {DispatchStatus.sent}
     assert all(d.next_step is None and d.next_step_due_at is None for d in dispatches)
     async with sessionmaker() as session:
         refreshed = await session.get(Campaign, campaign.id)
-    assert refreshed is not None and refreshed.emails_sent == 2000
+    assert refreshed is not None
+    assert refreshed.emails_sent == 2000
 
 
 async def test_batches_hold_at_most_the_batch_size(sessionmaker: Sessionmaker) -> None:
@@ -144,18 +147,19 @@ async def test_each_email_carries_headers_footer_and_custom_args(
     assert p.subject == "Work in Austin, there?"  # no first name: the neutral fallback
     body = p.substitutions[BODY_TAG]
     assert body.startswith("Hi there,\nAce & Sons looks great.")  # no HTML escaping
-    assert POSTAL in body and "https://raven.example.com/unsubscribe/" in body
+    assert POSTAL in body
+    assert "https://raven.example.com/unsubscribe/" in body
     assert p.headers["Message-ID"] == send.rfc_message_id
     assert send.rfc_message_id.endswith("@raven.example.com>")
     assert p.headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     mailto, url = p.headers["List-Unsubscribe"].split(", ")
-    assert mailto.startswith("<mailto:replies+unsubscribe-") and url.startswith(
-        "<https://raven.example.com/unsubscribe/"
-    )
+    assert mailto.startswith("<mailto:replies+unsubscribe-")
+    assert url.startswith("<https://raven.example.com/unsubscribe/")
     assert p.custom_args == {
         "dispatch_id": str(row.id), "step": "1", "campaign_id": str(campaign.id)
     }  # fmt: skip
-    assert send.message_id == "sg-1" and send.subject == p.subject
+    assert send.message_id == "sg-1"
+    assert send.subject == p.subject
 
 
 async def test_nothing_is_sent_without_a_postal_address(sessionmaker: Sessionmaker) -> None:
@@ -164,8 +168,10 @@ async def test_nothing_is_sent_without_a_postal_address(sessionmaker: Sessionmak
     settings.SENDER_POSTAL_ADDRESS = ""
     sender = RecordingSender()
     report = await send_due(sessionmaker, sender, settings, now=WEDNESDAY_9_TEXAS)
-    assert report.halted and "RAVENSEARCH_SENDER_POSTAL_ADDRESS" in report.halted
-    assert sender.batches == [] and await _sends(sessionmaker) == []
+    assert report.halted
+    assert "RAVENSEARCH_SENDER_POSTAL_ADDRESS" in report.halted
+    assert sender.batches == []
+    assert await _sends(sessionmaker) == []
 
 
 class TestNeverTwice:
@@ -190,11 +196,14 @@ class TestNeverTwice:
         assert (await send_due(sessionmaker, sender, sequence_settings(), now=soon)).sent == 0
         later = WEDNESDAY_9_TEXAS + STALE_SENDING_AFTER + timedelta(minutes=1)
         report = await send_due(sessionmaker, sender, sequence_settings(), now=later)
-        assert report.cut_off == 1 and report.sent == 0
+        assert report.cut_off == 1
+        assert report.sent == 0
         [send] = await _sends(sessionmaker)
-        assert send.state == SendState.uncertain and "may have gone out" in (send.error or "")
+        assert send.state == SendState.uncertain
+        assert "may have gone out" in (send.error or "")
         again = await send_due(sessionmaker, sender, sequence_settings(), now=later + DAY)
-        assert again.sent == 0 and sender.batches == []
+        assert again.sent == 0
+        assert sender.batches == []
 
     async def test_uncertain_answer_is_not_resent_until_a_person_says_so(
         self, sessionmaker: Sessionmaker
@@ -203,9 +212,11 @@ class TestNeverTwice:
         sender = RecordingSender()
         sender.raise_next = [SendGridUncertain("read timeout after the request was sent")]
         report = await send_due(sessionmaker, sender, sequence_settings(), now=WEDNESDAY_9_TEXAS)
-        assert report.uncertain == 1 and report.halted
+        assert report.uncertain == 1
+        assert report.halted
         [send] = await _sends(sessionmaker)
-        assert send.state == SendState.uncertain and "read timeout" in (send.error or "")
+        assert send.state == SendState.uncertain
+        assert "read timeout" in (send.error or "")
         next_day = WEDNESDAY_9_TEXAS + DAY
         assert (await send_due(sessionmaker, sender, sequence_settings(), now=next_day)).sent == 0
 
@@ -216,7 +227,8 @@ class TestNeverTwice:
         report = await send_due(sessionmaker, sender, sequence_settings(), now=next_day)
         assert report.sent == 1
         [send] = await _sends(sessionmaker)
-        assert send.state == SendState.sent and send.attempts == 2
+        assert send.state == SendState.sent
+        assert send.attempts == 2
         async with sessionmaker() as session:
             audit = (await session.scalars(select(AuditEntry))).all()
         assert [a.action for a in audit] == ["email_send.resent"]
@@ -238,14 +250,16 @@ class TestOutcomes:
             )
         ]  # fmt: skip
         report = await send_due(sessionmaker, sender, sequence_settings(), now=WEDNESDAY_9_TEXAS)
-        assert report.failed == 1 and report.halted is None
+        assert report.failed == 1
+        assert report.halted is None
         [send] = await _sends(sessionmaker)
         assert send.state == SendState.failed
         assert send.error == (
             "HTTP 400: Bad Request (from: The from address does not match a verified Sender.)"
         )
         [row] = await _dispatches(sessionmaker)
-        assert row.last_error == send.error and row.status == DispatchStatus.pending
+        assert row.last_error == send.error
+        assert row.status == DispatchStatus.pending
 
     async def test_auth_failure_stops_the_run_and_says_so(self, sessionmaker: Sessionmaker) -> None:
         await _one_dispatched(sessionmaker)
@@ -253,7 +267,8 @@ class TestOutcomes:
         sender.raise_next = [SendGridAuthFailed("The provided authorization grant is invalid",
                                                 status=401)]  # fmt: skip
         report = await send_due(sessionmaker, sender, sequence_settings(), now=WEDNESDAY_9_TEXAS)
-        assert report.auth_failed and "SENDGRID_API_KEY" in (report.halted or "")
+        assert report.auth_failed
+        assert "SENDGRID_API_KEY" in (report.halted or "")
         assert [s.state for s in await _sends(sessionmaker)] == [SendState.failed]
 
     async def test_429_requeues_until_retry_at(self, sessionmaker: Sessionmaker) -> None:
@@ -272,7 +287,8 @@ class TestOutcomes:
         late = WEDNESDAY_9_TEXAS + timedelta(minutes=6)
         assert (await send_due(sessionmaker, sender, sequence_settings(), now=late)).sent == 1
         [send] = await _sends(sessionmaker)
-        assert send.state == SendState.sent and send.attempts == 2
+        assert send.state == SendState.sent
+        assert send.attempts == 2
         assert len(sender.recipients) == 1
 
     async def test_unreachable_requeues_for_the_next_run(self, sessionmaker: Sessionmaker) -> None:
@@ -280,7 +296,8 @@ class TestOutcomes:
         sender = RecordingSender()
         sender.raise_next = [SendGridUnreachable("connection refused")]
         report = await send_due(sessionmaker, sender, sequence_settings(), now=WEDNESDAY_9_TEXAS)
-        assert report.requeued == 1 and report.halted
+        assert report.requeued == 1
+        assert report.halted
         report = await send_due(sessionmaker, sender, sequence_settings(), now=WEDNESDAY_9_TEXAS)
         assert report.sent == 1
 
@@ -301,7 +318,8 @@ class TestStops:
         report = await send_due(
             sessionmaker, sender, sequence_settings(), now=WEDNESDAY_9_TEXAS + 3 * DAY
         )
-        assert report.sent == 0 and len(sender.recipients) == 1
+        assert report.sent == 0
+        assert len(sender.recipients) == 1
 
     async def test_stop_cancels_queued_emails(self, sessionmaker: Sessionmaker) -> None:
         await _one_dispatched(sessionmaker)
@@ -325,7 +343,8 @@ class TestStops:
             await suppression_service.add(session, row.email, source="manual")
         sender = RecordingSender()
         report = await send_due(sessionmaker, sender, sequence_settings(), now=WEDNESDAY_9_TEXAS)
-        assert report.stopped == 1 and sender.batches == []
+        assert report.stopped == 1
+        assert sender.batches == []
         [row] = await _dispatches(sessionmaker)
         assert row.next_step is None
         async with sessionmaker() as session:
@@ -339,4 +358,5 @@ class TestStops:
             stored.status = "paused"
         sender = RecordingSender()
         report = await send_due(sessionmaker, sender, sequence_settings(), now=WEDNESDAY_9_TEXAS)
-        assert report.sent == 0 and sender.batches == []
+        assert report.sent == 0
+        assert sender.batches == []
