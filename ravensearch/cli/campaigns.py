@@ -26,12 +26,26 @@ app = typer.Typer(
 M = TypeVar("M", bound=BaseModel)
 
 
+# Problems are named after the option a person typed.
+OPTIONS = {
+    "instantly_campaign_id": "INSTANTLY_ID", "trade_filter": "--trade", "name": "--name",
+    "from_email": "--from", "from_name": "--from-name", "reply_to": "--reply-to",
+    "window_start_hour": "--window", "window_end_hour": "--window", "daily_cap": "--daily-cap",
+    "steps": "step",
+}  # fmt: skip
+
+
 def parse_model(model: type[M], data: dict[str, Any]) -> M:
     """Validate like the API does; every problem printed in the API's words."""
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise fail(" ".join(describe_problems(exc.errors())), code=2) from None
+        errors = [
+            {**err, "loc": (OPTIONS.get(str(err["loc"][0]), err["loc"][0]), *err["loc"][1:])}
+            if err["loc"] else err
+            for err in exc.errors()
+        ]  # fmt: skip
+        raise fail(" ".join(describe_problems(errors)), code=2) from None
 
 
 def read_steps(path: Path | None, steps: list[str]) -> list[Any] | None:

@@ -101,7 +101,7 @@ async def send_due_sequences(runtime: Runtime) -> SendReport | None:
     try:
         sender = runtime.sendgrid()
     except NotImplementedError as exc:
-        log.warning("sequences.send.unavailable reason=%s", exc)
+        log.info("sequences.send.unavailable reason=%s", exc)
         return None
     report = await send_due(runtime.sessionmaker, sender, runtime.settings)
     if report.halted:
