@@ -8,8 +8,9 @@ Text only, so no autoescape: an `&` in a business name stays an `&`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
-from jinja2 import StrictUndefined, TemplateSyntaxError, meta
+from jinja2 import StrictUndefined, Template, TemplateSyntaxError, meta
 from jinja2.exceptions import SecurityError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -72,9 +73,15 @@ def check(source: str) -> None:
     render(source, _SAMPLE)
 
 
+@lru_cache(maxsize=256)
+def _compiled(source: str) -> Template:
+    # Compiling costs ~100× rendering; a run renders the same few templates 10,000 times.
+    return _env.from_string(source)
+
+
 def render(source: str, recipient: Recipient) -> str:
     """The template filled in for one technician; TemplateProblem if the sandbox refuses."""
     try:
-        return _env.from_string(source).render(recipient.variables())
+        return _compiled(source).render(recipient.variables())
     except (UndefinedError, SecurityError, TemplateSyntaxError) as exc:
         raise TemplateProblem(f"the template cannot be rendered: {exc}") from None

@@ -5,7 +5,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ravensearch.db.models import (
@@ -22,6 +22,7 @@ from ravensearch.db.models import (
 from ravensearch.db.upsert import insert_ignoring_conflicts_many
 from ravensearch.dispatch.repository import IN_CHUNK, chunked
 
+_DISPATCHES = Dispatch.metadata.tables[Dispatch.__tablename__]
 _SENDS = EmailSend.metadata.tables[EmailSend.__tablename__]
 _STEPS = DispatchStep.metadata.tables[DispatchStep.__tablename__]
 STOPPED_STATUSES = (DispatchStatus.replied, DispatchStatus.bounced, DispatchStatus.unsubscribed)
@@ -170,13 +171,48 @@ class SequenceRepository:
         )
         return (await self.session.scalars(stmt)).all()
 
-    async def dispatches_for_update(self, ids: Collection[uuid.UUID]) -> Sequence[Dispatch]:
-        """Locked (PostgreSQL) so an event applied meanwhile is not overwritten."""
-        found: list[Dispatch] = []
+    async def dispatch_states_for_update(self, ids: Collection[uuid.UUID]) -> Sequence[Any]:
+        """Status, timestamps and next step of these dispatches (columns only), locked on
+        PostgreSQL so an event applied meanwhile is not overwritten."""
+        found: list[Any] = []
         for part in chunked(list(ids), IN_CHUNK):
-            stmt = select(Dispatch).where(Dispatch.id.in_(part)).with_for_update()
-            found.extend((await self.session.scalars(stmt)).all())
+            stmt = (
+                select(
+                    Dispatch.id,
+                    Dispatch.status,
+                    Dispatch.next_step,
+                    Dispatch.next_step_due_at,
+                    Dispatch.sent_at,
+                    Dispatch.opened_at,
+                    Dispatch.clicked_at,
+                    Dispatch.replied_at,
+                    Dispatch.bounced_at,
+                    Dispatch.unsubscribed_at,
+                )
+                .where(Dispatch.id.in_(part))
+                .with_for_update()
+            )
+            found.extend((await self.session.execute(stmt)).all())
         return found
+
+    async def record_sent(self, rows: Sequence[dict[str, Any]], *, now: datetime) -> None:
+        """One executemany: each row's `b_id`, `b_status`, `b_sent_at`, `b_next_step`,
+        `b_due` (parameter names differ from columns, which SQLAlchemy reserves for SET)."""
+        if not rows:
+            return
+        await self.session.execute(
+            update(_DISPATCHES)
+            .where(_DISPATCHES.c.id == bindparam("b_id"))
+            .values(
+                status=bindparam("b_status"),
+                sent_at=bindparam("b_sent_at"),
+                next_step=bindparam("b_next_step"),
+                next_step_due_at=bindparam("b_due"),
+                last_error=None,
+                updated_at=now,
+            ),
+            list(rows),
+        )
 
     async def add_sent_steps(self, rows: Sequence[dict[str, Any]]) -> None:
         if rows:

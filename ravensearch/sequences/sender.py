@@ -360,27 +360,25 @@ class _CampaignRun:
                 [send_id for send_id, _ in claimed], SendState.sent, now=now,
                 message_id=message_id, sent_at=now, error=None, not_before=None,
             )  # fmt: skip
-            for dispatch in await repository.dispatches_for_update(step_of):
-                step = step_of[dispatch.id]
-                dispatch.sent_at = dispatch.sent_at or now
-                dispatch.status = resolve_status(
-                    dispatch.status,
-                    sent_at=dispatch.sent_at,
-                    opened_at=dispatch.opened_at,
-                    clicked_at=dispatch.clicked_at,
-                    replied_at=dispatch.replied_at,
-                    bounced_at=dispatch.bounced_at,
-                    unsubscribed_at=dispatch.unsubscribed_at,
-                )
-                dispatch.last_error = None
-                dispatch.updated_at = now
-                if dispatch.next_step == step:  # not stopped meanwhile by a reply
+            updates = []
+            for d in await repository.dispatch_states_for_update(step_of):
+                step = step_of[d.id]
+                sent_at = d.sent_at or now
+                status = resolve_status(
+                    d.status, sent_at=sent_at, opened_at=d.opened_at, clicked_at=d.clicked_at,
+                    replied_at=d.replied_at, bounced_at=d.bounced_at,
+                    unsubscribed_at=d.unsubscribed_at,
+                )  # fmt: skip
+                next_step, due = d.next_step, d.next_step_due_at  # stopped meanwhile: kept
+                if d.next_step == step:
                     following = self.steps.get(step + 1)
-                    dispatch.next_step = following.position if following else None
-                    dispatch.next_step_due_at = (
-                        now + timedelta(days=following.delay_days) if following else None
-                    )
-            await session.flush()
+                    next_step = following.position if following else None
+                    due = now + timedelta(days=following.delay_days) if following else None
+                updates.append(
+                    {"b_id": d.id, "b_status": status, "b_sent_at": sent_at,
+                     "b_next_step": next_step, "b_due": due}
+                )  # fmt: skip
+            await repository.record_sent(updates, now=now)
             await repository.add_sent_steps(
                 [{"dispatch_id": d, "step": s, "sent_at": now} for d, s in step_of.items()]
             )

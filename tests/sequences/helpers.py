@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -31,11 +32,15 @@ class RecordingSender:
     def __init__(self) -> None:
         self.batches: list[MailBatch] = []
         self.raise_next: list[BaseException] = []
+        # Runs during the call (what happens elsewhere while SendGrid answers).
+        self.during_call: Callable[[], Awaitable[None]] | None = None
         self._ids = itertools.count(1)
 
     async def send(self, batch: MailBatch) -> Accepted:
         if self.raise_next:
             raise self.raise_next.pop(0)
+        if self.during_call is not None:
+            await self.during_call()
         self.batches.append(batch)
         return Accepted(message_id=f"sg-{next(self._ids)}")
 

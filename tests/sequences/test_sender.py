@@ -321,6 +321,31 @@ class TestStops:
         assert report.sent == 0
         assert len(sender.recipients) == 1
 
+    async def test_a_reply_during_the_call_keeps_the_sequence_stopped(
+        self, sessionmaker: Sessionmaker
+    ) -> None:
+        await _one_dispatched(sessionmaker)
+        sender = RecordingSender()
+
+        async def reply_arrives() -> None:
+            async with unit_of_work(sessionmaker) as session:
+                [row] = (await session.scalars(select(Dispatch))).all()
+                row.replied_at = WEDNESDAY_9_TEXAS
+                row.status = DispatchStatus.replied
+                await sequence_service.stop(session, [row.id], now=WEDNESDAY_9_TEXAS)
+
+        sender.during_call = reply_arrives
+        report = await send_due(sessionmaker, sender, sequence_settings(), now=WEDNESDAY_9_TEXAS)
+        assert report.sent == 1
+        [row] = await _dispatches(sessionmaker)
+        assert row.status == DispatchStatus.replied  # forward-only: not back to sent
+        assert row.next_step is None
+        assert row.sent_at is not None
+        later = await send_due(
+            sessionmaker, sender, sequence_settings(), now=WEDNESDAY_9_TEXAS + 3 * DAY
+        )
+        assert later.sent == 0
+
     async def test_stop_cancels_queued_emails(self, sessionmaker: Sessionmaker) -> None:
         await _one_dispatched(sessionmaker)
         sender = RecordingSender()
