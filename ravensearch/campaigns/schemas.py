@@ -130,7 +130,7 @@ class CampaignCreate(SequenceSettings):
 
 _SENDGRID_ONLY = (
     "name", "from_email", "from_name", "reply_to", "window_start_hour", "window_end_hour",
-    "weekdays_only", "daily_cap", "steps",
+    "weekdays_only", "daily_cap", "steps", "status",
 )  # fmt: skip
 
 

@@ -37,7 +37,7 @@ from ravensearch.sendgrid.errors import (
     SendGridUnreachable,
 )
 from ravensearch.sendgrid.mail import MAX_PERSONALIZATIONS, Accepted, MailBatch
-from ravensearch.sequences.compose import Email, TooLong, batch_of, compose
+from ravensearch.sequences.compose import Email, TooLong, batch_of, compose, new_message_id
 from ravensearch.sequences.repository import SequenceRepository
 from ravensearch.sequences.timezones import in_window, zone_of
 from ravensearch.sequences.unsubscribe import make_token, signing_secret
@@ -288,7 +288,8 @@ class _CampaignRun:
             return
         placeholder = Email(
             row.dispatch_id, self.campaign.id, step_no, row.email, "", "",
-            {"Message-ID": f"<unsent-{uuid.uuid4()}@ravensearch.invalid>"},
+            # A real Message-ID: a person's re-send (once the template is fixed) keeps it.
+            {"Message-ID": new_message_id(self.campaign.from_email or "")},
         )  # fmt: skip
         await repository.insert_sends(
             [self._row(placeholder, None, state=SendState.failed, attempts=0, error=error)]

@@ -261,6 +261,25 @@ class TestOutcomes:
         assert row.last_error == send.error
         assert row.status == DispatchStatus.pending
 
+    async def test_a_body_too_long_for_sendgrid_fails_before_the_call(
+        self, sessionmaker: Sessionmaker
+    ) -> None:
+        long_body = "{% for i in range(2000) %}{{ business_name }} {% endfor %}"
+        campaign = await create_sendgrid_campaign(
+            sessionmaker, steps=[{"subject": "Hi", "body": long_body}]
+        )
+        async with unit_of_work(sessionmaker) as session:
+            ids = await add_targets(session, 1)
+        await dispatch(sessionmaker, campaign, ids)
+        sender = RecordingSender()
+        report = await send_due(sessionmaker, sender, sequence_settings(), now=WEDNESDAY_9_TEXAS)
+        assert report.failed == 1
+        assert sender.batches == []
+        [send] = await _sends(sessionmaker)
+        assert send.state == SendState.failed
+        assert "SendGrid carries at most 10000 per recipient" in (send.error or "")
+        assert send.rfc_message_id.endswith("@raven.example.com>")
+
     async def test_auth_failure_stops_the_run_and_says_so(self, sessionmaker: Sessionmaker) -> None:
         await _one_dispatched(sessionmaker)
         sender = RecordingSender()
