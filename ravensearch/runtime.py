@@ -23,6 +23,7 @@ from ravensearch.events.applier import EventApplier
 from ravensearch.instantly.client import InstantlyClient
 from ravensearch.instantly.fake import FakeInstantlyState, create_fake_app, seed_demo_campaigns
 from ravensearch.kit.ratelimit import share_limits_through
+from ravensearch.sequences.sender import MailSender
 from ravensearch.sources.registry import SourceClients, build_source_clients
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,8 @@ class Runtime:
     fake_state: FakeInstantlyState | None = None
     sources: SourceClients | None = None
     enricher: Enricher | None = None
+    # SendGrid, built on first use (tests set a double here).
+    mail_sender: MailSender | None = None
     _owned_http: list[httpx.AsyncClient] = field(default_factory=list)
 
     @property
@@ -55,6 +58,12 @@ class Runtime:
         self.webhook_secret = secret
         if self.fake_state is not None and self.fake_state.simulate_activity is not None:
             self.fake_state.simulate_activity.headers["X-Webhook-Secret"] = secret
+
+    def sendgrid(self) -> MailSender:
+        """The SendGrid client (the fake one in mock mode), built on first use."""
+        if self.mail_sender is None:
+            self.mail_sender = build_mail_sender(self.settings)
+        return self.mail_sender
 
     def add_closeable(self, client: httpx.AsyncClient) -> None:
         self._owned_http.append(client)
@@ -85,6 +94,21 @@ def build_instantly(
         max_per_second=settings.INSTANTLY_MAX_PER_SECOND,
         max_per_minute=settings.INSTANTLY_MAX_PER_MINUTE,
         user_agent=settings.USER_AGENT,
+    )
+
+
+def build_mail_sender(settings: Settings) -> MailSender:
+    """The SendGrid client for sequences: `ravensearch.sendgrid.client.SendGridClient` with
+    SENDGRID_API_KEY / SENDGRID_API_URL / timeout and retries from settings, or, in mock
+    mode (`settings.sendgrid_is_mock`), the same client on the in-process fake SendGrid.
+
+    Not connected yet: the client is built on another branch. The merger replaces this
+    body with a lazy `from ravensearch.sendgrid.client import SendGridClient` (and
+    `ravensearch.sendgrid.fake.create_fake_sendgrid` for mock mode).
+    """
+    raise NotImplementedError(
+        "The SendGrid client is not part of this build yet (ravensearch.sendgrid.client); "
+        "SendGrid sequences cannot be sent."
     )
 
 

@@ -10,6 +10,8 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from ravensearch.campaigns.schemas import CampaignCreate
+from ravensearch.campaigns.sequence import sequence_service
 from ravensearch.campaigns.service import (
     campaign_service,
     instantly_id_of,
@@ -20,6 +22,26 @@ from ravensearch.db.session import unit_of_work
 from ravensearch.events.counters import refresh_counters
 from ravensearch.instantly.client import InstantlyClient
 from ravensearch.kit.trades import normalize_trade
+
+
+async def create(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    instantly: InstantlyClient,
+    body: CampaignCreate,
+) -> Campaign:
+    """A campaign of either channel: an Instantly one is linked (and checked there), a
+    SendGrid one is stored with its sequence."""
+    if body.channel == "sendgrid":
+        async with unit_of_work(sessionmaker) as session:
+            return await sequence_service.create(session, body)
+    assert body.instantly_campaign_id is not None  # the schema requires it for instantly
+    return await create_linked(
+        sessionmaker,
+        instantly,
+        instantly_campaign_id=body.instantly_campaign_id,
+        trade_filter=body.trade_filter,
+        skip_if_in_other_campaign=body.skip_if_in_other_campaign,
+    )
 
 
 async def create_linked(

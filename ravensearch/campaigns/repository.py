@@ -3,10 +3,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Collection, Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ravensearch.db.models import Campaign
+from ravensearch.db.models import Campaign, CampaignStep, EmailSend, SendState
 
 
 class CampaignRepository:
@@ -61,3 +61,30 @@ class CampaignRepository:
     async def list_syncable(self) -> Sequence[Campaign]:
         stmt = select(Campaign).where(Campaign.status.notin_(["completed"]))
         return (await self.session.scalars(stmt)).all()
+
+    async def steps(self, campaign_id: uuid.UUID) -> Sequence[CampaignStep]:
+        stmt = (
+            select(CampaignStep)
+            .where(CampaignStep.campaign_id == campaign_id)
+            .order_by(CampaignStep.position)
+        )
+        return (await self.session.scalars(stmt)).all()
+
+    async def replace_steps(self, campaign_id: uuid.UUID, steps: Sequence[CampaignStep]) -> None:
+        await self.session.execute(
+            delete(CampaignStep).where(CampaignStep.campaign_id == campaign_id)
+        )
+        self.session.add_all(steps)
+        await self.session.flush()
+
+    async def sends_per_step(self, campaign_id: uuid.UUID) -> dict[int, int]:
+        """Emails of each step that left or may have left (not queued, failed or cancelled)."""
+        stmt = (
+            select(EmailSend.step, func.count())
+            .where(
+                EmailSend.campaign_id == campaign_id,
+                EmailSend.state.in_([SendState.sending, SendState.sent, SendState.uncertain]),
+            )
+            .group_by(EmailSend.step)
+        )
+        return {int(step): int(count) for step, count in await self.session.execute(stmt)}

@@ -57,6 +57,15 @@ def dispatch(
 
 def _summary(outcome: DispatchOutcome) -> None:
     push = outcome.push
+    if outcome.channel == "sendgrid":
+        console.print(
+            f"Campaign [bold]{outcome.campaign_name}[/]: {outcome.recorded.recorded} scheduled "
+            f"for its SendGrid sequence (sent within its window by `ravensearch sequences "
+            f"send-due` or the worker), {len(outcome.recorded.skipped)} skipped."
+        )
+        for name, count in sorted(Counter(str(r) for _, r in outcome.recorded.skipped).items()):
+            console.print(f"  skipped {count} × {name}")
+        return
     console.print(
         f"Campaign [bold]{outcome.campaign_name}[/]: {outcome.recorded.recorded} recorded, "
         f"{push.pushed} in Instantly after {push.calls} call(s), {len(push.rejected)} "

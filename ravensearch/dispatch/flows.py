@@ -21,7 +21,7 @@ from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ravensearch.campaigns.service import campaign_service, instantly_id_of
-from ravensearch.db.models import InstantlyPush, RejectReason
+from ravensearch.db.models import Channel, InstantlyPush, RejectReason
 from ravensearch.db.session import unit_of_work
 from ravensearch.dispatch.outcomes import LeadOutcome, ids_in_campaign, settle
 from ravensearch.dispatch.repository import DispatchRepository
@@ -61,6 +61,7 @@ class DispatchOutcome:
     campaign_name: str
     recorded: Recorded
     push: PushReport
+    channel: str = Channel.instantly
 
 
 def lead_for(row: Row[Any]) -> Lead:
@@ -300,7 +301,8 @@ async def dispatch_targets(
     skip_if_in_other_campaign: bool | None = None,
     on_progress: Callable[[int], None] | None = None,
 ) -> DispatchOutcome:
-    """Record the selection (None = every ready target), then push what is pending.
+    """Record the selection (None = every ready target), then push what is pending to
+    Instantly, or (a SendGrid campaign) schedule each new row's sequence from now.
 
     `skip_if_in_other_campaign` None takes the campaign's own setting.
     """
@@ -315,6 +317,11 @@ async def dispatch_targets(
             skip_if_in_other_campaign=skip_if_in_other_campaign,
         )
         name = campaign.name
+        if campaign.channel == Channel.sendgrid:
+            # Nothing to push: the rows are scheduled, and the sequence sender sends them.
+            await refresh_counters(session, [campaign_id])
+            scheduled = PushReport(pushed=recorded.recorded)
+            return DispatchOutcome(name, recorded, scheduled, channel=Channel.sendgrid)
     push = await push_pending(
         sessionmaker, instantly, campaign_id=campaign_id, on_progress=on_progress
     )

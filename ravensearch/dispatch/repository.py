@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ravensearch.db.models import (
+    Channel,
     Dispatch,
     DispatchStatus,
     InstantlyPush,
@@ -240,6 +241,7 @@ class DispatchRepository:
                 Dispatch.pushed_at.isnot(None),
                 Dispatch.instantly_lead_id.is_(None),
                 Dispatch.status == DispatchStatus.pending,
+                Dispatch.channel == Channel.instantly,
             )
             .order_by(Dispatch.campaign_id, Dispatch.id)
             .limit(limit)

@@ -54,8 +54,10 @@ class InstantlyCounts(ReadModel):
 
 class DispatchResult(ReadModel):
     success: bool
-    # Leads Instantly now holds in the campaign (created, or found already there).
+    # Leads Instantly now holds in the campaign (created, or found already there); for a
+    # SendGrid campaign, the technicians whose sequence was scheduled.
     leads_sent: int
+    channel: str = "instantly"
     campaign: str
     recorded: int
     pending: int
@@ -94,6 +96,8 @@ class DispatchRead(ReadModel):
         if self.rejected_reason:
             text = REJECT_REASON_TEXT.get(self.rejected_reason, self.rejected_reason)
             return f"rejected: {text}"
+        if self.channel == "sendgrid":
+            return "in the SendGrid sequence"
         if self.pushed_at is None:
             return f"waiting to be pushed ({self.last_error})" if self.last_error else "waiting"
         return "in Instantly" if self.instantly_lead_id else "pushed"

@@ -77,6 +77,9 @@ class DispatchService:
         )
         result = Recorded()
         rows = []
+        # A SendGrid dispatch needs no push: its sequence is scheduled from now (step 1
+        # due), and it counts as answered so the Instantly sweep leaves it alone.
+        sendgrid = campaign.channel == Channel.sendgrid
         reopen: list[uuid.UUID] = []
         now = utcnow()
         for target_id in ids:
@@ -118,11 +121,14 @@ class DispatchService:
                     "id": uuid.uuid4(),
                     "technician_id": target_id,
                     "campaign_id": campaign.id,
-                    "channel": Channel.instantly,
+                    "channel": Channel.sendgrid if sendgrid else Channel.instantly,
                     "status": DispatchStatus.pending,
                     "email": email,
                     "attempts": 0,
                     "skip_if_in_other_campaign": skip_if_in_other_campaign,
+                    "pushed_at": now if sendgrid else None,
+                    "next_step": 1 if sendgrid else None,
+                    "next_step_due_at": now if sendgrid else None,
                     "created_at": now,
                     "updated_at": now,
                 }

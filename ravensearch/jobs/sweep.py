@@ -21,6 +21,7 @@ from ravensearch.jobs.reconcile import reconcile_dispatch_jobs
 from ravensearch.jobs.service import MAX_ATTEMPTS, job_service, stale_cutoffs
 from ravensearch.kit.clock import utcnow
 from ravensearch.runtime import Runtime
+from ravensearch.sequences.sender import SendReport, mark_cut_off, send_due
 from ravensearch.suppressions import flows as suppression_flows
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,7 @@ class SweepReport:
     lead_ids_settled: int = 0
     suppressions_pushed: int = 0
     jobs_finished: int = 0
+    emails_cut_off: int = 0
 
 
 async def sweep(runtime: Runtime) -> SweepReport:
@@ -80,7 +82,10 @@ async def sweep(runtime: Runtime) -> SweepReport:
         log.warning("dispatch.lead_ids.unsettled reason=%s", exc)
     pushed = await sweep_unpushed(runtime.sessionmaker, runtime.instantly)
     blocked = await suppression_flows.push_waiting(runtime.sessionmaker, runtime.instantly)
+    async with unit_of_work(runtime.sessionmaker) as session:
+        cut_off = await mark_cut_off(session, now=utcnow())
     return SweepReport(
+        emails_cut_off=cut_off,
         lead_ids_settled=settled,
         jobs_finished=await reconcile_dispatch_jobs(runtime.sessionmaker),
         requeued_jobs=requeue,
@@ -89,6 +94,19 @@ async def sweep(runtime: Runtime) -> SweepReport:
         dispatches_pushed=pushed,
         suppressions_pushed=blocked.pushed,
     )
+
+
+async def send_due_sequences(runtime: Runtime) -> SendReport | None:
+    """Send the due steps of SendGrid sequences; None when no SendGrid client is wired."""
+    try:
+        sender = runtime.sendgrid()
+    except NotImplementedError as exc:
+        log.info("sequences.send.unavailable reason=%s", exc)
+        return None
+    report = await send_due(runtime.sessionmaker, sender, runtime.settings)
+    if report.halted:
+        log.warning("sequences.send.halted reason=%s", report.halted)
+    return report
 
 
 async def sync_all_campaigns(runtime: Runtime) -> int:

@@ -14,6 +14,7 @@ from ravensearch.jobs.periodic import first_in_period
 from ravensearch.jobs.reconcile import resume_orphans_here
 from ravensearch.jobs.sweep import (
     backfill_webhook_events,
+    send_due_sequences,
     sweep,
     sync_all_campaigns,
     sync_suppressions,
@@ -24,6 +25,7 @@ log = logging.getLogger(__name__)
 SWEEP_PERIOD_SECONDS = 60
 SYNC_PERIOD_SECONDS = 15 * 60
 BACKFILL_PERIOD_SECONDS = 10 * 60
+SEQUENCES_PERIOD_SECONDS = 60
 
 
 @huey.task(name="jobs.run")
@@ -38,6 +40,15 @@ def sweep_task() -> None:
     report = current_host().run(sweep)
     for job_id in report.requeued_jobs:
         run_job(job_id)
+
+
+# Huey's schedule has minute resolution: due steps go out within a minute of coming due.
+@huey.periodic_task(crontab(minute="*"), name="sequences.send_due")
+def send_sequences_task() -> int:
+    if not first_in_period(huey, "sequences.send_due", SEQUENCES_PERIOD_SECONDS):
+        return 0
+    report = current_host().run(send_due_sequences)
+    return report.sent if report is not None else 0
 
 
 @huey.periodic_task(crontab(minute="*/15"), name="campaigns.sync_all")

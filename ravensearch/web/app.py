@@ -14,7 +14,7 @@ from ravensearch.config import Settings, get_settings
 from ravensearch.jobs.tasks import enqueue_job
 from ravensearch.logging import configure_logging
 from ravensearch.runtime import Runtime, build_runtime
-from ravensearch.web import health, sendgrid_webhooks, webhooks
+from ravensearch.web import health, sendgrid_webhooks, unsubscribe, webhooks
 from ravensearch.web.admin import install_admin
 from ravensearch.web.api import campaigns, instantly, jobs, notifications, targets
 from ravensearch.web.background import start_background, start_job_consumer
@@ -94,6 +94,7 @@ def create_app(
         app.include_router(module.router, prefix="/api")
 
     app.include_router(health.router)
+    app.include_router(unsubscribe.router)
     install_admin(app)
 
     return app

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 from typing import Any, get_args
 
 from fastapi import FastAPI, Request
@@ -98,6 +99,11 @@ def _describe(error: dict[str, Any]) -> str:
         return f"{field} is not valid: {got}."
 
 
+def describe_problems(errors: Sequence[Any]) -> list[str]:
+    """Pydantic's errors of one input, each in words a person can act on (once each)."""
+    return list(dict.fromkeys(_describe(dict(err)) for err in errors))
+
+
 UNEXPECTED_ERROR = {
     "error": "internal_error",
     "detail": "Something went wrong on our side; it is logged.",
@@ -148,7 +154,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        problems = list(dict.fromkeys(_describe(dict(err)) for err in exc.errors()))
+        problems = describe_problems(exc.errors())
         return JSONResponse(
             {"error": "invalid_input", "detail": " ".join(problems), "problems": problems}, 400
         )

@@ -12,6 +12,7 @@ def dispatch_result(outcome: DispatchOutcome) -> DispatchResult:
     return DispatchResult(
         success=outcome.push.error is None,
         leads_sent=outcome.push.pushed,
+        channel=outcome.channel,
         campaign=outcome.campaign_name,
         recorded=outcome.recorded.recorded,
         pending=outcome.push.pending,
