@@ -212,8 +212,10 @@ class Settings(BaseSettings):
 
     @property
     def sendgrid_is_mock(self) -> bool:
-        """No SendGrid key (or forced mock): the in-process fake SendGrid answers."""
-        return self.MOCK or not self.SENDGRID_API_KEY.get_secret_value()
+        """The demo (mock mode, no SendGrid key): an in-process fake SendGrid answers. With
+        a real Instantly but no SendGrid key nothing is faked: SendGrid campaigns wait and
+        say why, so no one believes mail went out that did not."""
+        return self.MOCK or (self.is_mock and not self.SENDGRID_API_KEY.get_secret_value())
 
     @property
     def is_mock(self) -> bool:

@@ -10,6 +10,8 @@ import secrets
 from dataclasses import dataclass, field
 
 import httpx
+from cryptography.hazmat.primitives.asymmetric import ec
+from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from ravensearch.app_settings.service import load_stored_webhook_secret
@@ -19,10 +21,14 @@ from ravensearch.db.engine import create_engine, create_sessionmaker, is_sqlite
 from ravensearch.enrichment.fake_web import mock_network
 from ravensearch.enrichment.service import Enricher, build_enricher
 from ravensearch.enrichment.verify import StaticMxResolver
+from ravensearch.errors import ServiceUnavailable
 from ravensearch.events.applier import EventApplier
 from ravensearch.instantly.client import InstantlyClient
 from ravensearch.instantly.fake import FakeInstantlyState, create_fake_app, seed_demo_campaigns
 from ravensearch.kit.ratelimit import share_limits_through
+from ravensearch.sendgrid.client import SendGridClient
+from ravensearch.sendgrid.fake import FakeSendGrid, create_fake_sendgrid
+from ravensearch.sendgrid.signature import generate_key_pair
 from ravensearch.sequences.sender import MailSender
 from ravensearch.sources.registry import SourceClients, build_source_clients
 
@@ -32,6 +38,9 @@ MOCK_API_KEY = "mock-mode-key"
 # Mock mode's requests never leave the process; their log lines (httpx's, ours) name this
 # host, so nobody reading them thinks they reached api.instantly.ai.
 MOCK_INSTANTLY_URL = "http://simulated-instantly.invalid/api/v2"
+MOCK_SENDGRID_URL = "http://simulated-sendgrid.invalid/v3"
+# The demo's CAN-SPAM footer when none is set: sending refuses to go without one.
+MOCK_POSTAL_ADDRESS = "Ravensearch Demo, 100 Example Street, Austin, TX 78701"
 
 
 @dataclass
@@ -47,7 +56,9 @@ class Runtime:
     enricher: Enricher | None = None
     # SendGrid, built on first use (tests set a double here).
     mail_sender: MailSender | None = None
+    mock_sendgrid: MockSendGrid | None = None
     _owned_http: list[httpx.AsyncClient] = field(default_factory=list)
+    _owned_closing: list[SendGridClient] = field(default_factory=list)
 
     @property
     def is_mock(self) -> bool:
@@ -60,9 +71,12 @@ class Runtime:
             self.fake_state.simulate_activity.headers["X-Webhook-Secret"] = secret
 
     def sendgrid(self) -> MailSender:
-        """The SendGrid client (the fake one in mock mode), built on first use."""
+        """The SendGrid client (the fake one in mock mode), built on first use; raises
+        `SendGridNotConfigured` when there is no key outside mock mode."""
         if self.mail_sender is None:
-            self.mail_sender = build_mail_sender(self.settings)
+            client = build_mail_sender(self.settings, self.mock_sendgrid)
+            self.mail_sender = client
+            self._owned_closing.append(client)
         return self.mail_sender
 
     def add_closeable(self, client: httpx.AsyncClient) -> None:
@@ -76,6 +90,8 @@ class Runtime:
             await self.enricher.aclose()
         for client in self._owned_http:
             await client.aclose()
+        for sendgrid in self._owned_closing:
+            await sendgrid.aclose()
         await self.engine.dispose()
 
 
@@ -97,19 +113,67 @@ def build_instantly(
     )
 
 
-def build_mail_sender(settings: Settings) -> MailSender:
-    """The SendGrid client for sequences: `ravensearch.sendgrid.client.SendGridClient` with
-    SENDGRID_API_KEY / SENDGRID_API_URL / timeout and retries from settings, or, in mock
-    mode (`settings.sendgrid_is_mock`), the same client on the in-process fake SendGrid.
+class SendGridNotConfigured(ServiceUnavailable):
+    """No SENDGRID_API_KEY outside mock mode: SendGrid campaigns wait, nothing is sent."""
 
-    Not connected yet: the client is built on another branch. The merger replaces this
-    body with a lazy `from ravensearch.sendgrid.client import SendGridClient` (and
-    `ravensearch.sendgrid.fake.create_fake_sendgrid` for mock mode).
-    """
-    raise NotImplementedError(
-        "The SendGrid client is not part of this build yet (ravensearch.sendgrid.client); "
-        "SendGrid sequences cannot be sent."
+    error = "sendgrid_not_configured"
+    retry_after_seconds = 60
+
+    def __init__(self) -> None:
+        super().__init__(
+            "SENDGRID_API_KEY is not set, so SendGrid campaigns cannot send; their emails "
+            "wait. Set it to a key with the mail.send scope and restart."
+        )
+
+
+@dataclass
+class MockSendGrid:
+    """Mock mode's SendGrid: the in-process fake that accepts mail, and the key that signs
+    the events the demo posts back (its public half is SENDGRID_WEBHOOK_PUBLIC_KEY)."""
+
+    fake: FakeSendGrid
+    signing_key: ec.EllipticCurvePrivateKey
+    inbound_secret: str
+    played: int = 0  # fake.messages already given their simulated events
+
+
+def build_mail_sender(settings: Settings, mock: MockSendGrid | None = None) -> SendGridClient:
+    """The SendGrid client for sequences; on the in-process fake in mock mode."""
+    if mock is not None:
+        return SendGridClient(
+            api_key=MOCK_API_KEY,
+            base_url=MOCK_SENDGRID_URL,
+            transport=httpx.ASGITransport(app=mock.fake.app),
+            user_agent=settings.USER_AGENT,
+        )
+    key = settings.SENDGRID_API_KEY.get_secret_value()
+    if not key:
+        raise SendGridNotConfigured()
+    return SendGridClient(
+        api_key=key,
+        base_url=settings.SENDGRID_API_URL,
+        timeout=settings.SENDGRID_TIMEOUT_SECONDS,
+        max_retries=settings.SENDGRID_MAX_RETRIES,
+        user_agent=settings.USER_AGENT,
     )
+
+
+def _mock_sendgrid(settings: Settings) -> tuple[Settings, MockSendGrid | None]:
+    """In mock mode without a SendGrid key, a fake SendGrid and the settings that trust the
+    events it signs; otherwise the settings unchanged."""
+    if not settings.sendgrid_is_mock:
+        return settings, None
+    signing_key, public_key = generate_key_pair()
+    inbound = settings.SENDGRID_INBOUND_SECRET.get_secret_value() or secrets.token_urlsafe(24)
+    mock = MockSendGrid(create_fake_sendgrid(api_key=None), signing_key, inbound)
+    log.info("mock mode: SendGrid is simulated in this process (%s)", MOCK_SENDGRID_URL)
+    return settings.model_copy(
+        update={
+            "SENDGRID_WEBHOOK_PUBLIC_KEY": SecretStr(public_key),
+            "SENDGRID_INBOUND_SECRET": SecretStr(inbound),
+            "SENDER_POSTAL_ADDRESS": settings.SENDER_POSTAL_ADDRESS or MOCK_POSTAL_ADDRESS,
+        }
+    ), mock
 
 
 def _build_enricher(settings: Settings, sources: SourceClients) -> Enricher:
@@ -144,9 +208,11 @@ async def build_runtime(
     if migrate_db or (migrate_db is None and is_sqlite(settings.DATABASE_URL)):
         await migrate.upgrade(engine)
     fake_state: FakeInstantlyState | None = None
+    mock_sendgrid: MockSendGrid | None = None
     owned: list[httpx.AsyncClient] = []
     if instantly is None:
         if settings.is_mock:
+            settings, mock_sendgrid = _mock_sendgrid(settings)
             fake_state = FakeInstantlyState(accept_any_key=True)
             seed_demo_campaigns(fake_state)
             http = httpx.AsyncClient(
@@ -176,6 +242,7 @@ async def build_runtime(
         instantly=instantly,
         webhook_secret=secret,
         fake_state=fake_state,
+        mock_sendgrid=mock_sendgrid,
         sources=sources,
         enricher=_build_enricher(settings, sources),
         _owned_http=owned,

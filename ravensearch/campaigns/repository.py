@@ -59,8 +59,16 @@ class CampaignRepository:
         return [(row[0], row[1], row[2]) for row in await self.session.execute(stmt)]
 
     async def list_syncable(self) -> Sequence[Campaign]:
-        stmt = select(Campaign).where(Campaign.status.notin_(["completed"]))
+        """Campaigns linked to Instantly and not completed (a SendGrid one has nothing to
+        pull: its counters come from SendGrid's events alone)."""
+        stmt = select(Campaign).where(
+            Campaign.status.notin_(["completed"]), Campaign.instantly_campaign_id.is_not(None)
+        )
         return (await self.session.scalars(stmt)).all()
+
+    async def has_channel(self, channel: str) -> bool:
+        stmt = select(Campaign.id).where(Campaign.channel == channel).limit(1)
+        return await self.session.scalar(stmt) is not None
 
     async def steps(self, campaign_id: uuid.UUID) -> Sequence[CampaignStep]:
         stmt = (

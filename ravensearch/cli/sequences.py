@@ -7,7 +7,7 @@ import typer
 from ravensearch.cli.common import console, fail, resolve_ids, run_with_runtime
 from ravensearch.db.models import Campaign, EmailSend
 from ravensearch.db.session import unit_of_work
-from ravensearch.runtime import Runtime
+from ravensearch.runtime import Runtime, SendGridNotConfigured
 from ravensearch.sequences.sender import SendReport, send_due
 from ravensearch.sequences.service import sequence_service
 
@@ -21,7 +21,7 @@ def send_due_command() -> None:
     async def _work(runtime: Runtime) -> SendReport:
         try:
             sender = runtime.sendgrid()
-        except NotImplementedError as exc:
+        except SendGridNotConfigured as exc:
             raise fail(str(exc)) from None
         return await send_due(runtime.sessionmaker, sender, runtime.settings)
 

@@ -20,7 +20,7 @@ from ravensearch.instantly.errors import InstantlyError
 from ravensearch.jobs.reconcile import reconcile_dispatch_jobs
 from ravensearch.jobs.service import MAX_ATTEMPTS, job_service, stale_cutoffs
 from ravensearch.kit.clock import utcnow
-from ravensearch.runtime import Runtime
+from ravensearch.runtime import Runtime, SendGridNotConfigured
 from ravensearch.sequences.sender import SendReport, mark_cut_off, send_due
 from ravensearch.suppressions import flows as suppression_flows
 
@@ -97,10 +97,10 @@ async def sweep(runtime: Runtime) -> SweepReport:
 
 
 async def send_due_sequences(runtime: Runtime) -> SendReport | None:
-    """Send the due steps of SendGrid sequences; None when no SendGrid client is wired."""
+    """Send the due steps of SendGrid sequences; None when SendGrid is not configured."""
     try:
         sender = runtime.sendgrid()
-    except NotImplementedError as exc:
+    except SendGridNotConfigured as exc:
         log.info("sequences.send.unavailable reason=%s", exc)
         return None
     report = await send_due(runtime.sessionmaker, sender, runtime.settings)

@@ -21,6 +21,7 @@ from ravensearch.jobs.backend import huey
 from ravensearch.jobs.consumer_lock import ConsumerLock, lock_path
 from ravensearch.jobs.host import JobHost, install_host
 from ravensearch.runtime import Runtime
+from ravensearch.web.mock_sendgrid import play_mock_sendgrid
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +88,12 @@ def start_background(app: FastAPI, runtime: Runtime) -> Callable[[], Awaitable[N
     stops them."""
     _simulate_mock_activity(app, runtime)
     loops = [asyncio.create_task(follow_webhook_secret(runtime), name="webhook_secret.follow")]
+    if runtime.mock_sendgrid is not None and runtime.settings.MOCK_ACTIVITY_SECONDS > 0:
+        loops.append(
+            asyncio.create_task(
+                play_mock_sendgrid(app, runtime, runtime.mock_sendgrid), name="mock.sendgrid"
+            )
+        )
     thread: ApplierThread | None = None
     if not runtime.settings.EVENTS_IN_PROCESS:
         pass  # `worker` processes apply them

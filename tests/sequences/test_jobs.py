@@ -42,7 +42,7 @@ async def test_the_periodic_job_sends_through_the_runtime_sender(due_runtime: Ru
 
 
 async def test_without_a_sendgrid_client_the_job_skips(due_runtime: Runtime) -> None:
-    assert due_runtime.mail_sender is None  # the factory is not connected on this branch
+    assert due_runtime.mail_sender is None  # no SENDGRID_API_KEY and not the mock-mode demo
     assert await sweep_module.send_due_sequences(due_runtime) is None
 
 
