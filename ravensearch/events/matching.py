@@ -16,7 +16,11 @@ from ravensearch.events.effects import NOTIFYING_KINDS, EventContext
 from ravensearch.events.kinds import DISPATCH_KINDS, EventKind, classify, classify_sendgrid
 from ravensearch.events.records import StoredEvent
 from ravensearch.events.repository import WebhookEventRepository
-from ravensearch.events.sendgrid_deliveries import INBOUND_SOURCE, SENDGRID_SOURCE
+from ravensearch.events.sendgrid_deliveries import (
+    INBOUND_SOURCE,
+    SENDGRID_SOURCE,
+    UNSUBSCRIBE_SUBJECT,
+)
 from ravensearch.kit.clock import as_utc
 
 
@@ -70,7 +74,13 @@ def _kind(event: StoredEvent, payload: dict[str, Any]) -> EventKind:
     if event.source == SENDGRID_SOURCE:
         return classify_sendgrid(event.event_type)
     if event.source == INBOUND_SOURCE:
-        return EventKind.auto_replied if payload.get("auto_reply") is True else EventKind.replied
+        if payload.get("auto_reply") is True:
+            return EventKind.auto_replied
+        # The List-Unsubscribe mailto: a mail client's "Unsubscribe" sends exactly this.
+        subject = str(payload.get("subject") or "")
+        if UNSUBSCRIBE_SUBJECT.fullmatch(subject.strip()):
+            return EventKind.unsubscribed
+        return EventKind.replied
     return classify(event.event_type)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,6 +22,10 @@ from ravensearch.sendgrid.inbound import InboundEmail
 SENDGRID_SOURCE = "sendgrid"
 INBOUND_SOURCE = "sendgrid_inbound"
 REPLY_EVENT_TYPE = "reply"
+# The subject of the List-Unsubscribe mailto (RFC 2369) in every SendGrid email; a mail
+# with this subject to the reply-to address is an unsubscribe, not a reply.
+UNSUBSCRIBE_SUBJECT_TEXT = "unsubscribe"
+UNSUBSCRIBE_SUBJECT = re.compile(r"(?:re:\s*)*unsubscribe", re.IGNORECASE)
 # Bounds of what a stored reply keeps: enough for any human reply, not a whole thread of
 # quoted HTML with inline images.
 MAX_REPLY_TEXT = 100_000

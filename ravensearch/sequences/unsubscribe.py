@@ -1,8 +1,7 @@
 """One-click unsubscribe tokens (RFC 8058): a dispatch id signed with the app's secret key.
 
 The token is the proof: whoever holds it may unsubscribe that one technician, nothing else.
-It is compact (22 characters of id, 27 of signature) because it also rides in the mailto
-address of the List-Unsubscribe header.
+It is compact (22 characters of id, 27 of signature) to keep the link short.
 """
 
 from __future__ import annotations
@@ -16,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ravensearch.app_settings.service import SESSION_SECRET_KEY, app_settings_service
 from ravensearch.config import Settings
+from ravensearch.events.sendgrid_deliveries import UNSUBSCRIBE_SUBJECT_TEXT
 
 _SALT = "ravensearch.unsubscribe"
 
@@ -51,6 +51,8 @@ def unsubscribe_url(public_url: str, token: str) -> str:
 
 
 def list_unsubscribe(public_url: str, reply_to: str, token: str) -> str:
-    """The header's value: mailto (to the reply-to's `+unsubscribe-` alias) and the URL."""
-    local, _, domain = reply_to.partition("@")
-    return f"<mailto:{local}+unsubscribe-{token}@{domain}>, <{unsubscribe_url(public_url, token)}>"
+    """The header's value: a mailto to the reply-to with the subject Inbound Parse reads as
+    an unsubscribe (a `+token` alias would break RFC 5321's 64-character local part), and
+    the one-click URL."""
+    mailto = f"mailto:{reply_to}?subject={UNSUBSCRIBE_SUBJECT_TEXT}"
+    return f"<{mailto}>, <{unsubscribe_url(public_url, token)}>"

@@ -153,7 +153,8 @@ async def test_each_email_carries_headers_footer_and_custom_args(
     assert send.rfc_message_id.endswith("@raven.example.com>")
     assert p.headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     mailto, url = p.headers["List-Unsubscribe"].split(", ")
-    assert mailto.startswith("<mailto:replies+unsubscribe-")
+    assert mailto.startswith("<mailto:replies@")
+    assert mailto.endswith("?subject=unsubscribe>")  # read back by Inbound Parse
     assert url.startswith("<https://raven.example.com/unsubscribe/")
     assert p.custom_args == {
         "dispatch_id": str(row.id), "step": "1", "campaign_id": str(campaign.id)

@@ -13,7 +13,14 @@ from pydantic import SecretStr
 from sqlalchemy import select
 
 from ravensearch.config import Settings
-from ravensearch.db.models import Dispatch, EventState, Notification, Target, WebhookEvent
+from ravensearch.db.models import (
+    Dispatch,
+    EventState,
+    Notification,
+    Suppression,
+    Target,
+    WebhookEvent,
+)
 from ravensearch.events.sendgrid_deliveries import MAX_REPLY_TEXT
 from ravensearch.logging import configure_logging, redact
 from ravensearch.runtime import Runtime
@@ -119,6 +126,33 @@ class TestMatching:
         assert row.state == EventState.unmatched
         assert "no SendGrid dispatch went to stranger@nowhere.example" in (row.error or "")
         assert await notes(runtime) == []
+
+    @pytest.mark.parametrize("subject", ["unsubscribe", "UNSUBSCRIBE", "Re: unsubscribe"])
+    async def test_the_list_unsubscribe_mailto_unsubscribes_and_is_not_a_reply(
+        self, anon_client: httpx.AsyncClient, runtime: Runtime, lead: SendGridLead, subject: str
+    ) -> None:
+        # What a mail client's "Unsubscribe" sends for `<mailto:…?subject=unsubscribe>`.
+        await post_reply(anon_client, headers=reply_headers(), sender=lead.email,
+                         subject=subject, text="")  # fmt: skip
+        await runtime.events.drain()
+        dispatch = await load(runtime.sessionmaker, Dispatch, lead.dispatch_id)
+        assert (dispatch.status, dispatch.replied_at) == ("unsubscribed", None)
+        assert (dispatch.next_step, dispatch.next_step_due_at) == (None, None)
+        async with runtime.sessionmaker() as session:
+            suppressed = await session.scalar(
+                select(Suppression).where(Suppression.value == lead.email.lower())
+            )
+        assert suppressed is not None
+        assert [n.kind for n in await notes(runtime)] == ["unsubscribe"]  # not "reply"
+
+    async def test_a_reply_that_only_mentions_unsubscribing_is_a_reply(
+        self, anon_client: httpx.AsyncClient, runtime: Runtime, lead: SendGridLead
+    ) -> None:
+        await post_reply(anon_client, headers=reply_headers(), sender=lead.email,
+                         subject="Re: how do I unsubscribe? also, what pay?")  # fmt: skip
+        await runtime.events.drain()
+        dispatch = await load(runtime.sessionmaker, Dispatch, lead.dispatch_id)
+        assert dispatch.status == "replied"
 
     async def test_an_auto_reply_is_auto_replied_and_the_sequence_goes_on(
         self, anon_client: httpx.AsyncClient, runtime: Runtime, lead: SendGridLead
