@@ -1,6 +1,7 @@
-"""Send a 2-step SendGrid sequence to 10,000 technicians through a SendGrid double that
-answers each request after 100 ms (the sending side only: outbox rows, rendering, batches
-and outcomes), on a fresh database; print sends per second.
+"""Send a 2-step SendGrid sequence to 10,000 technicians through the real SendGrid client to
+the fake SendGrid in its own process (`ravensearch fake-sendgrid --latency-ms 100`: each
+request answered 100 ms late, after the fake checked and rendered every personalization),
+on a fresh database; print sends per second and check the fake holds each email once.
 
     .venv/bin/python benchmarks/sequences_send.py                  # SQLite (temp file)
     .venv/bin/python benchmarks/sequences_send.py --both           # then PostgreSQL
@@ -13,12 +14,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
+import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
+import httpx
 from _common import bench_settings, fresh_database, seed_targets, verdict
+from _processes import Process
 
 from ravensearch.campaigns.schemas import CampaignCreate
 from ravensearch.campaigns.sequence import sequence_service
@@ -28,7 +35,7 @@ from ravensearch.db.session import unit_of_work
 from ravensearch.dispatch.service import dispatch_service
 from ravensearch.kit.clock import utcnow
 from ravensearch.logging import configure_logging
-from ravensearch.sendgrid.mail import Accepted, MailBatch
+from ravensearch.sendgrid.client import SendGridClient
 from ravensearch.sequences.sender import send_due
 
 STEPS = [
@@ -38,19 +45,23 @@ STEPS = [
 ]  # fmt: skip
 
 
-class SlowSendGrid:
-    """Accepts every batch after `latency` seconds, like SendGrid's 202 far away."""
+API_KEY = "SG.bench-key"
 
-    def __init__(self, latency: float) -> None:
-        self.latency = latency
-        self.calls = 0
-        self.emails = 0
 
-    async def send(self, batch: MailBatch) -> Accepted:
-        await asyncio.sleep(self.latency)
-        self.calls += 1
-        self.emails += len(batch.personalizations)
-        return Accepted(message_id=f"bench-{self.calls}")
+class FakeSendGridProcess:
+    """`ravensearch fake-sendgrid` beside the benchmark, so its CPU is not the sender's."""
+
+    def __init__(self, latency: float, work_dir: str) -> None:
+        argv = [sys.executable, "-m", "ravensearch", "fake-sendgrid", "--port", "{port}",
+                "--api-key", API_KEY, "--latency-ms", str(int(latency * 1000))]  # fmt: skip
+        self.process = Process("fake-sendgrid", argv, dict(os.environ), work_dir)
+        self.base_url = f"http://127.0.0.1:{self.process.port}/v3"
+
+    async def messages(self) -> list[dict[str, Any]]:
+        async with httpx.AsyncClient(timeout=120) as http:
+            response = await http.get(f"http://127.0.0.1:{self.process.port}/_fake/messages")
+        items: list[dict[str, Any]] = response.json()["items"]
+        return items
 
 
 @dataclass
@@ -62,6 +73,8 @@ class Result:
     sent: int
     calls: int
     rerun_sent: int
+    held_by_fake: int = 0
+    held_twice: int = 0
 
     @property
     def per_second(self) -> float:
@@ -69,10 +82,14 @@ class Result:
 
     @property
     def ok(self) -> bool:
-        return self.sent == 2 * self.count and self.rerun_sent == 0
+        return (
+            self.sent == 2 * self.count == self.held_by_fake
+            and self.rerun_sent == 0
+            and self.held_twice == 0
+        )
 
 
-async def run(kind: str, count: int, latency: float, pg_url: str | None) -> Result:
+async def run(kind: str, count: int, fake: FakeSendGridProcess, pg_url: str | None) -> Result:
     async with fresh_database(kind, name="rs_bench_sequences", pg_url=pg_url) as url:
         settings = bench_settings(url)
         settings.SENDER_POSTAL_ADDRESS = "Ravensearch Inc., 100 Main St, Austin, TX 78701"
@@ -90,18 +107,22 @@ async def run(kind: str, count: int, latency: float, pg_url: str | None) -> Resu
             await dispatch_service.record(
                 session, campaign=campaign, target_ids=[r["id"] for r in rows]
             )
-        sender = SlowSendGrid(latency)
+        held_before = len(await fake.messages())
         now = utcnow() + timedelta(seconds=1)
-        started = time.perf_counter()
-        first = await send_due(sessionmaker, sender, settings, now=now)
-        step1 = time.perf_counter() - started
-        rerun = await send_due(sessionmaker, sender, settings, now=now)
-        started = time.perf_counter()
-        second = await send_due(sessionmaker, sender, settings, now=now + timedelta(days=2))
-        step2 = time.perf_counter() - started
+        async with SendGridClient(api_key=API_KEY, base_url=fake.base_url) as sender:
+            started = time.perf_counter()
+            first = await send_due(sessionmaker, sender, settings, now=now)
+            step1 = time.perf_counter() - started
+            rerun = await send_due(sessionmaker, sender, settings, now=now)
+            started = time.perf_counter()
+            second = await send_due(sessionmaker, sender, settings, now=now + timedelta(days=2))
+            step2 = time.perf_counter() - started
         await engine.dispose()
-        return Result(kind, count, step1, step2, first.sent + second.sent, sender.calls,
-                      rerun.sent)  # fmt: skip
+        held = (await fake.messages())[held_before:]
+        emails = Counter((m["to"], m["custom_args"].get("step")) for m in held)
+        calls = len(first.batches) + len(rerun.batches) + len(second.batches)
+        return Result(kind, count, step1, step2, first.sent + second.sent, calls, rerun.sent,
+                      held_by_fake=len(held), held_twice=sum(n - 1 for n in emails.values()))  # fmt: skip
 
 
 async def main() -> int:
@@ -117,14 +138,22 @@ async def main() -> int:
         "postgres" if args.database_url else "sqlite"
     ]  # fmt: skip
     failed = False
-    for kind in kinds:
-        r = await run(kind, args.count, args.latency, args.database_url)
-        print(
-            f"{r.label:8} {r.count} technicians × 2 steps: {r.sent} sent in {r.calls} requests; "
-            f"step 1 {r.step1_seconds:.2f} s, step 2 {r.step2_seconds:.2f} s → "
-            f"{r.per_second:,.0f} sends/s; rerun sent {r.rerun_sent}  {verdict(r.ok)}"
-        )
-        failed = failed or not r.ok
+    with tempfile.TemporaryDirectory(prefix="rs-bench-sg-") as work_dir:
+        fake = FakeSendGridProcess(args.latency, work_dir)
+        try:
+            await fake.process.wait_ready("/_fake/messages")
+            for kind in kinds:
+                r = await run(kind, args.count, fake, args.database_url)
+                print(
+                    f"{r.label:8} {r.count} technicians × 2 steps: {r.sent} sent in {r.calls} "
+                    f"requests; step 1 {r.step1_seconds:.2f} s, step 2 {r.step2_seconds:.2f} s "
+                    f"→ {r.per_second:,.0f} sends/s; rerun sent {r.rerun_sent}; the fake "
+                    f"holds {r.held_by_fake}, {r.held_twice} twice  {verdict(r.ok)}"
+                )
+                failed = failed or not r.ok
+        finally:
+            fake.process.popen.terminate()
+            fake.process.popen.wait(10)
     return 1 if failed and args.strict else 0
 
 
