@@ -52,7 +52,7 @@ async def _states(sessionmaker: Sessionmaker) -> dict[str, int]:
         rows = await session.execute(
             select(EmailSend.state, func.count()).group_by(EmailSend.state)
         )
-        return {state: n for state, n in rows.all()}
+        return {str(state): int(n) for state, n in rows.tuples()}
 
 
 @pytest.mark.xdist_group("subprocess")
