@@ -30,7 +30,7 @@ async def _invoke(*args: str) -> Result:
 def sender(monkeypatch: pytest.MonkeyPatch) -> RecordingSender:
     """What the runtime's SendGrid factory builds in these tests."""
     double = RecordingSender()
-    monkeypatch.setattr(runtime_module, "build_mail_sender", lambda settings: double)
+    monkeypatch.setattr(runtime_module, "build_mail_sender", lambda settings, mock=None: double)
     monkeypatch.setenv("RAVENSEARCH_SENDER_POSTAL_ADDRESS", POSTAL)
     get_settings.cache_clear()
     return double

@@ -36,6 +36,9 @@ class RecordingSender:
         self.during_call: Callable[[], Awaitable[None]] | None = None
         self._ids = itertools.count(1)
 
+    async def aclose(self) -> None:
+        """Like the client's: the runtime closes what its factory built."""
+
     async def send(self, batch: MailBatch) -> Accepted:
         if self.raise_next:
             raise self.raise_next.pop(0)
