@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -12,7 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from ravensearch.campaigns.service import campaign_service
 from ravensearch.db.models import Job, JobKind
 from ravensearch.db.session import unit_of_work
+from ravensearch.dispatch.flows import DispatchOutcome, dispatch_targets
 from ravensearch.errors import InvalidInput
+from ravensearch.instantly.client import InstantlyClient
 from ravensearch.jobs.service import job_service
 from ravensearch.kit.trades import normalize_trade
 from ravensearch.targets.addresses import normalize_state
@@ -24,6 +27,17 @@ from ravensearch.uploads.repository import UploadRepository
 
 Enqueue = Callable[[uuid.UUID], None]
 SOURCES = ("google", "yelp", "all")
+# A selection up to this size is dispatched while the person waits (a few bulk calls);
+# "all matching a filter" and anything larger run as a job with a progress card.
+SYNC_DISPATCH_LIMIT = 1000
+
+
+@dataclass(frozen=True)
+class DispatchStarted:
+    """Either the outcome of a dispatch done now, or the job that will do it."""
+
+    outcome: DispatchOutcome | None = None
+    job: Job | None = None
 
 
 async def _launch(
@@ -100,6 +114,27 @@ async def launch_dispatch(
         "skip_if_in_other_campaign": skip_if_in_other_campaign,
     }
     return await _launch(sessionmaker, enqueue, kind=JobKind.dispatch, params=params)
+
+
+async def dispatch_now_or_launch(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    instantly: InstantlyClient,
+    enqueue: Enqueue,
+    *,
+    campaign_id: uuid.UUID,
+    target_ids: Sequence[uuid.UUID],
+    whole_filter: bool = False,
+) -> DispatchStarted:
+    """Dispatch a small selection at once; a large one (or a whole filter) as a job."""
+    if whole_filter or len(target_ids) > SYNC_DISPATCH_LIMIT:
+        job = await launch_dispatch(
+            sessionmaker, enqueue, campaign_id=campaign_id, target_ids=target_ids
+        )
+        return DispatchStarted(job=job)
+    outcome = await dispatch_targets(
+        sessionmaker, instantly, campaign_id=campaign_id, target_ids=target_ids
+    )
+    return DispatchStarted(outcome=outcome)
 
 
 async def launch_import(

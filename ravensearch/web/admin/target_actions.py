@@ -13,7 +13,6 @@ from starlette.datastructures import FormData, UploadFile
 
 from ravensearch.db.models import REJECT_REASON_TEXT
 from ravensearch.db.session import unit_of_work
-from ravensearch.dispatch.flows import dispatch_targets
 from ravensearch.errors import InvalidInput, RavensearchError
 from ravensearch.jobs import launch
 from ravensearch.jobs.launch import Enqueue, receive_import
@@ -27,9 +26,6 @@ from ravensearch.web.admin.forms import validate_form
 from ravensearch.web.admin.job_cards import JobView, SkipGroup, load_job, skip_groups
 from ravensearch.web.admin.target_pages import CollectForm, parse_filters
 
-# A selection up to this size is dispatched while the admin waits (a few bulk calls);
-# "all matching the filter" and anything larger run as a job with a progress card.
-SYNC_DISPATCH_LIMIT = 1000
 MAX_SELECTION = 100_000
 MAX_ROW_ERRORS_SHOWN = 100
 
@@ -188,21 +184,21 @@ def _campaign_id(value: str) -> uuid.UUID:
 async def dispatch_selection(
     runtime: Runtime, enqueue: Enqueue, selection: Selection
 ) -> ActionResult:
-    """Dispatch the selection: at once up to SYNC_DISPATCH_LIMIT rows, else as a job.
+    """Dispatch the selection: at once while small, else as a job (jobs/launch.py decides).
 
     Raises SelectionError (nothing selected, no campaign) or CampaignNotFound.
     """
     campaign_id = _campaign_id(selection.campaign_id)
     ids = await resolve_ids(runtime, selection, verb="dispatch")
-    if selection.all_matching or len(ids) > SYNC_DISPATCH_LIMIT:
-        job = await launch.launch_dispatch(
-            runtime.sessionmaker, enqueue, campaign_id=campaign_id, target_ids=ids
-        )
+    started = await launch.dispatch_now_or_launch(
+        runtime.sessionmaker, runtime.instantly, enqueue,
+        campaign_id=campaign_id, target_ids=ids, whole_filter=selection.all_matching,
+    )  # fmt: skip
+    if started.job is not None:
         async with unit_of_work(runtime.sessionmaker) as session:
-            return ActionResult(job=await load_job(session, job.id))
-    outcome = await dispatch_targets(
-        runtime.sessionmaker, runtime.instantly, campaign_id=campaign_id, target_ids=ids
-    )
+            return ActionResult(job=await load_job(session, started.job.id))
+    assert started.outcome is not None
+    outcome = started.outcome
     reasons = Counter(str(reason) for _target, reason in outcome.recorded.skipped)
     summary = DispatchSummary(
         campaign_id=campaign_id,
