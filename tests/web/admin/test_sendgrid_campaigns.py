@@ -234,7 +234,8 @@ class TestDetail:
         assert "queued to be sent again" in response.text
         async with runtime.sessionmaker() as session:
             send = await session.get(EmailSend, sends["uncertain"].id)
-            assert send is not None and send.state == SendState.queued
+            assert send is not None
+            assert send.state == SendState.queued
             [entry] = (await session.scalars(select(AuditEntry))).all()
         assert entry.action == "email_send.resent"
         # A sent email is not re-sent: the service's 409 comes back as a toast.
@@ -254,7 +255,8 @@ class TestDetail:
         assert (await viewer.submit(url, htmx=True)).status_code == 403
         async with runtime.sessionmaker() as session:
             send = await session.get(EmailSend, sends["uncertain"].id)
-            assert send is not None and send.state == SendState.uncertain
+            assert send is not None
+            assert send.state == SendState.uncertain
 
     async def test_preview_of_a_dispatched_technician(
         self, admin: AdminClient, runtime: Runtime
