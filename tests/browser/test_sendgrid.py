@@ -53,7 +53,9 @@ def test_create_a_sendgrid_campaign_dispatch_and_watch_it_send(page: Page, serve
     page.get_by_role("checkbox", name="Select every technician on this page").check()
     page.get_by_label("Campaign", exact=True).select_option(label=f"{name} (Roofing)")
     page.get_by_role("button", name="Dispatch to Campaign").click()
-    expect(page.locator("#dispatch-summary")).to_contain_text(f"Dispatched to {name}")
+    summary = page.locator("#dispatch-summary")
+    expect(summary).to_contain_text(f"Dispatched to {name}")
+    expect(summary.locator('[data-stat="pushed"] dt')).to_have_text("Scheduled to send")
 
     page.locator("#dispatch-summary").get_by_role("link", name=name).click()
     stats = page.locator("#campaign-stats")

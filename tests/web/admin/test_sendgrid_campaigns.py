@@ -342,3 +342,12 @@ class TestSettings:
         assert "SendGrid campaigns wait" in section.select_one('[data-fact="api-key"]').text
         assert "signed events are refused" in section.select_one('[data-fact="public-key"]').text
         assert "nothing is sent until it is" in section.select_one("#no-postal-address").text
+
+    async def test_the_demo_says_a_fake_sendgrid_answers(
+        self, admin: AdminClient, runtime: Runtime
+    ) -> None:
+        runtime.settings = runtime.settings.model_copy(update={"MOCK": True})
+        soup = soup_of((await admin.page("/settings")).text)
+        assert "simulated SendGrid" in soup.select_one("#sendgrid-mock").text
+        api_key = soup.select_one('#sendgrid-settings [data-fact="api-key"]').text
+        assert api_key == "Not set: the demo's fake SendGrid answers"
