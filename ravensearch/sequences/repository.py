@@ -246,6 +246,14 @@ class SequenceRepository:
     async def get_send(self, send_id: uuid.UUID) -> EmailSend | None:
         return await self.session.get(EmailSend, send_id)
 
+    async def count_by_state(self, campaign_id: uuid.UUID) -> dict[str, int]:
+        stmt = (
+            select(EmailSend.state, func.count())
+            .where(EmailSend.campaign_id == campaign_id)
+            .group_by(EmailSend.state)
+        )
+        return {str(state): int(n) for state, n in (await self.session.execute(stmt)).all()}
+
     async def list_sends(
         self, campaign_id: uuid.UUID, *, state: str | None, limit: int, offset: int
     ) -> tuple[Sequence[EmailSend], int]:

@@ -134,6 +134,11 @@ class SequenceService:
             campaign_id, state=state, limit=limit, offset=offset
         )
 
+    async def state_counts(self, session: AsyncSession, campaign_id: uuid.UUID) -> dict[str, int]:
+        """The campaign's outbox per state, every state present (0 when none)."""
+        counts = await SequenceRepository(session).count_by_state(campaign_id)
+        return {state: counts.get(state, 0) for state in SendState.__members__}
+
     async def preview(
         self,
         session: AsyncSession,

@@ -43,6 +43,7 @@ from fastapi.staticfiles import StaticFiles
 
 from ravensearch.users.login_throttle import LoginThrottle
 from ravensearch.web.admin import (
+    campaign_sequences,
     campaigns,
     events,
     login,
@@ -59,6 +60,7 @@ from ravensearch.web.admin.templating import STATIC_DIR
 ROUTERS = (
     login.router,
     campaigns.router,
+    campaign_sequences.router,
     targets.router,
     notifications.router,
     pipeline.router,

@@ -20,7 +20,14 @@ from ravensearch.campaigns.service import (
     InvalidInstantlyCampaignId,
     campaign_service,
 )
-from ravensearch.db.models import REJECT_REASON_TEXT, Campaign, Dispatch, DispatchStatus, Target
+from ravensearch.db.models import (
+    REJECT_REASON_TEXT,
+    Campaign,
+    Channel,
+    Dispatch,
+    DispatchStatus,
+    Target,
+)
 from ravensearch.db.session import unit_of_work
 from ravensearch.dispatch.flows import DispatchOutcome
 from ravensearch.dispatch.repository import DispatchRepository
@@ -29,6 +36,7 @@ from ravensearch.kit.trades import TRADES, trade_label
 from ravensearch.runtime import Runtime
 from ravensearch.web.admin.forms import validate_form
 from ravensearch.web.admin.paging import DEFAULT_PER_PAGE, Pager
+from ravensearch.web.admin.sequence_pages import SendGridDetail, SequenceForm, sendgrid_detail
 
 TRADE_CHOICES: tuple[tuple[str, str], ...] = (
     ("", "Any trade"),
@@ -55,6 +63,15 @@ class CampaignRow:
     last_synced_at: datetime | None
     rejected: int = 0
     skip_if_in_other_campaign: bool = False
+    channel: str = Channel.instantly
+    # SendGrid's own counters (always 0 for an Instantly campaign).
+    delivered: int = 0
+    dropped: int = 0
+    spam_reports: int = 0
+
+    @property
+    def is_sendgrid(self) -> bool:
+        return self.channel == Channel.sendgrid
 
     @classmethod
     def of(cls, campaign: Campaign) -> CampaignRow:
@@ -74,6 +91,10 @@ class CampaignRow:
             last_synced_at=campaign.last_synced_at,
             rejected=campaign.leads_rejected,
             skip_if_in_other_campaign=campaign.skip_if_in_other_campaign,
+            channel=campaign.channel,
+            delivered=campaign.emails_delivered,
+            dropped=campaign.emails_dropped,
+            spam_reports=campaign.spam_reports,
         )
 
 
@@ -111,10 +132,16 @@ class NewCampaignPage:
     # app.instantly.ai account to copy an id from), and the lookup of the one picked.
     demo_campaigns: tuple[InstantlyCampaignInfo, ...] = ()
     lookup: CampaignLookup | None = None
+    channel: str = Channel.instantly
+    sequence: SequenceForm = field(default_factory=SequenceForm)
 
 
-async def new_campaign_page(runtime: Runtime, instantly_campaign_id: str) -> NewCampaignPage:
+async def new_campaign_page(
+    runtime: Runtime, instantly_campaign_id: str, channel: str = Channel.instantly
+) -> NewCampaignPage:
     """The empty form; in mock mode with the demo campaigns, one of them chosen if asked."""
+    if channel == Channel.sendgrid:
+        return NewCampaignPage(channel=Channel.sendgrid)
     if not runtime.is_mock:
         return NewCampaignPage()
     demos = tuple(await campaign_service.list_remote(runtime.instantly))
@@ -162,7 +189,7 @@ class CampaignStats:
         c = self.campaign
         parts = (
             *(c.targets, c.sent, c.opened, c.clicked, c.replied, c.bounced, c.unsubscribed),
-            *(c.rejected, c.skip_if_in_other_campaign),
+            *(c.rejected, c.skip_if_in_other_campaign, c.delivered, c.dropped, c.spam_reports),
         )
         text = "|".join(map(str, (*parts, c.status, c.name, c.last_synced_at)))
         return hashlib.sha256(text.encode()).hexdigest()[:12]
@@ -220,6 +247,7 @@ class CampaignDetailPage:
     pager: Pager
     status_filter: str | None
     statuses: tuple[str, ...] = tuple(DispatchStatus)
+    sendgrid: SendGridDetail | None = None  # the sequence, outbox and preview
 
 
 class CampaignCreateForm(BaseModel):
@@ -274,6 +302,10 @@ def build_stats(campaign: Campaign) -> CampaignStats:
         FunnelStep("bounced", "Bounced", row.bounced, row.sent),
         FunnelStep("unsubscribed", "Unsubscribed", row.unsubscribed, row.sent),
     ]
+    if row.is_sendgrid:  # SendGrid reports delivery itself; Instantly does not
+        funnel.insert(2, FunnelStep("delivered", "Delivered", row.delivered, row.sent))
+        outcomes.insert(1, FunnelStep("dropped", "Dropped", row.dropped, row.sent))
+        outcomes.append(FunnelStep("spam_reports", "Spam reports", row.spam_reports, row.sent))
     if row.rejected:
         # Not part of the funnel's base: Instantly never held these leads.
         outcomes.append(
@@ -303,7 +335,8 @@ async def stats_page(session: AsyncSession, campaign_id: uuid.UUID) -> CampaignS
 async def detail_page(
     session: AsyncSession, campaign_id: uuid.UUID, *, page: int, status: str | None
 ) -> CampaignDetailPage:
-    stats = await stats_page(session, campaign_id)
+    campaign = await campaign_service.get(session, campaign_id)
+    stats = build_stats(campaign)
     status = status if status in DispatchStatus.__members__ else None
     repository = DispatchRepository(session)
     wanted = Pager(page=max(1, page), per_page=DEFAULT_PER_PAGE, total=0)
@@ -317,7 +350,8 @@ async def detail_page(
         )
     targets = await repository.targets_by_id([d.technician_id for d in items])
     rows = [DispatchRow.of(d, targets.get(d.technician_id)) for d in items]
-    return CampaignDetailPage(stats, rows, pager, status)
+    sendgrid = await sendgrid_detail(session, campaign) if stats.campaign.is_sendgrid else None
+    return CampaignDetailPage(stats, rows, pager, status, sendgrid=sendgrid)
 
 
 def retry_summary(outcome: DispatchOutcome) -> str:

@@ -27,6 +27,7 @@ from ravensearch.web.admin.campaign_pages import (
     retry_summary,
     stats_page,
 )
+from ravensearch.web.admin.campaign_sequences import create_sequence
 from ravensearch.web.admin.forms import read_form
 from ravensearch.web.admin.responses import HXRedirectResponse, is_htmx
 from ravensearch.web.admin.templating import render
@@ -51,9 +52,13 @@ async def list_campaigns(
 
 @router.get("/new", name="campaigns:new")
 async def new_campaign(
-    request: Request, _user: CurrentUser, runtime: RuntimeDep, instantly_campaign_id: str = ""
+    request: Request,
+    _user: CurrentUser,
+    runtime: RuntimeDep,
+    instantly_campaign_id: str = "",
+    channel: str = "instantly",
 ) -> Response:
-    page = await new_campaign_page(runtime, instantly_campaign_id)
+    page = await new_campaign_page(runtime, instantly_campaign_id, channel)
     return await render(request, "outreach/campaign_new.html", page)
 
 
@@ -67,7 +72,10 @@ async def validate_campaign(request: Request, _user: CurrentUser, runtime: Runti
 
 @router.post("", name="campaigns:create")
 async def create_campaign(request: Request, _user: AdminUser, runtime: RuntimeDep) -> Response:
-    result = await create_from_form(runtime, await read_form(request))
+    data = await read_form(request)
+    if data.get("channel") == "sendgrid":
+        return await create_sequence(request, runtime, data)
+    result = await create_from_form(runtime, data)
     if isinstance(result, CampaignForm):
         return await render(
             request,

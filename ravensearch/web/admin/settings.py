@@ -22,6 +22,7 @@ from ravensearch.runtime import Runtime
 from ravensearch.tokens.service import token_service
 from ravensearch.web.admin.auth import AdminUser, CurrentUser, admin_router, is_admin
 from ravensearch.web.admin.forms import read_form
+from ravensearch.web.admin.sendgrid_setup import SendGridSection, sendgrid_section
 from ravensearch.web.admin.templating import render
 from ravensearch.web.admin.toasts import add_toast
 from ravensearch.web.admin.webhook_setup import install_url, send_rotated_secret
@@ -81,6 +82,7 @@ class SettingsPage:
     api_url: str
     webhook: WebhookSection
     tokens: TokensSection = field(default_factory=lambda: TokensSection([]))
+    sendgrid: SendGridSection | None = None
 
 
 @dataclass(frozen=True)
@@ -115,6 +117,7 @@ async def _page(
         api_url=runtime.settings.INSTANTLY_API_URL,
         webhook=_webhook(request, runtime, user),
         tokens=TokensSection(tokens, new_token=new_token, name=name, error=error),
+        sendgrid=sendgrid_section(runtime.settings),
     )
 
 

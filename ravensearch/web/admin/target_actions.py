@@ -157,6 +157,7 @@ class DispatchSummary:
     skipped: tuple[SkipGroup, ...]
     error: str | None
     rejected: tuple[SkipGroup, ...] = ()
+    channel: str = "instantly"
 
     @property
     def skipped_total(self) -> int:
@@ -209,6 +210,7 @@ async def dispatch_selection(
         pending=outcome.push.pending,
         skipped=skip_groups(reasons),
         error=outcome.push.error,
+        channel=outcome.channel,
         rejected=tuple(
             SkipGroup(reason, REJECT_REASON_TEXT[reason], count)
             for reason, count in Counter(str(r) for _t, r in outcome.push.rejected).items()
