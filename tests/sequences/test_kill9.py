@@ -52,7 +52,7 @@ async def _states(sessionmaker: Sessionmaker) -> dict[str, int]:
         rows = await session.execute(
             select(EmailSend.state, func.count()).group_by(EmailSend.state)
         )
-        return {str(state): int(n) for state, n in rows.tuples()}
+        return {str(state): int(n) for state, n in rows.all()}
 
 
 @pytest.mark.xdist_group("subprocess")
