@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import os
 import socket
 import time
@@ -13,16 +15,21 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from ravensearch.db.errors import is_unavailable
 from ravensearch.db.models import Job, JobState
 from ravensearch.db.session import unit_of_work
 from ravensearch.errors import NotFound
 from ravensearch.kit.clock import utcnow
+
+log = logging.getLogger(__name__)
 
 MAX_ERRORS_KEPT = 50
 MAX_ATTEMPTS = 3
 # A running job flushes its progress (and heartbeat) every half second; a minute of silence
 # means its worker died (kill -9, OOM, a lost machine), not that it is slow.
 HEARTBEAT_TIMEOUT = timedelta(seconds=60)
+# Waits between tries to record a finished job (about half the heartbeat timeout in all).
+FINISH_RETRY_DELAYS = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0)
 QUEUED_TIMEOUT = timedelta(minutes=5)
 
 
@@ -146,12 +153,22 @@ class JobTracker:
             self._copy_into(job)
 
     async def finish(self, *, state: JobState, message: str | None = None) -> None:
-        async with unit_of_work(self.sessionmaker) as session:
-            job = await job_service.get(session, self.job_id)
-            self._copy_into(job)
-            job.state = state
-            job.message = message
-            job.finished_at = utcnow()
+        """Record the outcome, waiting out a busy or briefly unreachable database: a job
+        whose work is done but not recorded looks lost, and the sweep would run it again."""
+        for delay in (*FINISH_RETRY_DELAYS, None):
+            try:
+                async with unit_of_work(self.sessionmaker) as session:
+                    job = await job_service.get(session, self.job_id)
+                    self._copy_into(job)
+                    job.state = state
+                    job.message = message
+                    job.finished_at = utcnow()
+                return
+            except Exception as exc:
+                if delay is None or not is_unavailable(exc):
+                    raise
+                log.warning("jobs.finish.retry job_id=%s error=%s", self.job_id, type(exc).__name__)
+                await asyncio.sleep(delay)
 
     def _copy_into(self, job: Job) -> None:
         job.progress_done = self.done

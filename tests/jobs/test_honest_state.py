@@ -3,16 +3,21 @@ that the sweep finished read as finished, with counts taken from the dispatch ro
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import uuid
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import update
+from sqlalchemy.exc import OperationalError
 
 from ravensearch.db.models import Dispatch, Job, JobState
 from ravensearch.db.session import unit_of_work
+from ravensearch.errors import NotFound
 from ravensearch.instantly.fake import FakeInstantlyState
+from ravensearch.jobs import service as service_module
 from ravensearch.jobs.execute import execute_job
 from ravensearch.jobs.launch import launch_dispatch
 from ravensearch.jobs.reconcile import resume_orphans_here
@@ -162,3 +167,46 @@ class TestFailedDispatchFollowsItsRows:
             session.add(job)
         assert (await sweep(runtime)).jobs_finished == 0
         assert (await _job(runtime, job.id)).state == JobState.failed
+
+
+class TestFinishWaitsForTheDatabase:
+    """The work is done: a locked or briefly gone database must not leave the job `running`
+    (the sweep would take it as lost and run it again)."""
+
+    async def test_a_finish_that_meets_a_locked_database_is_recorded_on_a_later_try(
+        self, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        job = await launch_dispatch(
+            runtime.sessionmaker, lambda _id: None, campaign_id=(await _campaign(runtime)),
+            target_ids=None,
+        )  # fmt: skip
+        tracker = JobTracker(runtime.sessionmaker, job.id)
+        await tracker.start()
+        real = service_module.unit_of_work
+        refusals = iter([True, True])
+
+        def locked_twice(sessionmaker: object) -> object:
+            if next(refusals, False):
+                raise OperationalError("UPDATE jobs", {}, Exception("database is locked"))
+            return real(sessionmaker)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(service_module, "unit_of_work", locked_twice)
+        monkeypatch.setattr(service_module, "FINISH_RETRY_DELAYS", (0.01, 0.01, 0.01))
+        await tracker.finish(state=JobState.succeeded)
+        async with runtime.sessionmaker() as session:
+            row = await session.get(Job, job.id)
+        assert row is not None
+        assert row.state == JobState.succeeded
+
+    async def test_a_real_bug_is_not_retried(
+        self, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        tracker = JobTracker(runtime.sessionmaker, uuid.uuid4())  # no such job: NotFound
+        monkeypatch.setattr(service_module, "FINISH_RETRY_DELAYS", (5.0,))
+        with pytest.raises(NotFound):
+            await asyncio.wait_for(tracker.finish(state=JobState.succeeded), timeout=2)
+
+
+async def _campaign(runtime: Runtime) -> uuid.UUID:
+    async with unit_of_work(runtime.sessionmaker) as session:
+        return (await create_campaign(session)).id
