@@ -24,7 +24,9 @@ WRK_INSTALL_HINT = (
     "Install it with `apt-get install -y wrk` (Debian/Ubuntu) or `brew install wrk` (macOS)."
 )
 
-LUA_SCRIPT = r"""
+# Every script's threads count into the globals `sent`, `ok`, `duplicates`, `refused` and
+# `wraps`; these two parts collect them and print what `parse_wrk` reads.
+LUA_THREADS = r"""
 local next_id = 0
 local threads = {}
 
@@ -33,7 +35,23 @@ function setup(thread)
   next_id = next_id + 1
   table.insert(threads, thread)
 end
+"""
+LUA_REPORT = r"""
+function done(summary, latency, requests)
+  for _, t in ipairs(threads) do
+    io.write(string.format("RSBENCH sent=%d ok=%d duplicates=%d refused=%d wraps=%d\n",
+      t:get("sent"), t:get("ok"), t:get("duplicates"), t:get("refused"), t:get("wraps")))
+  end
+  for _, p in ipairs({50, 90, 99, 99.9}) do
+    io.write(string.format("RSBENCH_P %g %d\n", p, latency:percentile(p)))
+  end
+  io.write(string.format("RSBENCH_MAX %d\n", latency.max))
+end
+"""
 
+LUA_SCRIPT = (
+    LUA_THREADS
+    + r"""
 function init(args)
   local path, count, secret = args[1], tonumber(args[2]), args[3]
   bodies = {}
@@ -68,17 +86,9 @@ function response(status, headers, body)
   end
 end
 
-function done(summary, latency, requests)
-  for _, t in ipairs(threads) do
-    io.write(string.format("RSBENCH sent=%d ok=%d duplicates=%d refused=%d wraps=%d\n",
-      t:get("sent"), t:get("ok"), t:get("duplicates"), t:get("refused"), t:get("wraps")))
-  end
-  for _, p in ipairs({50, 90, 99, 99.9}) do
-    io.write(string.format("RSBENCH_P %g %d\n", p, latency:percentile(p)))
-  end
-  io.write(string.format("RSBENCH_MAX %d\n", latency.max))
-end
 """
+    + LUA_REPORT
+)
 
 
 def wrk_binary() -> str:

@@ -34,7 +34,7 @@ from typing import Any
 
 from _common import fresh_database, seed_targets
 from _processes import CpuMeter, serve_process
-from _wrk import parse_wrk, wrk_binary
+from _wrk import LUA_REPORT, LUA_THREADS, parse_wrk, wrk_binary
 from sqlalchemy import insert, text
 from sqlalchemy.engine import make_url
 
@@ -53,14 +53,9 @@ MIX = {"processed": 30, "delivered": 40, "open": 20, "click": 6, "deferred": 3, 
 
 # Each line of the bodies file is "<signature>\t<timestamp>\t<body>"; each wrk thread sends
 # the lines i ≡ thread (mod threads), in order.
-LUA = r"""
-local next_id = 0
-local threads = {}
-function setup(thread)
-  thread:set("id", next_id)
-  next_id = next_id + 1
-  table.insert(threads, thread)
-end
+LUA = (
+    LUA_THREADS
+    + r"""
 function init(args)
   local count = tonumber(args[2])
   lines = {}
@@ -92,17 +87,9 @@ function response(status, headers, body)
     refused = refused + 1
   end
 end
-function done(summary, latency, requests)
-  for _, t in ipairs(threads) do
-    io.write(string.format("RSBENCH sent=%d ok=%d duplicates=%d refused=%d wraps=%d\n",
-      t:get("sent"), t:get("ok"), t:get("duplicates"), t:get("refused"), t:get("wraps")))
-  end
-  for _, p in ipairs({50, 90, 99, 99.9}) do
-    io.write(string.format("RSBENCH_P %g %d\n", p, latency:percentile(p)))
-  end
-  io.write(string.format("RSBENCH_MAX %d\n", latency.max))
-end
 """
+    + LUA_REPORT
+)
 
 
 async def seed(url: str, dispatches: int) -> list[tuple[str, str, str]]:
