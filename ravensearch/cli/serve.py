@@ -61,7 +61,8 @@ def serve(
         raise typer.Exit(2)
     first = asyncio.run(_first_start(settings))
     if settings.is_mock:
-        console.print("[yellow]Mock mode[/]: no INSTANTLY_API_KEY, Instantly is simulated.")
+        also = " and SendGrid are" if settings.sendgrid_is_mock else " is"
+        console.print(f"[yellow]Mock mode[/]: no INSTANTLY_API_KEY, Instantly{also} simulated.")
     if first.token:
         console.print("No API token existed, so one was created (shown once):")
         console.print(f"  [bold]{first.token}[/]", highlight=False, soft_wrap=True)
