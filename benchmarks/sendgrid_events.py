@@ -33,7 +33,8 @@ from pathlib import Path
 from typing import Any
 
 from _common import fresh_database, seed_targets
-from _processes import CpuMeter, serve_process
+from _processes import CpuMeter, floor_process, serve_process
+from _server import FLOOR_TABLE_SQL
 from _wrk import LUA_REPORT, LUA_THREADS, parse_wrk, wrk_binary
 from sqlalchemy import insert, text
 from sqlalchemy.engine import make_url
@@ -47,6 +48,7 @@ from ravensearch.sendgrid import signature
 from ravensearch.sendgrid.events import parse_event_batch
 
 PATH = "/api/webhooks/sendgrid"
+FLOOR_MODE = "group"
 WRK_THREADS = 2
 # Roughly a cold campaign's day: most events are delivery reports, few are engagement.
 MIX = {"processed": 30, "delivered": 40, "open": 20, "click": 6, "deferred": 3, "bounce": 1}
@@ -75,6 +77,7 @@ function request()
     ["Content-Type"] = "application/json",
     ["X-Twilio-Email-Event-Webhook-Signature"] = sig,
     ["X-Twilio-Email-Event-Webhook-Timestamp"] = ts,
+    ["X-Webhook-Secret"] = "bench-secret",  -- what the floor checks; the product ignores it
   }, body)
 end
 function response(status, headers, body)
@@ -239,6 +242,7 @@ async def run(args: argparse.Namespace, work_dir: str) -> None:
         verify_us, parse_us = in_process_costs(bodies, public_key)
         script = os.path.join(work_dir, "sendgrid.lua")
         Path(script).write_text(LUA)  # noqa: ASYNC240 (once, before the load)
+        floor = await floor_batches_per_second(url, bodies, script, args, work_dir)
         proc = serve_process(
             url, "bench-secret", work_dir, workers=1, applier="in-process",
             SENDGRID_WEBHOOK_PUBLIC_KEY=public_key,
@@ -289,6 +293,12 @@ async def run(args: argparse.Namespace, work_dir: str) -> None:
         f"   per batch p50 {result.ms(50):.1f} ms, p99 {result.ms(99):.1f} ms, "
         f"max {result.max_ms:.1f} ms   non-2xx {result.refused + result.socket_errors}"
     )
+    batches_per_s = result.ok / result.seconds if result.seconds else 0.0
+    print(
+        f"floor ({FLOOR_MODE} commit, bare ASGI in its own process, one row per batch, same wrk "
+        f"and bodies, same run): {floor:,.1f} batches/s → Ravensearch "
+        f"{batches_per_s / floor if floor else float('nan'):.2f}x the floor"
+    )
     check = "ok" if acked <= stored <= acked + args.connections * args.batch else "MISSING"
     print(f"stored check: {check} — {stored:,} rows added for {acked:,} events answered as new")
     if result.wraps:
@@ -313,6 +323,30 @@ async def run(args: argparse.Namespace, work_dir: str) -> None:
     )
     if errors:
         print(f"server log errors:\n{errors}")
+
+
+async def floor_batches_per_second(
+    url: str, bodies: str, script: str, args: argparse.Namespace, work_dir: str
+) -> float:
+    """The same load on `_floors.py`'s group-commit endpoint: what storing each request's
+    body costs a bare Python endpoint on this host, now (no signature, no parsing)."""
+    engine = create_engine(url)
+    async with engine.begin() as conn:
+        await conn.execute(text(FLOOR_TABLE_SQL["postgresql"]))
+    await engine.dispose()
+    proc = floor_process(FLOOR_MODE, url, "bench-secret", work_dir)
+    try:
+        await proc.wait_ready("/")
+        target = f"http://127.0.0.1:{proc.port}/"
+        await asyncio.to_thread(
+            run_wrk, target, bodies, script, connections=args.connections, seconds=args.warmup
+        )
+        result = await asyncio.to_thread(
+            run_wrk, target, bodies, script, connections=args.connections, seconds=args.seconds
+        )
+    finally:
+        proc.stop()
+    return result.ok / result.seconds if result.seconds else 0.0
 
 
 def main(argv: list[str] | None = None) -> int:
