@@ -4,6 +4,7 @@ and over a real socket for the timeout cases."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
@@ -92,3 +93,15 @@ def served(sendgrid_server: FakeSendGridServer) -> Iterator[FakeSendGridServer]:
     yield sendgrid_server
     # An answer the client gave up on is still being written: let it land in this test.
     assert sendgrid_server.fake.state.wait_idle(), "the fake still answers this test's requests"
+
+
+@pytest.fixture
+def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The waits between attempts, recorded instead of slept."""
+    recorded: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        recorded.append(seconds)
+
+    monkeypatch.setattr("ravensearch.kit.http_retry.asyncio", SimpleNamespace(sleep=sleep))
+    return recorded

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
-from types import SimpleNamespace
 
 import httpx
 import pytest
@@ -20,18 +19,6 @@ from ravensearch.sendgrid.errors import (
 from ravensearch.sendgrid.fake import FakeSendGrid
 from ravensearch.sendgrid.mail import MAX_PERSONALIZATIONS, Address
 from tests.sendgrid.conftest import API_KEY, BASE_URL, ClientFactory, make_batch
-
-
-@pytest.fixture
-def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """The waits between attempts, recorded instead of slept."""
-    recorded: list[float] = []
-
-    async def sleep(seconds: float) -> None:
-        recorded.append(seconds)
-
-    monkeypatch.setattr("ravensearch.kit.http_retry.asyncio", SimpleNamespace(sleep=sleep))
-    return recorded
 
 
 def _plain_client(fake: FakeSendGrid, factory: ClientFactory) -> SendGridClient:

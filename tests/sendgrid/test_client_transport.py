@@ -6,7 +6,6 @@ from __future__ import annotations
 import socket
 import threading
 from collections.abc import Iterator
-from types import SimpleNamespace
 
 import httpx
 import pytest
@@ -20,17 +19,6 @@ from ravensearch.sendgrid.errors import (
 )
 from ravensearch.sendgrid.fake import FakeSendGridServer
 from tests.sendgrid.conftest import API_KEY, BASE_URL, make_batch
-
-
-@pytest.fixture
-def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    recorded: list[float] = []
-
-    async def sleep(seconds: float) -> None:
-        recorded.append(seconds)
-
-    monkeypatch.setattr("ravensearch.kit.http_retry.asyncio", SimpleNamespace(sleep=sleep))
-    return recorded
 
 
 def _failing(error: type[httpx.TransportError], calls: list[httpx.Request]) -> httpx.MockTransport:
