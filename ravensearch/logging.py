@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 from collections.abc import MutableMapping
 from typing import Any
 
@@ -53,6 +54,22 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+class _CurrentStderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever `sys.stderr` is at the time of the record, not at configuration.
+
+    A command run inside a harness that swaps and later closes stderr (Typer's test runner,
+    pytest's capture) would otherwise leave a handler writing to a closed file.
+    """
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        pass
+
+
 def configure_logging(level: str = "INFO") -> None:
     """Route structlog through stdlib logging so one level and one filter govern both."""
     structlog.configure(
@@ -65,7 +82,7 @@ def configure_logging(level: str = "INFO") -> None:
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=False,
     )
-    handler = logging.StreamHandler()
+    handler = _CurrentStderrHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
     handler.addFilter(RedactingFilter())
     root = logging.getLogger()

@@ -402,11 +402,13 @@ class TestOverTheNetwork:
     ) -> None:
         with FakeInstantlyServer() as server:
             state = server.state
-            state.commit_then_timeout(0.8, path=LEADS_ADD, count=retries + 1)
+            # The client waits a full second so that, on a loaded CI host, only the faulted
+            # writes time out and not the lookup that settles them.
+            state.commit_then_timeout(2.0, path=LEADS_ADD, count=retries + 1)
             client = InstantlyClient(
                 "test-key",
                 base_url=server.base_url,
-                timeout=0.3,
+                timeout=1.0,
                 max_retries=retries,
                 backoff_base=0.01,
                 rate_limiter=RateLimiter(1000, 60_000),

@@ -319,8 +319,8 @@ class TestRetries:
         self, fake_instantly: FakeInstantly, make_client: ClientFactory
     ) -> None:
         campaign = fake_instantly.state.add_campaign("HVAC")
-        fake_instantly.state.commit_then_timeout(1.0, path="/leads/add")
-        client = make_client(timeout=0.3)
+        fake_instantly.state.commit_then_timeout(2.0, path="/leads/add")
+        client = make_client(timeout=1.0)
         [result] = await client.add_leads(campaign.id, [Lead(email="once@shop.com")])
         assert (result.leads_uploaded, result.duplicated_leads) == (0, 1)
         stored = [lead.email for lead in fake_instantly.state.leads.values()]
