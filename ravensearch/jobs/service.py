@@ -24,6 +24,9 @@ from ravensearch.kit.clock import utcnow
 log = logging.getLogger(__name__)
 
 MAX_ERRORS_KEPT = 50
+EARLIER_ATTEMPTS = "earlier_attempts"
+# An earlier run's progress, kept with its counts.
+PROGRESS_DONE, PROGRESS_TOTAL = "progress_done", "progress_total"
 MAX_ATTEMPTS = 3
 # A running job flushes its progress (and heartbeat) every half second; a minute of silence
 # means its worker died (kill -9, OOM, a lost machine), not that it is slow.
@@ -104,6 +107,16 @@ class JobService:
 job_service = JobService()
 
 
+def earlier_attempts(counts: dict[str, Any]) -> list[dict[str, Any]]:
+    """The counts of every attempt before the one `counts` describes, oldest first.
+
+    A job runs again when its worker was lost; what the lost run had done stays readable
+    (a re-run of an idempotent collect would otherwise read "0 new · N merged")."""
+    kept = counts.get(EARLIER_ATTEMPTS)
+    earlier = [dict(c) for c in kept if isinstance(c, dict)] if isinstance(kept, list) else []
+    return [*earlier, {k: v for k, v in counts.items() if k != EARLIER_ATTEMPTS}]
+
+
 class JobTracker:
     """Writes a job's progress in its own short transactions, at most every `interval` s."""
 
@@ -127,6 +140,10 @@ class JobTracker:
         async with unit_of_work(self.sessionmaker) as session:
             job = await job_service.get(session, self.job_id)
             job.state = JobState.running
+            if job.attempts and (job.counts or job.progress_done):
+                lost_run = {**(job.counts or {}), PROGRESS_DONE: job.progress_done}
+                lost_run[PROGRESS_TOTAL] = job.progress_total
+                self.counts[EARLIER_ATTEMPTS] = earlier_attempts(lost_run)
             job.attempts += 1
             job.started_at = job.started_at or utcnow()
             job.updated_at = job.heartbeat_at = utcnow()

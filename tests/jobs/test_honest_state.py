@@ -25,6 +25,7 @@ from ravensearch.jobs.service import JobTracker
 from ravensearch.jobs.sweep import sweep
 from ravensearch.kit.clock import utcnow
 from ravensearch.runtime import Runtime
+from ravensearch.web.admin.job_cards import job_view
 from tests.fixtures.factories import create_campaign, create_target
 from tests.fixtures.processes import dead_pid
 
@@ -210,3 +211,66 @@ class TestFinishWaitsForTheDatabase:
 async def _campaign(runtime: Runtime) -> uuid.UUID:
     async with unit_of_work(runtime.sessionmaker) as session:
         return (await create_campaign(session)).id
+
+
+class TestALostRunStaysReadable:
+    """A job run again after its worker was lost keeps what the lost run had done."""
+
+    async def test_the_second_run_keeps_the_first_runs_counts_and_the_card_says_both(
+        self, runtime: Runtime
+    ) -> None:
+        async with unit_of_work(runtime.sessionmaker) as session:
+            job = Job(kind="collect", params={}, counts={}, errors=[])
+            session.add(job)
+        first = JobTracker(runtime.sessionmaker, job.id)
+        await first.start()
+        first.progress(3, 5, new_targets=120, merged=6)
+        await first.flush(force=True)
+        # The worker dies here; the sweep queues the job and another worker starts it.
+        second = JobTracker(runtime.sessionmaker, job.id)
+        await second.start()
+        second.progress(5, 5, new_targets=0, merged=126)
+        await second.finish(state=JobState.succeeded)
+
+        row = await _job(runtime, job.id)
+        assert row.attempts == 2
+        assert row.counts["new_targets"] == 0
+        [lost] = row.counts["earlier_attempts"]
+        assert (lost["new_targets"], lost["merged"], lost["progress_done"]) == (120, 6, 3)
+        facts = job_view(row, {}).facts
+        assert facts[:2] == ("0 new technicians", "126 merged")
+        assert facts[-1] == (
+            "run 2 times; before, a lost run had done: 120 new technicians · 6 merged"
+        )
+
+    async def test_a_third_run_keeps_both_lost_runs_in_order(self, runtime: Runtime) -> None:
+        async with unit_of_work(runtime.sessionmaker) as session:
+            job = Job(kind="enrich", params={}, counts={}, errors=[])
+            session.add(job)
+        for done in (4, 9):
+            tracker = JobTracker(runtime.sessionmaker, job.id)
+            await tracker.start()
+            tracker.progress(done, 20)
+            await tracker.flush(force=True)
+        last = JobTracker(runtime.sessionmaker, job.id)
+        await last.start()
+        last.progress(20, 20, completed=15, no_email=4, failed=1)
+        await last.finish(state=JobState.succeeded)
+
+        row = await _job(runtime, job.id)
+        assert [run["progress_done"] for run in row.counts["earlier_attempts"]] == [4, 9]
+        assert job_view(row, {}).facts[-1] == (
+            "run 3 times; before, a lost run had done: 4 of 20 checked; 9 of 20 checked"
+        )
+
+    async def test_a_first_run_has_no_earlier_runs(self, runtime: Runtime) -> None:
+        async with unit_of_work(runtime.sessionmaker) as session:
+            job = Job(kind="collect", params={}, counts={}, errors=[])
+            session.add(job)
+        tracker = JobTracker(runtime.sessionmaker, job.id)
+        await tracker.start()
+        tracker.progress(1, 1, new_targets=2, merged=0)
+        await tracker.finish(state=JobState.succeeded)
+        row = await _job(runtime, job.id)
+        assert "earlier_attempts" not in row.counts
+        assert not any(fact.startswith("run ") for fact in job_view(row, {}).facts)

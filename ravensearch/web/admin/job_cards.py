@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ravensearch.campaigns.repository import CampaignRepository
 from ravensearch.db.models import Job, JobKind, JobState
 from ravensearch.dispatch.service import SkipReason
-from ravensearch.jobs.service import job_service
+from ravensearch.jobs.service import EARLIER_ATTEMPTS, PROGRESS_DONE, PROGRESS_TOTAL, job_service
 from ravensearch.kit.trades import trade_label
 
 Choices = tuple[tuple[str, str], ...]
@@ -98,6 +98,20 @@ def _title(job: Job, campaign_names: Mapping[uuid.UUID, str]) -> str:
 
 def _facts(job: Job) -> tuple[str, ...]:
     counts: dict[str, Any] = job.counts or {}
+    facts = _facts_of(job, counts)
+    earlier = counts.get(EARLIER_ATTEMPTS)
+    if not isinstance(earlier, list) or not earlier:
+        return facts
+    runs = [c for c in earlier if isinstance(c, dict)]
+    said = [" · ".join(_facts_of(job, c, earlier_run=True)) or "nothing" for c in runs]
+    return (*facts, f"run {len(runs) + 1} times; before, a lost run had done: {'; '.join(said)}")
+
+
+def _facts_of(job: Job, counts: dict[str, Any], *, earlier_run: bool = False) -> tuple[str, ...]:
+    """What `counts` say for a job of this kind; an earlier run's are said without its state."""
+    state = None if earlier_run else job.state
+    done = counts.get(PROGRESS_DONE, 0) if earlier_run else job.progress_done
+    total = counts.get(PROGRESS_TOTAL) if earlier_run else job.progress_total
 
     def number(key: str) -> int:
         value = counts.get(key)
@@ -117,9 +131,9 @@ def _facts(job: Job) -> tuple[str, ...]:
             )
         if number("failed_tiles"):
             facts.append(_plural(number("failed_tiles"), "area") + " failed (see errors)")
-        if job.state == JobState.running and counts.get("waiting"):
+        if state == JobState.running and counts.get("waiting"):
             facts.append(str(counts["waiting"]))
-        if job.state == JobState.succeeded and job.message:
+        if state == JobState.succeeded and job.message:
             facts.append(job.message)
         return tuple(facts)
     if job.kind == JobKind.import_csv:
@@ -133,13 +147,13 @@ def _facts(job: Job) -> tuple[str, ...]:
         return tuple(facts)
     if job.kind == JobKind.enrich:
         if "completed" not in counts:
-            return (f"{job.progress_done:,} of {job.progress_total or 0:,} checked",)
+            return (f"{done:,} of {total or 0:,} checked",)
         return (
             _plural(number("completed"), "email") + " found",
             f"{number('no_email'):,} without email",
             f"{number('failed'):,} failed",
         )
-    facts = [f"{number('pushed') or job.progress_done:,} pushed to Instantly"]
+    facts = [f"{number('pushed') or done:,} pushed to Instantly"]
     if "recorded" in counts:
         facts.insert(0, f"{number('recorded'):,} recorded")
     if number("pending"):
