@@ -219,9 +219,7 @@ class TestALostRunStaysReadable:
     async def test_the_second_run_keeps_the_first_runs_counts_and_the_card_says_both(
         self, runtime: Runtime
     ) -> None:
-        async with unit_of_work(runtime.sessionmaker) as session:
-            job = Job(kind="collect", params={}, counts={}, errors=[])
-            session.add(job)
+        job = await _queued(runtime, "collect")
         first = JobTracker(runtime.sessionmaker, job.id)
         await first.start()
         first.progress(3, 5, new_targets=120, merged=6)
@@ -244,9 +242,7 @@ class TestALostRunStaysReadable:
         )
 
     async def test_a_third_run_keeps_both_lost_runs_in_order(self, runtime: Runtime) -> None:
-        async with unit_of_work(runtime.sessionmaker) as session:
-            job = Job(kind="enrich", params={}, counts={}, errors=[])
-            session.add(job)
+        job = await _queued(runtime, "enrich")
         for done in (4, 9):
             tracker = JobTracker(runtime.sessionmaker, job.id)
             await tracker.start()
@@ -264,9 +260,7 @@ class TestALostRunStaysReadable:
         )
 
     async def test_a_first_run_has_no_earlier_runs(self, runtime: Runtime) -> None:
-        async with unit_of_work(runtime.sessionmaker) as session:
-            job = Job(kind="collect", params={}, counts={}, errors=[])
-            session.add(job)
+        job = await _queued(runtime, "collect")
         tracker = JobTracker(runtime.sessionmaker, job.id)
         await tracker.start()
         tracker.progress(1, 1, new_targets=2, merged=0)
@@ -274,3 +268,10 @@ class TestALostRunStaysReadable:
         row = await _job(runtime, job.id)
         assert "earlier_attempts" not in row.counts
         assert not any(fact.startswith("run ") for fact in job_view(row, {}).facts)
+
+
+async def _queued(runtime: Runtime, kind: str) -> Job:
+    async with unit_of_work(runtime.sessionmaker) as session:
+        job = Job(kind=kind, params={}, counts={}, errors=[])
+        session.add(job)
+    return job
