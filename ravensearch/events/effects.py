@@ -30,7 +30,7 @@ from ravensearch.events.kinds import (
     INTEREST_STATUSES,
     STOPPING_KINDS,
     EventKind,
-    resolve_status,
+    status_of,
 )
 from ravensearch.events.records import CampaignRef, DispatchState, StoredEvent
 from ravensearch.events.sendgrid_deliveries import INBOUND_SOURCE, SENDGRID_SOURCE
@@ -186,15 +186,7 @@ def _apply_to_dispatch(ctx: EventContext, dispatch: DispatchState, writes: Write
         dispatch.dropped_at = _first(dispatch.dropped_at, at)
     elif ctx.kind is EventKind.interest:
         _apply_interest(ctx, dispatch, writes)
-    dispatch.status = resolve_status(
-        dispatch.status,
-        sent_at=dispatch.sent_at,
-        opened_at=dispatch.opened_at,
-        clicked_at=dispatch.clicked_at,
-        replied_at=dispatch.replied_at,
-        bounced_at=dispatch.bounced_at,
-        unsubscribed_at=dispatch.unsubscribed_at,
-    )
+    dispatch.status = status_of(dispatch)
     if ctx.kind in STOPPING_KINDS:
         writes.stopped.add(dispatch.id)
 

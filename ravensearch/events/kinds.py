@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Protocol
 
 from ravensearch.db.models import DispatchStatus
 
@@ -136,6 +137,38 @@ _RANK: dict[str, int] = {
     DispatchStatus.replied: 4,
 }
 TERMINAL_STATUSES = frozenset({DispatchStatus.bounced, DispatchStatus.unsubscribed})
+
+
+class EventTimes(Protocol):
+    """A dispatch as `status_of` reads it: its status and first-occurrence times."""
+
+    @property
+    def status(self) -> str: ...
+    @property
+    def sent_at(self) -> datetime | None: ...
+    @property
+    def opened_at(self) -> datetime | None: ...
+    @property
+    def clicked_at(self) -> datetime | None: ...
+    @property
+    def replied_at(self) -> datetime | None: ...
+    @property
+    def bounced_at(self) -> datetime | None: ...
+    @property
+    def unsubscribed_at(self) -> datetime | None: ...
+
+
+def status_of(dispatch: EventTimes) -> str:
+    """`resolve_status` of a dispatch's own times."""
+    return resolve_status(
+        dispatch.status,
+        sent_at=dispatch.sent_at,
+        opened_at=dispatch.opened_at,
+        clicked_at=dispatch.clicked_at,
+        replied_at=dispatch.replied_at,
+        bounced_at=dispatch.bounced_at,
+        unsubscribed_at=dispatch.unsubscribed_at,
+    )
 
 
 def resolve_status(

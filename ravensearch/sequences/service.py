@@ -17,7 +17,7 @@ from ravensearch.db.models import Channel, Dispatch, EmailSend, SendState, User
 from ravensearch.dispatch.repository import DispatchRepository
 from ravensearch.errors import Conflict, InvalidInput, NotFound
 from ravensearch.events.counters import refresh_counters
-from ravensearch.events.kinds import resolve_status
+from ravensearch.events.kinds import status_of
 from ravensearch.kit.clock import utcnow
 from ravensearch.sequences.compose import TooLong, compose
 from ravensearch.sequences.repository import STOPPED_STATUSES, SequenceRepository
@@ -54,15 +54,7 @@ class SequenceService:
             raise NotFound("This unsubscribe link points at nothing we still hold.")
         now = utcnow()
         dispatch.unsubscribed_at = dispatch.unsubscribed_at or now
-        dispatch.status = resolve_status(
-            dispatch.status,
-            sent_at=dispatch.sent_at,
-            opened_at=dispatch.opened_at,
-            clicked_at=dispatch.clicked_at,
-            replied_at=dispatch.replied_at,
-            bounced_at=dispatch.bounced_at,
-            unsubscribed_at=dispatch.unsubscribed_at,
-        )
+        dispatch.status = status_of(dispatch)
         dispatch.updated_at = now
         await session.flush()
         await suppression_service.add(

@@ -22,7 +22,7 @@ from ravensearch.db.models import (
 from ravensearch.db.session import unit_of_work
 from ravensearch.events import effects
 from ravensearch.events.applier import EventApplier
-from ravensearch.events.kinds import resolve_status
+from ravensearch.events.kinds import EventTimes, status_of
 from ravensearch.events.repository import WebhookEventRepository
 from ravensearch.events.service import events_service
 from ravensearch.kit.clock import as_utc
@@ -172,12 +172,12 @@ class TestApplyPending:
     ) -> None:
         lead = await seed_lead(sessionmaker)
 
-        def exploding(current: str, **timestamps: Any) -> str:
-            if timestamps["clicked_at"] is not None:
+        def exploding(dispatch: EventTimes) -> str:
+            if dispatch.clicked_at is not None:
                 raise RuntimeError("boom")
-            return resolve_status(current, **timestamps)
+            return status_of(dispatch)
 
-        monkeypatch.setattr(effects, "resolve_status", exploding)
+        monkeypatch.setattr(effects, "status_of", exploding)
         await record(engine, event(lead, "email_opened", "2026-11-27T10:00:00Z"))
         await record(engine, event(lead, "link_clicked", "2026-11-27T10:01:00Z"))
         assert await EventApplier(sessionmaker).drain() == 1
@@ -433,14 +433,14 @@ class TestRequeueFailed:
     ) -> None:
         lead = await seed_lead(sessionmaker)
 
-        def broken(current: str, **timestamps: Any) -> str:
+        def broken(dispatch: EventTimes) -> str:
             raise RuntimeError("boom")
 
-        monkeypatch.setattr(effects, "resolve_status", broken)
+        monkeypatch.setattr(effects, "status_of", broken)
         await record(engine, event(lead, "email_opened", "2026-11-27T10:00:00Z"))
         applier = EventApplier(sessionmaker)
         assert await applier.drain() == 0
-        monkeypatch.setattr(effects, "resolve_status", resolve_status)
+        monkeypatch.setattr(effects, "status_of", status_of)
         async with unit_of_work(sessionmaker) as session:
             [failed] = await events_service.list_failed(session, limit=10)
             assert (failed.error, failed.attempts) == ("RuntimeError: boom", 1)
