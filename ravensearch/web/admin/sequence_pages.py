@@ -55,6 +55,7 @@ class StepSlot:
     subject: str = ""
     body: str = ""
     delay_days: str = ""
+    sent: int = 0  # technicians it already went to: shown read-only when any
 
     @property
     def is_empty(self) -> bool:
@@ -73,9 +74,9 @@ class SequenceForm:
     max_steps: int = MAX_STEPS
 
 
-def read_sequence_form(data: dict[str, str]) -> SequenceForm:
+def read_sequence_form(data: dict[str, str], *, min_slots: int = STEP_SLOTS) -> SequenceForm:
     """The posted form as typed (so a form with errors comes back as it was)."""
-    slots = max(STEP_SLOTS, _int(data.get("step_slots"), STEP_SLOTS))
+    slots = max(min_slots, _int(data.get("step_slots"), STEP_SLOTS))
     steps = tuple(
         StepSlot(
             data.get(f"step_{n}_subject", ""),
@@ -101,15 +102,22 @@ def _int(value: str | None, default: int) -> int:
         return default
 
 
+def steps_body(form: SequenceForm) -> tuple[list[dict[str, str]], list[int]]:
+    """The API's steps from the form's slots (empty ones left out), and the slot number of
+    each step kept."""
+    kept = [n for n, slot in enumerate(form.steps, start=1) if not slot.is_empty]
+    steps = [
+        {"subject": s.subject, "body": s.body, "delay_days": s.delay_days or "0"}
+        for s in (form.steps[n - 1] for n in kept)
+    ]
+    return steps, kept
+
+
 def _body(form: SequenceForm) -> tuple[dict[str, Any], list[int]]:
     """The API's body from the form, and the slot number of each step kept."""
     body: dict[str, Any] = {"channel": "sendgrid", "weekdays_only": form.weekdays_only}
     body |= {name: value for name, value in form.values.items() if value}
-    kept = [n for n, slot in enumerate(form.steps, start=1) if not slot.is_empty]
-    body["steps"] = [
-        {"subject": s.subject, "body": s.body, "delay_days": s.delay_days or "0"}
-        for s in (form.steps[n - 1] for n in kept)
-    ]
+    body["steps"], kept = steps_body(form)
     return body, kept
 
 
@@ -126,7 +134,8 @@ def _key_and_label(loc: tuple[Any, ...], kept: list[int]) -> tuple[str, str]:
     return name, _LABELS.get(name, name)
 
 
-def _errors(exc: ValidationError, kept: list[int]) -> dict[str, str]:
+def form_problems(exc: ValidationError, kept: list[int]) -> dict[str, str]:
+    """One message per form field (named by its label) for the schema's problems."""
     errors: dict[str, str] = {}
     for error in exc.errors():
         key, label = _key_and_label(tuple(error["loc"]), kept)
@@ -145,7 +154,7 @@ async def create_sequence_from_form(
     try:
         parsed = CampaignCreate.model_validate(body)
     except ValidationError as exc:
-        return replace(form, errors=_errors(exc, kept), status_code=422)
+        return replace(form, errors=form_problems(exc, kept), status_code=422)
     try:
         return await campaign_flows.create(runtime.sessionmaker, runtime.instantly, parsed)
     except InvalidInput as exc:  # the only one left: an unknown trade
