@@ -29,7 +29,7 @@ from ravensearch.web.admin.sequence_pages import (
 )
 from ravensearch.web.admin.templating import render
 from ravensearch.web.admin.toasts import add_toast
-from ravensearch.web.deps import RuntimeDep, SessionDep
+from ravensearch.web.deps import PageQuery, RuntimeDep, SessionDep
 
 router = admin_router(prefix="/outreach/campaigns")
 
@@ -89,8 +89,10 @@ async def campaign_outbox(
     _user: CurrentUser,
     session: SessionDep,
     state: str | None = None,
+    page: PageQuery = 1,
 ) -> Response:
-    return await render(request, OUTBOX, await outbox(session, campaign_id, state=state))
+    context = await outbox(session, campaign_id, state=state, page=page)
+    return await render(request, OUTBOX, context)
 
 
 @router.post("/{campaign_id}/sends/{send_id}/resend", name="campaigns:resend")

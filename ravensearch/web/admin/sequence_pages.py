@@ -24,6 +24,7 @@ from ravensearch.runtime import Runtime
 from ravensearch.sequences.schemas import Preview
 from ravensearch.sequences.service import RESENDABLE, sequence_service
 from ravensearch.web.admin.forms import FORM_ERROR
+from ravensearch.web.admin.paging import Pager
 from ravensearch.web.errors import describe_problems
 
 STEP_SLOTS = 3
@@ -218,7 +219,7 @@ class Outbox:
     campaign_id: uuid.UUID
     counts: dict[str, int]
     rows: list[SendRow]
-    total: int
+    pager: Pager
     state: str | None
 
     @property
@@ -226,13 +227,22 @@ class Outbox:
         return sum(self.counts.values())
 
 
-async def outbox(session: AsyncSession, campaign_id: uuid.UUID, *, state: str | None) -> Outbox:
+async def outbox(
+    session: AsyncSession, campaign_id: uuid.UUID, *, state: str | None, page: int = 1
+) -> Outbox:
+    """One page of the campaign's emails (newest first) in `state`, or in every state."""
     counts = await sequence_service.state_counts(session, campaign_id)
     state = state if state in counts else None
+    wanted = Pager(page=max(1, page), per_page=OUTBOX_ROWS, total=0)
     rows, total = await sequence_service.list_sends(
-        session, campaign_id, state=state, limit=OUTBOX_ROWS, offset=0
+        session, campaign_id, state=state, limit=wanted.per_page, offset=wanted.offset
     )
-    return Outbox(campaign_id, counts, [SendRow.of(r) for r in rows], total, state)
+    pager = Pager.of(page, total, OUTBOX_ROWS)
+    if pager.page != wanted.page:  # past the last page: show the last one
+        rows, _ = await sequence_service.list_sends(
+            session, campaign_id, state=state, limit=pager.per_page, offset=pager.offset
+        )
+    return Outbox(campaign_id, counts, [SendRow.of(r) for r in rows], pager, state)
 
 
 @dataclass(frozen=True)
