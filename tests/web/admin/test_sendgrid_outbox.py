@@ -30,18 +30,14 @@ async def seed_sends(runtime: Runtime) -> tuple[Campaign, list[str]]:
     async with unit_of_work(runtime.sessionmaker) as session:
         dispatches = (await session.scalars(select(Dispatch).order_by(Dispatch.email))).all()
         for n, d in enumerate(dispatches):
-            session.add(
-                EmailSend(
-                    dispatch_id=d.id,
-                    campaign_id=campaign.id,
-                    step=1,
-                    state=SendState.sent if n < SENT else SendState.failed,
-                    to_email=d.email,
-                    subject="Work in Austin",
-                    rfc_message_id=f"<{uuid.uuid4().hex}@raven.test>",
-                    created_at=START + timedelta(minutes=n),
-                )  # fmt: skip
-            )
+            send = EmailSend(
+                dispatch_id=d.id, campaign_id=campaign.id, step=1,
+                state=SendState.sent if n < SENT else SendState.failed,
+                to_email=d.email, subject="Work in Austin",
+                rfc_message_id=f"<{uuid.uuid4().hex}@raven.test>",
+                created_at=START + timedelta(minutes=n),
+            )  # fmt: skip
+            session.add(send)
     return campaign, [d.email for d in reversed(dispatches[:SENT])]
 
 
