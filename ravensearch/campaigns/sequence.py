@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from typing import TypeVar
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ravensearch.audit.service import audit_service
 from ravensearch.campaigns.repository import CampaignRepository
 from ravensearch.campaigns.schemas import (
     CampaignCreate,
@@ -22,12 +24,18 @@ from ravensearch.campaigns.schemas import (
     StepIn,
 )
 from ravensearch.campaigns.service import campaign_service
-from ravensearch.db.models import Campaign, CampaignStep, Channel
+from ravensearch.db.models import Campaign, CampaignStep, Channel, User
 from ravensearch.errors import Conflict, InvalidInput
 from ravensearch.kit.trades import normalize_trade
 
 T = TypeVar("T")
 DEFAULT_WINDOW = (9, 17)
+UPDATED_ACTION = "campaign.updated"
+# What a SendGrid campaign's update may change besides the steps not yet sent.
+SETTINGS_FIELDS = (
+    "from_email", "from_name", "reply_to", "window_start_hour", "window_end_hour",
+    "weekdays_only", "daily_cap", "status",
+)  # fmt: skip
 
 
 class SentStepLocked(Conflict):
@@ -36,6 +44,19 @@ class SentStepLocked(Conflict):
 
 class NotASendGridCampaign(Conflict):
     pass
+
+
+@dataclass(frozen=True)
+class EditableSequence:
+    """A SendGrid campaign as it may be edited: its steps, and how many technicians each
+    step went (or may have gone) to; a step with any is locked."""
+
+    campaign: Campaign
+    steps: Sequence[CampaignStep]
+    sent: dict[int, int]
+
+    def sent_to(self, position: int) -> int:
+        return self.sent.get(position, 0)
 
 
 def _steps(campaign_id: uuid.UUID, steps: Sequence[StepIn]) -> list[CampaignStep]:
@@ -77,11 +98,30 @@ class SequenceService:
         )
         return campaign
 
-    async def update(
-        self, session: AsyncSession, campaign_id: uuid.UUID, body: CampaignUpdate
-    ) -> Campaign:
-        """Apply the fields given; SendGrid fields on an Instantly campaign are a 409."""
+    async def editable(self, session: AsyncSession, campaign_id: uuid.UUID) -> EditableSequence:
+        """What an edit starts from; an Instantly campaign's sequence lives in Instantly."""
         campaign = await campaign_service.get(session, campaign_id)
+        if campaign.channel != Channel.sendgrid:
+            raise NotASendGridCampaign(
+                f"“{campaign.name}” sends through Instantly: change its sequence there."
+            )
+        repository = CampaignRepository(session)
+        steps = await repository.steps(campaign_id)
+        return EditableSequence(campaign, steps, await repository.sends_per_step(campaign_id))
+
+    async def update(
+        self,
+        session: AsyncSession,
+        campaign_id: uuid.UUID,
+        body: CampaignUpdate,
+        *,
+        user: User | None,
+        actor: str,
+    ) -> Campaign:
+        """Apply the fields given; SendGrid fields on an Instantly campaign are a 409.
+        Audited with what changed and who (`actor`) changed it."""
+        campaign = await campaign_service.get(session, campaign_id)
+        before = _snapshot(campaign, await CampaignRepository(session).steps(campaign_id))
         if body.skip_if_in_other_campaign is not None:
             campaign.skip_if_in_other_campaign = body.skip_if_in_other_campaign
         given = body.model_fields_set - {"skip_if_in_other_campaign"}
@@ -91,8 +131,7 @@ class SequenceService:
                 f"{names}: only a SendGrid campaign has these; “{campaign.name}” sends "
                 "through Instantly (change its sequence there)."
             )
-        for name in ("from_email", "from_name", "reply_to", "window_start_hour",
-                     "window_end_hour", "weekdays_only", "daily_cap", "status"):  # fmt: skip
+        for name in SETTINGS_FIELDS:
             if name in given and (getattr(body, name) is not None or name in _NULLABLE):
                 setattr(campaign, name, getattr(body, name))
         if campaign.window_start_hour >= campaign.window_end_hour:
@@ -103,6 +142,14 @@ class SequenceService:
         if body.steps is not None:
             await self._replace_unsent_steps(session, campaign, body.steps)
         await session.flush()
+        after = _snapshot(campaign, await CampaignRepository(session).steps(campaign_id))
+        await audit_service.record(
+            session,
+            action=UPDATED_ACTION,
+            subject=f"campaign:{campaign.id}",
+            user=user,
+            detail=f"{_changes(before, after)} by {actor}",
+        )
         return campaign
 
     async def _replace_unsent_steps(
@@ -141,6 +188,31 @@ class SequenceService:
 
 
 _NULLABLE = frozenset({"from_name", "reply_to", "daily_cap"})
+
+
+def _snapshot(campaign: Campaign, steps: Sequence[CampaignStep]) -> dict[str, Any]:
+    values: dict[str, Any] = {n: getattr(campaign, n) for n in SETTINGS_FIELDS}
+    values["skip_if_in_other_campaign"] = campaign.skip_if_in_other_campaign
+    values["steps"] = [(s.subject_template, s.body_template, s.delay_days) for s in steps]
+    return values
+
+
+def _changes(before: dict[str, Any], after: dict[str, Any]) -> str:
+    """`daily_cap 50 → 200; steps 2 → 3 (from step 2)`: each value, never a step's text."""
+    parts: list[str] = []
+    for name, old in before.items():
+        new = after[name]
+        if old == new:
+            continue
+        if name == "steps":
+            first = next(
+                (n for n, (a, b) in enumerate(zip(old, new, strict=False), 1) if a != b),
+                min(len(old), len(new)) + 1,
+            )
+            parts.append(f"steps {len(old)} → {len(new)} (from step {first})")
+        else:
+            parts.append(f"{name} {old} → {new}")
+    return "; ".join(parts) or "nothing changed"
 
 
 def _or(value: T | None, default: T) -> T:

@@ -73,3 +73,29 @@ def test_create_a_sendgrid_campaign_dispatch_and_watch_it_send(page: Page, serve
         "Roofing work in"
     )
     screenshot(page, "sendgrid_campaign")
+
+
+def test_edit_a_sendgrid_campaigns_daily_cap(page: Page, server: Server) -> None:
+    name = f"Electricians {uuid.uuid4().hex[:6]} (SendGrid)"
+    step = {"subject": "Work in {{ city }}?", "body": "Hi {{ first_name }}", "delayDays": 0}
+    body = {"channel": "sendgrid", "name": name, "fromEmail": "jobs@raven.example",
+            "dailyCap": 40, "steps": [step]}  # fmt: skip
+    with server.api() as api:
+        created = api.post("/api/campaigns", json=body)
+        assert created.status_code == 201, created.text
+    sign_in(page, server, server.admin_email, server.admin_password)
+    page.goto(f"{server.url}/outreach/campaigns/{created.json()['id']}")
+    cap = page.locator('#sequence-card [data-fact="cap"]')
+    expect(cap).to_have_text("40 emails a day")
+    page.get_by_role("link", name="Edit", exact=True).click()
+    form = page.locator("#edit-sequence-form")
+    expect(form.get_by_label("Daily cap")).to_have_value("40")
+    form.get_by_label("Daily cap").fill("0")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.locator("#daily-cap-error")).to_have_text("Daily cap must be at least 1.")
+    form.get_by_label("Daily cap").fill("75")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.locator("h1")).to_have_text(name)
+    expect(page.locator(".toast-text").last).to_contain_text(f"Saved “{name}”")
+    expect(cap).to_have_text("75 emails a day")
+    screenshot(page, "sendgrid_campaign_edited")

@@ -11,7 +11,14 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy import select
 
-from ravensearch.db.models import Dispatch, DispatchStatus, EmailSend, SendState, Suppression
+from ravensearch.db.models import (
+    AuditEntry,
+    Dispatch,
+    DispatchStatus,
+    EmailSend,
+    SendState,
+    Suppression,
+)
 from ravensearch.db.session import unit_of_work
 from ravensearch.runtime import Runtime
 from ravensearch.sequences.sender import send_due
@@ -153,6 +160,20 @@ class TestPatch:
         window = await client.patch(url, json={"windowStartHour": 20})
         assert window.status_code == 400
         assert "windowStartHour (20) must be before windowEndHour (18)" in window.text
+
+    async def test_a_change_is_audited_with_what_and_by_whom(
+        self, client: httpx.AsyncClient, sg_runtime: Runtime
+    ) -> None:
+        campaign = await _create(client)
+        url = f"/api/campaigns/{campaign['id']}"
+        ok = await client.patch(url, json={"dailyCap": 40, "weekdaysOnly": False})
+        assert ok.status_code == 200, ok.text
+        refused = await client.patch(url, json={"windowStartHour": 20})
+        assert refused.status_code == 400
+        async with sg_runtime.sessionmaker() as session:
+            [entry] = (await session.scalars(select(AuditEntry))).all()
+        assert (entry.action, entry.subject) == ("campaign.updated", f"campaign:{campaign['id']}")
+        assert entry.detail == ("weekdays_only True → False; daily_cap 500 → 40 by API token tests")
 
     async def test_sendgrid_fields_on_an_instantly_campaign_are_refused(
         self, client: httpx.AsyncClient, sg_runtime: Runtime

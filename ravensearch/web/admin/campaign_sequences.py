@@ -1,5 +1,5 @@
-"""Outreach → Campaigns, SendGrid side: creating a sequence from the form, the outbox with
-its Re-send, and the preview of one technician's emails."""
+"""Outreach → Campaigns, SendGrid side: creating and editing a sequence from the form, the
+outbox with its Re-send, and the preview of one technician's emails."""
 
 from __future__ import annotations
 
@@ -12,7 +12,13 @@ from ravensearch.runtime import Runtime
 from ravensearch.sequences.service import sequence_service
 from ravensearch.web.admin.auth import AdminUser, CurrentUser, admin_router
 from ravensearch.web.admin.campaign_pages import NewCampaignPage
+from ravensearch.web.admin.forms import read_form
 from ravensearch.web.admin.responses import HXRedirectResponse, is_htmx
+from ravensearch.web.admin.sequence_edit import (
+    EditSequencePage,
+    edit_page,
+    update_sequence_from_form,
+)
 from ravensearch.web.admin.sequence_pages import (
     SequenceForm,
     create_sequence_from_form,
@@ -23,12 +29,14 @@ from ravensearch.web.admin.sequence_pages import (
 )
 from ravensearch.web.admin.templating import render
 from ravensearch.web.admin.toasts import add_toast
-from ravensearch.web.deps import RuntimeDep, SessionDep
+from ravensearch.web.deps import PageQuery, RuntimeDep, SessionDep
 
 router = admin_router(prefix="/outreach/campaigns")
 
 FORM = "outreach/_sequence_form.html"
 OUTBOX = "outreach/_outbox.html"
+EDIT_PAGE = "outreach/campaign_edit.html"
+EDIT_FORM = "outreach/_sequence_edit_form.html"
 
 
 async def create_sequence(request: Request, runtime: Runtime, data: dict[str, str]) -> Response:
@@ -50,6 +58,30 @@ async def create_sequence(request: Request, runtime: Runtime, data: dict[str, st
     return HXRedirectResponse(request, str(url))
 
 
+@router.get("/{campaign_id}/edit", name="campaigns:edit")
+async def edit_sequence(
+    request: Request, campaign_id: uuid.UUID, _user: AdminUser, runtime: RuntimeDep
+) -> Response:
+    return await render(request, EDIT_PAGE, await edit_page(runtime, campaign_id))
+
+
+@router.post("/{campaign_id}/edit", name="campaigns:update")
+async def update_sequence(
+    request: Request, campaign_id: uuid.UUID, user: AdminUser, runtime: RuntimeDep
+) -> Response:
+    """Save the edit form (its "Add step" posts here too); the sent steps stay as they are."""
+    data = await read_form(request)
+    result = await update_sequence_from_form(runtime, campaign_id, data, user)
+    if isinstance(result, EditSequencePage):
+        return await render(
+            request, EDIT_PAGE, result, fragment=EDIT_FORM,
+            status_code=result.sequence.status_code,
+        )  # fmt: skip
+    add_toast(request, f"Saved “{result.name}”. The changes apply to the emails sent next.")
+    url = request.app.url_path_for("campaigns:detail", campaign_id=str(result.id))
+    return HXRedirectResponse(request, str(url))
+
+
 @router.get("/{campaign_id}/outbox", name="campaigns:outbox")
 async def campaign_outbox(
     request: Request,
@@ -57,8 +89,10 @@ async def campaign_outbox(
     _user: CurrentUser,
     session: SessionDep,
     state: str | None = None,
+    page: PageQuery = 1,
 ) -> Response:
-    return await render(request, OUTBOX, await outbox(session, campaign_id, state=state))
+    context = await outbox(session, campaign_id, state=state, page=page)
+    return await render(request, OUTBOX, context)
 
 
 @router.post("/{campaign_id}/sends/{send_id}/resend", name="campaigns:resend")

@@ -24,6 +24,7 @@ from ravensearch.runtime import Runtime
 from ravensearch.sequences.schemas import Preview
 from ravensearch.sequences.service import RESENDABLE, sequence_service
 from ravensearch.web.admin.forms import FORM_ERROR
+from ravensearch.web.admin.paging import Pager
 from ravensearch.web.errors import describe_problems
 
 STEP_SLOTS = 3
@@ -55,6 +56,7 @@ class StepSlot:
     subject: str = ""
     body: str = ""
     delay_days: str = ""
+    sent: int = 0  # technicians it already went to: shown read-only when any
 
     @property
     def is_empty(self) -> bool:
@@ -73,9 +75,9 @@ class SequenceForm:
     max_steps: int = MAX_STEPS
 
 
-def read_sequence_form(data: dict[str, str]) -> SequenceForm:
+def read_sequence_form(data: dict[str, str], *, min_slots: int = STEP_SLOTS) -> SequenceForm:
     """The posted form as typed (so a form with errors comes back as it was)."""
-    slots = max(STEP_SLOTS, _int(data.get("step_slots"), STEP_SLOTS))
+    slots = max(min_slots, _int(data.get("step_slots"), STEP_SLOTS))
     steps = tuple(
         StepSlot(
             data.get(f"step_{n}_subject", ""),
@@ -101,15 +103,22 @@ def _int(value: str | None, default: int) -> int:
         return default
 
 
+def steps_body(form: SequenceForm) -> tuple[list[dict[str, str]], list[int]]:
+    """The API's steps from the form's slots (empty ones left out), and the slot number of
+    each step kept."""
+    kept = [n for n, slot in enumerate(form.steps, start=1) if not slot.is_empty]
+    steps = [
+        {"subject": s.subject, "body": s.body, "delay_days": s.delay_days or "0"}
+        for s in (form.steps[n - 1] for n in kept)
+    ]
+    return steps, kept
+
+
 def _body(form: SequenceForm) -> tuple[dict[str, Any], list[int]]:
     """The API's body from the form, and the slot number of each step kept."""
     body: dict[str, Any] = {"channel": "sendgrid", "weekdays_only": form.weekdays_only}
     body |= {name: value for name, value in form.values.items() if value}
-    kept = [n for n, slot in enumerate(form.steps, start=1) if not slot.is_empty]
-    body["steps"] = [
-        {"subject": s.subject, "body": s.body, "delay_days": s.delay_days or "0"}
-        for s in (form.steps[n - 1] for n in kept)
-    ]
+    body["steps"], kept = steps_body(form)
     return body, kept
 
 
@@ -126,7 +135,8 @@ def _key_and_label(loc: tuple[Any, ...], kept: list[int]) -> tuple[str, str]:
     return name, _LABELS.get(name, name)
 
 
-def _errors(exc: ValidationError, kept: list[int]) -> dict[str, str]:
+def form_problems(exc: ValidationError, kept: list[int]) -> dict[str, str]:
+    """One message per form field (named by its label) for the schema's problems."""
     errors: dict[str, str] = {}
     for error in exc.errors():
         key, label = _key_and_label(tuple(error["loc"]), kept)
@@ -145,7 +155,7 @@ async def create_sequence_from_form(
     try:
         parsed = CampaignCreate.model_validate(body)
     except ValidationError as exc:
-        return replace(form, errors=_errors(exc, kept), status_code=422)
+        return replace(form, errors=form_problems(exc, kept), status_code=422)
     try:
         return await campaign_flows.create(runtime.sessionmaker, runtime.instantly, parsed)
     except InvalidInput as exc:  # the only one left: an unknown trade
@@ -209,7 +219,7 @@ class Outbox:
     campaign_id: uuid.UUID
     counts: dict[str, int]
     rows: list[SendRow]
-    total: int
+    pager: Pager
     state: str | None
 
     @property
@@ -217,13 +227,22 @@ class Outbox:
         return sum(self.counts.values())
 
 
-async def outbox(session: AsyncSession, campaign_id: uuid.UUID, *, state: str | None) -> Outbox:
+async def outbox(
+    session: AsyncSession, campaign_id: uuid.UUID, *, state: str | None, page: int = 1
+) -> Outbox:
+    """One page of the campaign's emails (newest first) in `state`, or in every state."""
     counts = await sequence_service.state_counts(session, campaign_id)
     state = state if state in counts else None
+    wanted = Pager(page=max(1, page), per_page=OUTBOX_ROWS, total=0)
     rows, total = await sequence_service.list_sends(
-        session, campaign_id, state=state, limit=OUTBOX_ROWS, offset=0
+        session, campaign_id, state=state, limit=wanted.per_page, offset=wanted.offset
     )
-    return Outbox(campaign_id, counts, [SendRow.of(r) for r in rows], total, state)
+    pager = Pager.of(page, total, OUTBOX_ROWS)
+    if pager.page != wanted.page:  # past the last page: show the last one
+        rows, _ = await sequence_service.list_sends(
+            session, campaign_id, state=state, limit=pager.per_page, offset=pager.offset
+        )
+    return Outbox(campaign_id, counts, [SendRow.of(r) for r in rows], pager, state)
 
 
 @dataclass(frozen=True)

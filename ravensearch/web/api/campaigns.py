@@ -77,11 +77,13 @@ async def get_campaign(campaign_id: uuid.UUID, session: SessionDep, _token: Toke
     responses={**_ERRORS, 409: {"description": "A step already sent, or not SendGrid"}},
 )
 async def update_campaign(
-    campaign_id: uuid.UUID, body: CampaignUpdate, session: SessionDep, _token: TokenDep
+    campaign_id: uuid.UUID, body: CampaignUpdate, session: SessionDep, token: TokenDep
 ) -> Any:
     """Change the campaign's defaults for dispatches to come; a SendGrid campaign's sender,
-    window, cap, status and the steps not yet sent."""
-    await campaign_sequences.update(session, campaign_id, body)
+    window, cap, status and the steps not yet sent (audited)."""
+    await campaign_sequences.update(
+        session, campaign_id, body, user=None, actor=f"API token {token.name}"
+    )
     return await campaign_sequences.detail(session, campaign_id)
 
 
