@@ -32,19 +32,7 @@ def enricher() -> Enricher:
     )
 
 
-# Two clicks deep behind a services or locations page, once the site already gave an
-# address: the crawl stops before it gets there.
-_NOT_YET = {"deep_department", "deep_branch"}
-
-
-@pytest.mark.parametrize(
-    "site",
-    [
-        pytest.param(site, marks=pytest.mark.xfail(strict=True)) if site.way in _NOT_YET else site
-        for site in CORPUS
-    ],
-    ids=lambda site: f"{site.way}-{site.layout}",
-)
+@pytest.mark.parametrize("site", CORPUS, ids=lambda site: f"{site.way}-{site.layout}")
 async def test_site_gives_its_addresses_and_no_decoy(enricher: Enricher, site: CorpusSite) -> None:
     report = await enricher.find(f"https://{site.domain}/")
     assert {found.email for found in report.emails} == site.emails
