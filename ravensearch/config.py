@@ -98,7 +98,7 @@ class Settings(BaseSettings):
         10.0, gt=0, validation_alias=AliasChoices("RAVENSEARCH_CRAWL_TIMEOUT_SECONDS")
     )
     CRAWL_MAX_PAGES: int = Field(
-        5, ge=1, le=20, validation_alias=AliasChoices("RAVENSEARCH_CRAWL_MAX_PAGES")
+        6, ge=1, le=20, validation_alias=AliasChoices("RAVENSEARCH_CRAWL_MAX_PAGES")
     )
     CRAWL_MAX_BYTES: int = Field(
         2_000_000, ge=10_000, validation_alias=AliasChoices("RAVENSEARCH_CRAWL_MAX_BYTES")

@@ -2,8 +2,10 @@
 
 Every site is written in one builder's style (`corpus_layouts.LAYOUTS`) and shows its
 address(es) one way (`WAYS`): split across inline elements, with invisible characters
-inside, only in an image's alt text, only in a form, two clicks from the home page, on a
-careers or billing page … next to the decoys real sites carry. Each site declares its
+inside, only in an image's alt text, only in a form, two clicks from the home page (a
+department's service page, a branch's location page, the team page), on a careers or
+billing page … next to the decoys real sites carry, and sites whose service and location
+pages hold no address at all (what reading them costs). Each site declares its
 ground truth (`emails`: what a person can read on it) and the decoys it shows, so the
 benchmark can measure recall and precision. Served by `fake_web` like the simple sites.
 
@@ -69,7 +71,7 @@ class _Builder:
     index: int
     rng: random.Random
     main: dict[str, list[str]] = field(default_factory=dict)
-    nav: list[Link] = field(default_factory=list)
+    nav: list[Link] = field(default_factory=list)  # added after the menu every site has
     footer: str = ""
     head: str = ""
     emails: set[str] = field(default_factory=set)
@@ -178,6 +180,67 @@ def _deep_service(b: _Builder) -> None:
     b.decoys.add("you@example.com")
 
 
+# (slug, label, the department's address): one service page among ordinary ones has its own.
+_DEPARTMENTS = (("commercial-hvac", "Commercial HVAC", "commercial"),
+                ("property-management", "Property Managers", "accounts"),
+                ("new-construction", "New Construction &amp; Builders", "builders"))  # fmt: skip
+_BRANCHES = (
+    ("round-rock", "Round Rock"),
+    ("san-marcos", "San Marcos"),
+    ("georgetown", "Georgetown"),
+)
+
+
+def _index(b: _Builder, path: str, children: list[tuple[str, str, str]]) -> None:
+    """An index page (services, locations) linking to one page per (slug, label, content)."""
+    items = "".join(f'<li><a href="{path}{slug}/">{label}</a></li>' for slug, label, _ in children)
+    b.add(path, f"<ul>{items}</ul>")
+    for slug, label, content in children:
+        b.add(f"{path}{slug}/", f"<h2>{label}</h2><p>{content}</p>")
+
+
+def _deep_department(b: _Builder) -> None:
+    # The main address in the footer of every page: the home page already gives it.
+    _mailto(b)
+    slug, label, local = _DEPARTMENTS[b.index % len(_DEPARTMENTS)]
+    children = [
+        (s, name, f"We offer {name.lower()} across Travis County.") for s, name in _SERVICES
+    ]
+    department = f"{label} accounts are handled by our team at {local}@{b.domain}."
+    children.insert(b.index % 3, (slug, label, department))
+    _index(b, "/services/", children)
+    b.emails.add(f"{local}@{b.domain}")
+
+
+def _deep_branch(b: _Builder) -> None:
+    _text(b)
+    b.nav.append(("/locations/", "Locations"))
+    there = b.index % 2
+    children = []
+    for n, (slug, town) in enumerate(_BRANCHES[:2]):
+        line = f"{town} branch: {slug.replace('-', '')}@{b.domain}" if n == there else "Open 8–5."
+        children.append((slug, f"{town}, TX", f"Serving {town} and nearby. {line}"))
+    _index(b, "/locations/", children)
+    b.emails.add(f"{_BRANCHES[there][0].replace('-', '')}@{b.domain}")
+
+
+def _deep_staff(b: _Builder) -> None:
+    _text(b)
+    b.add("/about-us/", '<p>Twelve technicians, two trucks each. <a href="/about-us/team/">'
+                        "Meet the team</a></p>")  # fmt: skip
+    b.add("/about-us/team/", f"<h2>Our team</h2><p>Office manager Sarah Cole: {b.second}</p>")
+    b.emails.add(b.second)
+
+
+def _services_plain(b: _Builder) -> None:
+    # Service and location pages, none with an address: reading them only costs.
+    (_mailto if b.index % 2 else _text)(b)
+    plain = [(s, name, f"Licensed {name.lower()} since 1998.") for s, name, _ in _DEPARTMENTS]
+    _index(b, "/services/", [(s, name, "Same-day visits.") for s, name in _SERVICES] + plain)
+    b.nav.append(("/locations/", "Locations"))
+    _index(b, "/locations/", [(s, f"{town}, TX", "Open 8–5.") for s, town in _BRANCHES])
+
+
 def _inner(b: _Builder, *, absolute: bool) -> None:
     page = _INNER_PAGES[b.index % len(_INNER_PAGES)]
     address = f"{_INNER_LOCALS[page]}@{b.domain}"
@@ -238,6 +301,10 @@ WAYS: dict[str, Callable[[_Builder], None]] = {
     "hidden_input": _hidden_input,
     "deep_team": _deep_team,
     "deep_service": _deep_service,
+    "deep_department": _deep_department,
+    "deep_branch": _deep_branch,
+    "deep_staff": _deep_staff,
+    "services_plain": _services_plain,
     "inner_absolute": lambda b: _inner(b, absolute=True),
     "inner_text": lambda b: _inner(b, absolute=False),
     "free_mail": _free_mail,
@@ -249,7 +316,7 @@ WAYS: dict[str, Callable[[_Builder], None]] = {
 
 
 def generate_corpus(*, seed: int = 11) -> list[CorpusSite]:
-    """Every way in every layout: 17 × 6 = 102 deterministic sites."""
+    """Every way in every layout: 21 × 6 = 126 deterministic sites."""
     rng = random.Random(seed)
     combos = [(way, layout) for way in WAYS for layout in LAYOUTS]
     domains = [_domain(index, rng) for index in range(len(combos))]
@@ -294,8 +361,8 @@ def _render(b: _Builder, layout: str, way: str) -> CorpusSite:
     b.add("/contact/", '<form method="post" action="/contact/"><input type="hidden" '
                        f'name="_tracking" value="bounce+{b.index}@em.sendgrid.net"></form>')  # fmt: skip
     b.add("/privacy-policy/", "<p>We do not sell your data.</p>")
-    b.nav = [("/", "Home"), ("/about-us/", "About Us"), ("/services/", "Services"),
-             ("/gallery/", "Gallery"), ("/reviews/", "Reviews"), ("/contact/", "Contact")]  # fmt: skip
+    b.nav[:0] = [("/", "Home"), ("/about-us/", "About Us"), ("/services/", "Services"),
+                 ("/gallery/", "Gallery"), ("/reviews/", "Reviews"), ("/contact/", "Contact")]  # fmt: skip
     phone = f"(512) 555-{b.index:04d}"
     frame = Frame(
         name=b.name,

@@ -1,11 +1,16 @@
 """The only code that fetches arbitrary websites: a polite, bounded, SSRF-safe crawl of one site.
 
 A crawl reads the home page, then same-site pages by priority (`links.py` scores each link
-by words in its URL and text), a few at a time, up to two clicks from the home page and
+by words in its URL and text), in rounds of two, up to two clicks from the home page and
 `max_pages` in all. Links to contact, about, team, careers, billing … pages are always
-followed; weaker ones (services, service areas) only while the site's set of addresses
-keeps growing, or while none was found. `/contact` and `/contact-us` are probed when no
-page is linked at all.
+followed. Weaker ones (services, locations, departments) fill the rounds while no address
+was found; after that, what the last round gave decides:
+- new links one click further (an index of services or locations): a round of them;
+- new addresses: one weak link beside the strong ones;
+- nothing: the crawl stops, except that weak links get one look first (the best of them,
+  once the strong ones are read), since a department's or a branch's address is often on
+  a service or location page that a site's own contact page never shows.
+`/contact` and `/contact-us` are probed when no page is linked at all.
 Each origin's robots.txt is read once per crawler before its first page: a page it
 disallows is never fetched, and its `Crawl-delay` (capped) spaces that origin's requests.
 Redirects, including `<meta http-equiv="refresh">`, are followed by hand so that every hop
@@ -142,7 +147,7 @@ class Crawler:
     def __init__(
         self,
         *,
-        max_pages: int = 5,
+        max_pages: int = 6,
         timeout: float = 10.0,
         max_bytes: int = 2_000_000,
         concurrency: int = 64,
@@ -220,33 +225,40 @@ class Crawler:
         self, frontier: Frontier, found: set[str], visit: _Visit, reader: PageReader | None
     ) -> None:
         budget = self.max_pages - 1
-        grew = bool(found) or reader is None
+        # What the last round gave decides how many weak links the next one may hold (see
+        # the module's docstring); the home page counts as a round that gave its addresses.
+        gave_links, gave_addresses, look = False, bool(found), True
         # A site gets a budget as well as each request, so a tarpit cannot hold a worker.
         deadline = asyncio.get_running_loop().time() + self.timeout * 3
         while budget > 0:
+            if not found or gave_links:
+                weak = PAGES_PER_ROUND
+            elif gave_addresses:
+                weak = 1
+            else:  # the look waits for the strong links: a round of them cannot spend it
+                weak = int(look and not frontier.has_strong())
             batch: list[tuple[str, int]] = []
             while len(batch) < min(budget, PAGES_PER_ROUND):
-                # Once something is found, weak links get a round of their own after the
-                # strong ones, and only if the last round still turned up addresses.
-                strong_only = bool(found) and (bool(batch) or not grew)
-                taken = frontier.pop(strong_only=strong_only)
-                if taken is None:
+                lead = frontier.pop(strong_only=weak == 0)
+                if lead is None:
                     break
                 # Dropped before the page budget is shared out, so they cost no slot.
-                if (await self._robots_rules(taken[0], visit)).allows(taken[0]):
-                    batch.append(taken)
+                if (await self._robots_rules(lead.url, visit)).allows(lead.url):
+                    batch.append((lead.url, lead.depth))
+                    weak -= not lead.strong
+                    look = look and lead.strong
             if not batch:
                 return
             budget -= len(batch)
             remaining = deadline - asyncio.get_running_loop().time()
             read = await self._fetch_subpages(batch, visit, timeout=remaining)
             if read:  # a round of 404s says nothing about whether the site has more
-                grew = reader is None
+                gave_links = gave_addresses = False
             for page, navigation, depth in read:
                 new = set(reader(page)) - found if reader else set()
-                grew, found = grew or bool(new), found | new
                 if depth < MAX_DEPTH:
-                    frontier.add(navigation, depth=depth + 1)
+                    gave_links |= frontier.add(navigation, depth=depth + 1)
+                gave_addresses, found = gave_addresses or bool(new), found | new
 
     async def _fetch_subpages(
         self, links: list[tuple[str, int]], visit: _Visit, *, timeout: float

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from selectolax.lexbor import LexborHTMLParser
@@ -13,7 +14,9 @@ from ravensearch.enrichment.domains import same_site
 # (pattern over the lower-cased path and link text, score): contact pages first, then the
 # pages small businesses put an address on (sources.md §3.2): who they are, who to write
 # to for a job, a bill, a permit or a warranty claim. Links scoring STRONG or more are
-# always worth a page; weaker ones only while a site's addresses keep turning up.
+# always worth a page; weaker ones as the crawler's rounds allow (crawler.py). Among the
+# weak ones, a department's or a branch's page comes before an ordinary service's: it is
+# the one likely to give its own address.
 STRONG = 4
 MAX_DEPTH = 2  # home → about → team; home → services → one service
 _HINTS = (
@@ -26,7 +29,8 @@ _HINTS = (
     (re.compile(r"billing|payments?\b|pay[\s_-]*(your[\s_-]*)?(online|bill)|invoice"), 5),
     (re.compile(r"permit|warrant|schedul|appointment|book[\s_-]*(now|online)"), 4),
     (re.compile(r"request[\s_-]*service|estimate|quote|financing"), 3),
-    (re.compile(r"service[\s_-]*area|areas[\s_-]*we|locations?\b|offices?\b"), 3),
+    (re.compile(r"service[\s_-]*area|areas[\s_-]*we|locations?\b|offices?\b|branch"), 3),
+    (re.compile(r"commercial|industrial|department|division|builders?\b|property[\s_-]*manag"), 3),
     (re.compile(r"services?\b"), 2),
 )
 _SKIPPED_PATH = re.compile(
@@ -90,6 +94,12 @@ def _without_fragment(url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", parts.query, ""))
 
 
+class Lead(NamedTuple):
+    url: str
+    depth: int
+    strong: bool
+
+
 class Frontier:
     """Links not read yet, best score first (page order among equals), each at its depth."""
 
@@ -100,11 +110,15 @@ class Frontier:
     def __bool__(self) -> bool:
         return bool(self._links)
 
-    def add(self, navigation: Navigation, *, depth: int) -> None:
+    def add(self, navigation: Navigation, *, depth: int) -> bool:
+        """Queue the links not seen before; False if there was none."""
+        added = False
         for link in navigation.contact_links:
             if link not in self._seen:
                 self._seen.add(link)
                 self._links[link] = (navigation.scores.get(link, 0), depth)
+                added = True
+        return added
 
     def has_strong(self) -> bool:
         return any(score >= STRONG for score, _ in self._links.values())
@@ -115,10 +129,10 @@ class Frontier:
                 self._seen.add(link)
                 self._links[link] = (STRONG, MAX_DEPTH)
 
-    def pop(self, *, strong_only: bool) -> tuple[str, int] | None:
-        """The best link left and its depth (None if none, or only weak ones and `strong_only`)."""
+    def pop(self, *, strong_only: bool) -> Lead | None:
+        """The best link left (None if none, or only weak ones and `strong_only`)."""
         best = max(self._links, key=lambda link: self._links[link][0], default=None)
         if best is None or (strong_only and self._links[best][0] < STRONG):
             return None
-        _, depth = self._links.pop(best)
-        return best, depth
+        score, depth = self._links.pop(best)
+        return Lead(best, depth, score >= STRONG)

@@ -52,7 +52,7 @@ class RobotsRules:
             return cls.parse(url, body, agent=agent, truncated=truncated)
         # 4xx means no robots.txt: everything is allowed (RFC 9309). RFC 9309 would read a
         # 5xx as "disallow all"; small business sites often answer 5xx for any file their
-        # CMS lacks, and we read at most 5 pages once, so a 5xx is read as no rules too.
+        # CMS lacks, and we read at most 6 pages once, so a 5xx is read as no rules too.
         return cls(url, RobotsStatus.missing if 400 <= status < 500 else RobotsStatus.unavailable)
 
     @classmethod

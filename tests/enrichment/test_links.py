@@ -38,6 +38,17 @@ class TestContactLinks:
             "https://www.acme.com/services/",
         ]
 
+    def test_a_department_or_branch_ranks_above_other_services(self) -> None:
+        body = (
+            '<a href="/services/ac-repair/">AC repair</a><a href="/services/water-heaters/">'
+            'Water heaters</a><a href="/services/commercial/">Commercial</a>'
+            '<a href="/kyle-tx/">Kyle branch</a>'
+        )
+        assert _links(body)[:2] == [
+            "https://www.acme.com/services/commercial/",
+            "https://www.acme.com/kyle-tx/",
+        ]
+
     def test_skips_other_sites_assets_legal_pages_and_non_http(self) -> None:
         body = (
             '<a href="https://facebook.com/acme/contact">fb</a>'

@@ -48,7 +48,7 @@ async def test_inner_pages_by_absolute_and_root_relative_links() -> None:
     assert pages == ["/", "/careers/", "/billing"]
 
 
-async def test_stops_when_a_round_adds_no_address() -> None:
+async def test_after_a_round_that_adds_nothing_weak_links_get_one_look() -> None:
     pages, app = await _crawl(
         {
             "/": '<a href="/contact">Contact</a><a href="/about">About</a>'
@@ -56,11 +56,87 @@ async def test_stops_when_a_round_adds_no_address() -> None:
             " info@acme.com",
             "/contact": "info@acme.com",
             "/about": "info@acme.com",
+            "/service-area": "Travis and Williamson counties",
+            "/services": "never read",
         }
     )
-    # Both strong links read; the weak ones only if that round had turned up something.
-    assert pages == ["/", "/contact", "/about"]
+    # The best weak link is read once the strong ones gave nothing new; it gives nothing
+    # either, so the crawl stops there.
+    assert pages == ["/", "/contact", "/about", "/service-area"]
     assert ("acme.com", "/services") not in app.seen
+
+
+_SERVICE_LINKS = (
+    '<a href="/services/ac-repair/">AC repair</a><a href="/services/furnaces/">Furnaces</a>'
+    '<a href="/services/commercial-hvac/">Commercial HVAC</a>'
+    '<a href="/services/duct-cleaning/">Duct cleaning</a>'
+)
+_SITE_WITH_AN_ADDRESS = {
+    "/": '<a href="/contact">Contact</a><a href="/about">About</a>'
+    '<a href="/services/">Services</a> footer: info@acme.com',
+    "/contact": "info@acme.com",
+    "/about": "info@acme.com",
+    "/services/": _SERVICE_LINKS,
+    "/services/ac-repair/": "AC repair, same day.",
+    "/services/furnaces/": "Furnace tune-ups.",
+    "/services/duct-cleaning/": "Duct cleaning.",
+}
+
+
+async def test_a_department_address_two_clicks_deep_behind_services_is_found() -> None:
+    routes = _SITE_WITH_AN_ADDRESS | {
+        "/services/commercial-hvac/": "Commercial accounts: commercial@acme.com"
+    }
+    pages, _ = await _crawl(routes, max_pages=20)
+    # The home page already gave an address and the strong pages nothing new: the services
+    # index still gets a look, and its children a round, the department's page first; that
+    # round gave an address, so one more child is read, and it gives nothing.
+    assert pages == [
+        "/",
+        "/contact",
+        "/about",
+        "/services/",
+        "/services/commercial-hvac/",
+        "/services/ac-repair/",
+        "/services/furnaces/",
+    ]
+
+
+async def test_service_pages_without_an_address_cost_one_round_of_children() -> None:
+    routes = _SITE_WITH_AN_ADDRESS | {
+        "/": _SITE_WITH_AN_ADDRESS["/"] + '<a href="/locations/">Locations</a>',
+        "/services/commercial-hvac/": "Commercial HVAC.",
+        "/locations/": '<a href="/locations/round-rock/">Round Rock</a>'
+        '<a href="/locations/georgetown/">Georgetown</a><a href="/locations/kyle/">Kyle</a>',
+        "/locations/round-rock/": "Open 8-5.",
+        "/locations/georgetown/": "Open 8-5.",
+    }
+    pages, _ = await _crawl(routes, max_pages=20)
+    # A budget of 20 pages, and 6 are read: the look goes to the best weak link (locations),
+    # its children get one round, and nothing new ends the crawl.
+    assert pages == [
+        "/",
+        "/contact",
+        "/about",
+        "/locations/",
+        "/locations/round-rock/",
+        "/locations/georgetown/",
+    ]
+
+
+async def test_an_index_page_opens_a_full_round_of_its_children() -> None:
+    pages, _ = await _crawl(
+        {
+            "/": '<a href="/contact">Contact</a><a href="/locations/">Locations</a>',
+            "/contact": "info@acme.com",
+            "/locations/": '<a href="/locations/round-rock/">Round Rock</a>'
+            '<a href="/locations/kyle/">Kyle</a>',
+            "/locations/round-rock/": "Open 8-5.",
+            "/locations/kyle/": "Kyle branch: kyle@acme.com",
+        },
+        max_pages=20,
+    )
+    assert pages == ["/", "/contact", "/locations/", "/locations/round-rock/", "/locations/kyle/"]
 
 
 async def test_weak_links_are_read_while_nothing_is_found() -> None:
