@@ -180,6 +180,10 @@ def _apply_to_dispatch(ctx: EventContext, dispatch: DispatchState, writes: Write
         dispatch.spam_reported_at = _first(dispatch.spam_reported_at, at)
         dispatch.unsubscribed_at = _first(dispatch.unsubscribed_at, at)
         _notify(ctx, writes, NotificationKind.unsubscribe, "Spam report:", None)
+    elif ctx.kind is EventKind.blocked:
+        # Kept readable on the row; a later real bounce writes its own reason over it.
+        if dispatch.bounced_at is None:
+            dispatch.bounce_reason = blocked_note(text_of(payload, "reason"))
     elif ctx.kind is EventKind.delivered:
         dispatch.delivered_at = _first(dispatch.delivered_at, at)
     elif ctx.kind is EventKind.dropped:
@@ -301,6 +305,12 @@ def _notify(
             event_id=ctx.event.id,
         )
     )
+
+
+def blocked_note(reason: str | None) -> str:
+    """What a dispatch says after a SendGrid block (a temporary refusal, not a bad address)."""
+    said = f": {reason}" if reason else ""
+    return f"Blocked for now by the receiving server (not a bad address; not suppressed){said}"
 
 
 def text_of(payload: dict[str, Any], *fields: str) -> str | None:

@@ -26,6 +26,9 @@ class EventKind(StrEnum):
     delivered = "delivered"
     dropped = "dropped"
     spam_reported = "spam_reported"
+    # A `bounce` of type `blocked`: the receiving server refused the message for now (its
+    # policy, the sender's reputation), not the address: nothing is suppressed or stopped.
+    blocked = "blocked"
     campaign_completed = "campaign_completed"
     account_error = "account_error"
     unknown = "unknown"
@@ -90,6 +93,7 @@ DISPATCH_KINDS = frozenset(
         EventKind.delivered,
         EventKind.dropped,
         EventKind.spam_reported,
+        EventKind.blocked,
     }
 )
 # Kinds after which no further step of a sequence is sent (SendGrid channel).
@@ -112,10 +116,13 @@ def classify(event_type: str) -> EventKind:
     return _KINDS.get(name, EventKind.unknown)
 
 
-def classify_sendgrid(event_type: str) -> EventKind:
-    """The meaning of a SendGrid Event Webhook `event`; types with nothing to apply are
-    `unknown`."""
-    return _SENDGRID_KINDS.get(event_type.strip().lower(), EventKind.unknown)
+def classify_sendgrid(event_type: str, bounce_type: object = None) -> EventKind:
+    """The meaning of a SendGrid Event Webhook `event` (and, for a bounce, its `type`:
+    `bounce` is permanent, `blocked` temporary); types with nothing to apply are `unknown`."""
+    kind = _SENDGRID_KINDS.get(event_type.strip().lower(), EventKind.unknown)
+    if kind is EventKind.bounced and str(bounce_type or "").strip().lower() == "blocked":
+        return EventKind.blocked
+    return kind
 
 
 def canonical_type(event_type: str) -> str:

@@ -72,7 +72,7 @@ async def load_contexts(
 
 def _kind(event: StoredEvent, payload: dict[str, Any]) -> EventKind:
     if event.source == SENDGRID_SOURCE:
-        return classify_sendgrid(event.event_type)
+        return classify_sendgrid(event.event_type, payload.get("type"))
     if event.source == INBOUND_SOURCE:
         if payload.get("auto_reply") is True:
             return EventKind.auto_replied

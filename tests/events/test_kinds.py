@@ -4,7 +4,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from ravensearch.events.kinds import EventKind, canonical_type, classify, resolve_status
+from ravensearch.events.kinds import (
+    EventKind,
+    canonical_type,
+    classify,
+    classify_sendgrid,
+    resolve_status,
+)
 
 T0 = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
 
@@ -82,3 +88,20 @@ class TestResolveStatus:
         assert resolve_status("sent", bounced_at=at(2), unsubscribed_at=at(1)) == "unsubscribed"
         assert resolve_status("sent", bounced_at=at(1), unsubscribed_at=at(2)) == "bounced"
         assert resolve_status("sent", bounced_at=at(1), unsubscribed_at=at(1)) == "bounced"
+
+
+@pytest.mark.parametrize(
+    ("event_type", "bounce_type", "kind"),
+    [
+        ("bounce", "bounce", EventKind.bounced),
+        ("bounce", None, EventKind.bounced),
+        ("bounce", "blocked", EventKind.blocked),
+        ("Bounce", " Blocked ", EventKind.blocked),
+        ("dropped", "blocked", EventKind.dropped),
+        ("deferred", None, EventKind.unknown),
+    ],
+)
+def test_a_sendgrid_bounce_is_permanent_unless_its_type_says_blocked(
+    event_type: str, bounce_type: object, kind: EventKind
+) -> None:
+    assert classify_sendgrid(event_type, bounce_type) is kind

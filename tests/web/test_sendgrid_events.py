@@ -319,6 +319,33 @@ class TestMapping:
             f"Dropped (SendGrid webhook): {reason}",
         )
 
+    async def test_a_blocked_bounce_is_temporary_then_a_real_bounce_still_counts(
+        self, anon_client: httpx.AsyncClient, runtime: Runtime, lead: SendGridLead
+    ) -> None:
+        # SendGrid reports a temporary refusal as a `bounce` of type `blocked`.
+        refusal = "421 4.7.1 Try again later"
+        await post(anon_client, [sg_event(lead, "bounce", type="blocked", reason=refusal)])
+        assert await runtime.events.drain() == 1
+        dispatch = await load(runtime.sessionmaker, Dispatch, lead.dispatch_id)
+        assert (dispatch.status, dispatch.bounced_at, dispatch.next_step) == ("sent", None, 2)
+        assert dispatch.bounce_reason is not None
+        assert dispatch.bounce_reason.startswith("Blocked for now")
+        assert dispatch.bounce_reason.endswith(refusal)
+        assert await counters(runtime, lead.campaign_id) == {}
+        assert await sends(runtime, lead) == ["sent", "queued"]
+        assert not await is_suppressed(runtime, lead.email)
+        async with runtime.sessionmaker() as session:
+            assert await session.scalar(select(func.count()).select_from(Notification)) == 0
+
+        await post(
+            anon_client, [sg_event(lead, "bounce", T0 + 60, reason="550 5.1.1 No such user")]
+        )
+        await runtime.events.drain()
+        dispatch = await load(runtime.sessionmaker, Dispatch, lead.dispatch_id)
+        assert (dispatch.status, dispatch.bounce_reason) == ("bounced", "550 5.1.1 No such user")
+        assert await counters(runtime, lead.campaign_id) == {"emails_bounced": 1}
+        assert await is_suppressed(runtime, lead.email)
+
     async def test_bounce_and_spam_report_notify_like_instantlys(
         self, anon_client: httpx.AsyncClient, runtime: Runtime, lead: SendGridLead
     ) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import random
 from collections import Counter
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 from ravensearch.sendgrid.fake.simulator import EventKind, SendGridSimulator
 from ravensearch.sendgrid.fake.state import FakeMessage
@@ -20,14 +20,23 @@ UNSUBSCRIBE = 0.02
 REPLY = 0.08
 CLICK = 0.10
 OPEN = 0.40
+BLOCKED = 0.02  # of the rest: refused for now by the receiving server, never delivered
+# A `bounce` event of type `blocked`, as SendGrid reports a temporary refusal.
+BLOCKED_FIELDS = {
+    "type": "blocked",
+    "status": "4.7.1",
+    "reason": "421 4.7.1 Message deferred: too many messages from this sender; try later",
+    "bounce_classification": "Reputation",
+}
+Fate = EventKind | Literal["blocked"]
 
 
-def fate(message: FakeMessage, seed: int = 0) -> tuple[list[EventKind], bool]:
+def fate(message: FakeMessage, seed: int = 0) -> tuple[list[Fate], bool]:
     """The events this message will have, in order, and whether its recipient replies."""
     roll = random.Random(f"{seed}:{message.sg_message_id}").random()
     if roll < BOUNCE:
         return ["processed", "bounce"], False
-    delivered: list[EventKind] = ["processed", "delivered"]
+    delivered: list[Fate] = ["processed", "delivered"]
     roll -= BOUNCE
     if roll < SPAM_REPORT:
         return [*delivered, "open", "spamreport"], False
@@ -43,6 +52,9 @@ def fate(message: FakeMessage, seed: int = 0) -> tuple[list[EventKind], bool]:
     roll -= CLICK
     if roll < OPEN:
         return [*delivered, "open"], False
+    roll -= OPEN
+    if roll < BLOCKED:
+        return ["processed", "blocked"], False
     return delivered, False
 
 
@@ -62,7 +74,12 @@ async def play(
     replies: list[FakeMessage] = []
     for message in messages:
         kinds, replied = fate(message, seed)
-        events += [simulator.event(message, kind) for kind in kinds]
+        events += [
+            simulator.event(message, "bounce", **BLOCKED_FIELDS)
+            if kind == "blocked"
+            else simulator.event(message, kind)
+            for kind in kinds
+        ]
         if replied:
             replies.append(message)
     for start in range(0, len(events), batch_size):
