@@ -14,6 +14,7 @@ import asyncio
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from contextlib import aclosing
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
@@ -38,6 +39,7 @@ from ravensearch.sources.google.client import RESULT_CAP
 from ravensearch.sources.lookups import WebsiteLookups, find_websites
 from ravensearch.sources.patience import PatientSearch, Sleep, TileFailure
 from ravensearch.sources.registry import SourceClients
+from ravensearch.sources.tile_pool import answers
 from ravensearch.sources.tiling import AdaptiveTiler, ZipDensity
 from ravensearch.targets.addresses import normalize_state
 from ravensearch.targets.listings import WebsiteWanted, listing_service
@@ -217,32 +219,25 @@ class _Run:
         self.tilers.append(tiler)
         patient = PatientSearch(client, self.report.trade, sleep=self.sleep, on_wait=self._wait)
         try:
-            while batch := tiler.take(TILE_CONCURRENCY):
-                # Every tile of the batch finishes, so what the others found is kept
-                # when one ends the sweep (a spent daily quota, a refused key).
-                results = await asyncio.gather(
-                    *(patient.search(t) for t in batch), return_exceptions=True
-                )
-                for tile, result in zip(batch, results, strict=True):
-                    if isinstance(result, BaseException):
-                        continue
+            # A tile that ends the sweep (a spent daily quota, a refused key) lets the
+            # others in flight finish first, so what they found is kept.
+            async with aclosing(answers(tiler, patient, concurrency=TILE_CONCURRENCY)) as tiles:
+                async for tile, result in tiles:
                     if isinstance(result, TileFailure):
                         self._failed(tiler, result)
-                        continue
-                    self._count_calls(provider, result.api_calls)
-                    self.report.google_refused_tries += result.refused
-                    self._take(result.listings)
-                    if density is not None:
-                        # Learnt before the split, so that the quarters are judged by it.
-                        found, saturated = len(result.listings), result.saturated
-                        density.learn(geo.zip_count(tile), found, saturated=saturated)
-                        self.lookups.answered(tile, saturated=saturated)
-                    tiler.report(tile, saturated=result.saturated)
-                if stop := next((r for r in results if isinstance(r, BaseException)), None):
-                    raise stop
-                if sum(map(len, self.buffer.values())) >= BATCH_SIZE:
-                    await self._flush()
-                self._progress(provider)
+                    else:
+                        self._count_calls(provider, result.api_calls)
+                        self.report.google_refused_tries += result.refused
+                        self._take(result.listings)
+                        if density is not None:
+                            # Learnt before the split, so that the quarters are judged by it.
+                            found, saturated = len(result.listings), result.saturated
+                            density.learn(geo.zip_count(tile), found, saturated=saturated)
+                            self.lookups.answered(tile, saturated=saturated)
+                        tiler.report(tile, saturated=result.saturated)
+                    if sum(map(len, self.buffer.values())) >= BATCH_SIZE:
+                        await self._flush()
+                    self._progress(provider)
         except Exception:
             # Whatever was found is kept; its website lookups wait for the next run.
             await self._flush(lookups=False)

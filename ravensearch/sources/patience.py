@@ -16,6 +16,7 @@ retried each HTTP call a few times; this is what happens when that was not enoug
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -77,6 +78,18 @@ class PatientSearch:
         self.on_wait = on_wait
         self.quota_waits = 0
         self.outage_waits = 0
+        self._waits_now = 0
+        self._calm = asyncio.Event()
+        self._calm.set()
+
+    @property
+    def waiting(self) -> bool:
+        """Whether some tile is waiting out a rate limit or an outage right now."""
+        return self._waits_now > 0
+
+    async def calm(self) -> None:
+        """Return once no tile is waiting (at once when none is)."""
+        await self._calm.wait()
 
     async def search(self, tile: Tile) -> TileSearch | TileFailure:
         """The tile's answer, or the failure recorded once the tries are spent.
@@ -116,8 +129,13 @@ class PatientSearch:
 
     async def _wait(self, seconds: float, why: Why) -> None:
         until = utcnow() + timedelta(seconds=seconds)
+        self._waits_now += 1
+        self._calm.clear()
         self.on_wait(self.client.name, until, why)
         try:
             await self.sleep(seconds)
         finally:
+            self._waits_now -= 1
+            if not self._waits_now:
+                self._calm.set()
             self.on_wait(self.client.name, None, why)

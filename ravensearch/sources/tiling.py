@@ -43,7 +43,8 @@ class TilingStats:
 
 
 class AdaptiveTiler:
-    """The frontier of tiles still to query. The caller queries them and reports back.
+    """The frontier of tiles still to query. The caller queries them and reports back,
+    in any order (`tile_pool` keeps a few in flight).
 
     ```python
     tiler = AdaptiveTiler(geo.bbox, clip=geo.clip, fits=client.fits)
