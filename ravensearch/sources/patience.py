@@ -78,14 +78,14 @@ class PatientSearch:
         self.on_wait = on_wait
         self.quota_waits = 0
         self.outage_waits = 0
-        self._waits_now = 0
+        self._waits: list[tuple[datetime, Why]] = []  # (until, why) of each tile waiting
         self._calm = asyncio.Event()
         self._calm.set()
 
     @property
     def waiting(self) -> bool:
         """Whether some tile is waiting out a rate limit or an outage right now."""
-        return self._waits_now > 0
+        return bool(self._waits)
 
     async def calm(self) -> None:
         """Return once no tile is waiting (at once when none is)."""
@@ -128,14 +128,16 @@ class PatientSearch:
                 await self.sleep(getattr(exc, "defer_seconds", ERROR_PAUSE) or ERROR_PAUSE)
 
     async def _wait(self, seconds: float, why: Why) -> None:
-        until = utcnow() + timedelta(seconds=seconds)
-        self._waits_now += 1
+        wait = (utcnow() + timedelta(seconds=seconds), why)
+        self._waits.append(wait)
         self._calm.clear()
-        self.on_wait(self.client.name, until, why)
+        self.on_wait(self.client.name, *max(self._waits))
         try:
             await self.sleep(seconds)
         finally:
-            self._waits_now -= 1
-            if not self._waits_now:
+            self._waits.remove(wait)
+            if self._waits:  # tiles still waiting: the job says the longest of their waits
+                self.on_wait(self.client.name, *max(self._waits))
+            else:
                 self._calm.set()
-            self.on_wait(self.client.name, None, why)
+                self.on_wait(self.client.name, None, why)

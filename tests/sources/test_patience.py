@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 
 from ravensearch.sources.base import SourceUnavailable, TileSearch
@@ -55,6 +56,20 @@ class _Recorder:
         self.notices.append((provider, until, why))
 
 
+class _Gated(_Recorder):
+    """Each wait lasts until the test opens its gate."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gates: list[asyncio.Event] = []
+
+    async def sleep(self, seconds: float) -> None:
+        self.pauses.append(seconds)
+        gate = asyncio.Event()
+        self.gates.append(gate)
+        await gate.wait()
+
+
 def _patient(client: object, seen: _Recorder) -> PatientSearch:
     return PatientSearch(client, "hvac", sleep=seen.sleep, on_wait=seen.on_wait)  # type: ignore[arg-type]
 
@@ -86,6 +101,23 @@ class TestOutage:
         assert isinstance(result, TileFailure)
         assert seen.pauses == [ERROR_PAUSE] * (TILE_ATTEMPTS - 1)
         assert seen.notices == []
+
+    async def test_overlapping_waits_keep_the_notice_until_the_last_one_ends(self) -> None:
+        client, seen = _Flaky(failures=2), _Gated()
+        patient = _patient(client, seen)
+        first = asyncio.create_task(patient.search(TILE))
+        second = asyncio.create_task(patient.search(Tile(41.9, -71.5, 42.0, -71.4)))
+        while len(seen.gates) < 2:
+            await asyncio.sleep(0)
+        seen.gates[0].set()
+        assert isinstance(await first, TileSearch)
+        # The other tile still waits: the job must go on saying so.
+        assert patient.waiting
+        assert seen.notices[-1][1] is not None
+        seen.gates[1].set()
+        assert isinstance(await second, TileSearch)
+        assert not patient.waiting
+        assert seen.notices[-1][1] is None
 
     async def test_the_fakes_5xx_switch_after_the_clients_retries(
         self, google: GooglePlacesClient, google_fake: FakeGoogleState
