@@ -16,7 +16,7 @@ from ravensearch.campaigns.schemas import CampaignCreate, StepIn
 from ravensearch.db.session import unit_of_work
 from ravensearch.jobs.sweep import send_due_sequences
 from ravensearch.runtime import MockSendGrid, Runtime
-from ravensearch.sendgrid.fake.scenario import play
+from ravensearch.sendgrid.fake.scenario import Stage, merge_stages, post_stage, stages
 from ravensearch.sendgrid.fake.simulator import SendGridSimulator
 
 log = logging.getLogger(__name__)
@@ -58,12 +58,14 @@ async def seed_demo_campaign(runtime: Runtime) -> None:
 
 async def play_mock_sendgrid(app: FastAPI, runtime: Runtime, mock: MockSendGrid) -> None:
     """Every MOCK_ACTIVITY_SECONDS: send what is due (the periodic job's minute is long
-    for a demo), then post the events and replies of the mail accepted since."""
+    for a demo), then post the next stage of each accepted mail's life: delivered (or
+    bounced) on the first tick, opened on the next, then clicked or answered …"""
     simulator = SendGridSimulator(
         base_url=MOCK_APP_URL,
         private_key=mock.signing_key,
         transport=httpx.ASGITransport(app=app),
     )
+    upcoming: list[Stage] = []  # the stories still being told, one stage per tick
     try:
         await seed_demo_campaign(runtime)
         while True:
@@ -72,8 +74,9 @@ async def play_mock_sendgrid(app: FastAPI, runtime: Runtime, mock: MockSendGrid)
                 await send_due_sequences(runtime)
                 accepted = mock.fake.messages[mock.played :]
                 mock.played += len(accepted)
-                if accepted:
-                    await play(simulator, accepted, inbound_secret=mock.inbound_secret)
+                merge_stages(upcoming, stages(simulator, accepted))
+                if upcoming:
+                    await post_stage(simulator, upcoming.pop(0), inbound_secret=mock.inbound_secret)
             except Exception:
                 log.exception("mock.sendgrid.activity_failed")
     finally:

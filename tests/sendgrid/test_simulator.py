@@ -15,6 +15,7 @@ from fastapi import FastAPI, Request
 
 from ravensearch.sendgrid.client import SendGridClient
 from ravensearch.sendgrid.fake import FakeMessage, FakeSendGrid, SendGridSimulator, fate, play
+from ravensearch.sendgrid.fake.scenario import merge_stages, stages
 from ravensearch.sendgrid.signature import (
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
@@ -210,3 +211,31 @@ class TestScenario:
         again = [fate(m, seed=7) for m in fake.messages]
         assert again == [fate(m, seed=7) for m in fake.messages]
         assert again != [fate(m, seed=8) for m in fake.messages]
+
+    async def test_stages_tell_each_life_in_order_with_the_reply_after_the_open(
+        self, fake: FakeSendGrid, make_client: ClientFactory, simulator: SendGridSimulator
+    ) -> None:
+        client: SendGridClient = make_client()
+        await client.send(make_batch(300))
+        told = stages(simulator, fake.messages, seed=7)
+        assert len(told) >= 4
+        for message in fake.messages:
+            kinds, replied = fate(message, seed=7)
+            mine = [
+                [e["event"] for e in stage.events if e["sg_message_id"] == message.sg_message_id]
+                for stage in told
+            ]
+            # One event per stage, in the order of the message's life.
+            assert [names for names in mine if names] == [[k] for k in _named(kinds)]
+            answered = [i for i, stage in enumerate(told) if message in stage.replies]
+            assert answered == ([len(kinds)] if replied else [])
+        # Two stages merged into what is still to come line up stage by stage.
+        upcoming = stages(simulator, fake.messages[:100], seed=7)
+        merge_stages(upcoming, stages(simulator, fake.messages[100:], seed=7))
+        assert [len(s.events) for s in upcoming] == [len(s.events) for s in told]
+        assert [len(s.replies) for s in upcoming] == [len(s.replies) for s in told]
+
+
+def _named(kinds: list[Any]) -> list[str]:
+    """A fate's kinds as the events' names (a block is a `bounce` event)."""
+    return ["bounce" if kind == "blocked" else kind for kind in kinds]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ravensearch.sendgrid.fake.simulator import EventKind, SendGridSimulator
@@ -58,6 +59,41 @@ def fate(message: FakeMessage, seed: int = 0) -> tuple[list[Fate], bool]:
     return delivered, False
 
 
+@dataclass
+class Stage:
+    """What is posted together: events (signed, in batches), then replies."""
+
+    events: list[dict[str, Any]] = field(default_factory=list)
+    replies: list[FakeMessage] = field(default_factory=list)
+
+
+def stages(
+    simulator: SendGridSimulator, messages: Sequence[FakeMessage], *, seed: int = 0
+) -> list[Stage]:
+    """The messages' lives told over time: stage i holds each message's i-th event, and a
+    reply comes one stage after the open that precedes it (a demo's mail is not delivered,
+    opened and answered in the same instant)."""
+    told: list[Stage] = []
+    for message in messages:
+        kinds, replied = fate(message, seed)
+        while len(told) < len(kinds) + (1 if replied else 0):
+            told.append(Stage())
+        for index, kind in enumerate(kinds):
+            told[index].events.append(_event(simulator, message, kind))
+        if replied:
+            told[len(kinds)].replies.append(message)
+    return told
+
+
+def merge_stages(upcoming: list[Stage], more: list[Stage]) -> None:
+    """Add `more` to `upcoming`, stage by stage (both start now)."""
+    for index, stage in enumerate(more):
+        if index == len(upcoming):
+            upcoming.append(Stage())
+        upcoming[index].events += stage.events
+        upcoming[index].replies += stage.replies
+
+
 async def play(
     simulator: SendGridSimulator,
     messages: Sequence[FakeMessage],
@@ -67,21 +103,24 @@ async def play(
     batch_size: int = 100,
 ) -> Counter[str]:
     """Post every message's events (signed, in batches) and, with `inbound_secret`, its
-    reply; returns how many of each were posted. A non-2xx answer is counted as
-    `rejected` (SendGrid would retry it later; the demo does not)."""
+    reply, all at once; returns how many of each were posted. A non-2xx answer is counted
+    as `rejected` (SendGrid would retry it later; the demo does not)."""
+    whole = Stage()
+    for stage in stages(simulator, messages, seed=seed):
+        whole.events += stage.events
+        whole.replies += stage.replies
+    return await post_stage(simulator, whole, inbound_secret=inbound_secret, batch_size=batch_size)
+
+
+async def post_stage(
+    simulator: SendGridSimulator,
+    stage: Stage,
+    *,
+    inbound_secret: str | None = None,
+    batch_size: int = 100,
+) -> Counter[str]:
     posted: Counter[str] = Counter()
-    events: list[dict[str, Any]] = []
-    replies: list[FakeMessage] = []
-    for message in messages:
-        kinds, replied = fate(message, seed)
-        events += [
-            simulator.event(message, "bounce", **BLOCKED_FIELDS)
-            if kind == "blocked"
-            else simulator.event(message, kind)
-            for kind in kinds
-        ]
-        if replied:
-            replies.append(message)
+    events = stage.events
     for start in range(0, len(events), batch_size):
         batch = events[start : start + batch_size]
         response = await simulator.post_events(batch)
@@ -90,7 +129,13 @@ async def play(
         else:
             posted["rejected"] += len(batch)
     if inbound_secret is not None:
-        for message in replies:
+        for message in stage.replies:
             response = await simulator.post_reply(message, secret=inbound_secret)
             posted["reply" if response.is_success else "rejected"] += 1
     return posted
+
+
+def _event(simulator: SendGridSimulator, message: FakeMessage, kind: Fate) -> dict[str, Any]:
+    if kind == "blocked":
+        return simulator.event(message, "bounce", **BLOCKED_FIELDS)
+    return simulator.event(message, kind)
