@@ -107,6 +107,19 @@ MIXED_IN = {
     "hvac": (("plumbing",), 0.08), "garage_door": (("locksmith",), 0.05),
 }  # fmt: skip
 _KM = 111.32  # km per degree of latitude
+# Every name `Truth.patterns` uses, as the docstring describes them.
+PATTERNS = (
+    "google_only", "yelp_only", "second_yelp_listing", "second_google_listing",
+    "legal_suffix", "owner_name", "dba", "legal_name_only", "the_prefix", "abbreviation",
+    "city_suffix", "punctuation_case", "and_ampersand", "keyword_stuffing",
+    "yelp_tracking_phone", "google_tracking_phone", "phone_missing_google",
+    "phone_missing_yelp", "toll_free_shared", "street_spelling", "suite_spelling",
+    "suite_in_address1", "suite_dropped", "sab_one_side", "address_hidden_yelp", "moved",
+    "coords_50_300m", "yelp_city_differs", "franchise", "shared_building", "namesake",
+    "dual_trade", "electrician_lists_hvac", "appliance_lists_hvac", "other_trade_in_results",
+    "nameless_hvac", "miscategorised_yelp", "foreign", "foreign_on_yelp", "closed",
+    "closed_stale_yelp", "temporarily_closed", "status_unknown",
+)  # fmt: skip
 
 
 def unseen_universe(seed: int = SEED, **options: Any) -> Universe:
