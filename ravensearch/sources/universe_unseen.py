@@ -10,43 +10,43 @@ shows. Florida by default in the benchmark: ZIPs near Miami, Fort Lauderdale, We
 Beach, Orlando, Tampa, St. Petersburg and Jacksonville draw far more businesses than the
 rest, the panhandle a third as many (`METROS`, `SPARSE_WEST_OF`). Any state builds.
 
-Shares below are of the 9,737 true businesses of Florida at the default seed (15,335
-listings; 3,958 open HVAC businesses), from `Truth.patterns`:
+Shares below are of the 9,736 true businesses of Florida at the default seed (15,492
+listings; 3,957 open HVAC businesses), from `Truth.patterns`:
 
-- on Google only 34 %, on Yelp only 10 %, on both the rest; a second, stale listing on
-  the same provider: Yelp 1.5 % (other phone or name spelling), Google 0.9 % (storefront
+- on Google only 33 %, on Yelp only 9.3 %, on both the rest; a second, stale listing on
+  the same provider: Yelp 1.8 % (other phone or name spelling), Google 0.7 % (storefront
   and service-area twins, another number);
 - names differing between the two (a share of the businesses on both): another legal
-  suffix 31 % ("Inc" / ", LLC" / " L.L.C."), an owner's first name on one side 6.1 %
-  ("Joe Smith Plumbing" / "Smith Plumbing"), "d/b/a" 1.2 % ("Russo Holdings Inc DBA
-  Okeechobee Roofing"), the legal name only 0.4 % (nothing shared with the trade name),
-  "The " 1.6 %, abbreviations 2.0 % ("A/C", "AC", "Htg", "Svc", "Svcs", "Bros", "Plbg"),
-  a trailing city 2.3 % ("of Orlando", " - Tampa"), punctuation or case 2.1 %, "&" /
-  "and" 1.0 %, Google names stuffed with keywords 1.3 % ("… | 24/7 AC Repair");
-- phones: a Yelp call-tracking number 4.5 %, a Google one 1.3 %, no phone on Google 2.4 %,
-  on Yelp 2.7 %; franchise locations sharing one toll-free number on Google 0.8 %;
-- addresses: street spelled out on Yelp 14 % ("North Industrial Drive" / "N Industrial
+  suffix 32 % ("Inc" / ", LLC" / " L.L.C."), an owner's first name on one side 6.3 %
+  ("Joe Smith Plumbing" / "Smith Plumbing"), "d/b/a" 1.4 % ("Russo Holdings Inc DBA
+  Okeechobee Roofing"), the legal name only 0.5 % (nothing shared with the trade name),
+  "The " 1.8 %, abbreviations 1.9 % ("A/C", "AC", "Htg", "Svc", "Svcs", "Bros", "Plbg"),
+  a trailing city 2.3 % ("of Orlando", " - Tampa"), punctuation or case 2.3 %, "&" /
+  "and" 1.3 %, Google names stuffed with keywords 1.2 % ("… | 24/7 AC Repair");
+- phones: a Yelp call-tracking number 4.4 %, a Google one 1.5 %, no phone on Google 2.3 %,
+  on Yelp 2.7 %; franchise locations sharing one toll-free number on Google 0.3 %;
+- addresses: street spelled out on Yelp 15 % ("North Industrial Drive" / "N Industrial
   Dr", "State Road 434" / "FL-434", "US Highway 19" / "US-19"), suites spelled
-  differently 2.8 % ("Ste. G" / "Ste G" / "#414" / "Unit 264"), the suite inside Yelp's
-  street line 1.1 %, dropped on Yelp 0.8 %; a service-area business shown without an
-  address on Google and with one on Yelp (or the reverse) 9.2 %; Yelp hides a storefront's
-  address 1.9 %; moved (Yelp keeps the old address, ZIP and pin, up to 20 km away) 0.9 %;
+  differently 2.7 % ("Ste. G" / "Ste G" / "#414" / "Unit 264"), the suite inside Yelp's
+  street line 1.2 %, dropped on Yelp 0.9 %; a service-area business shown without an
+  address on Google and with one on Yelp 9.5 %; Yelp hides a storefront's
+  address 2.4 %; moved (Yelp keeps the old address, ZIP and pin, up to 20 km away) 0.9 %;
   Yelp's pin 50–300 m from Google's 17 % (else within 30 m); Yelp names a neighbouring
-  postal city 1.2 %;
-- franchises 1.2 % (9 brands, 4–22 locations each, one name and website, distinct
+  postal city 1.3 %;
+- franchises 1.1 % (9 brands, 4–22 locations each, one name and website, distinct
   addresses; Google sometimes adds " of City"); different businesses in one building,
-  each in its own suite 2.4 %; namesakes (one name, unrelated businesses) 5.6 %;
-- trades: two trades named in the name 5.1 % ("Plumbing & Heating", "Heating, Cooling &
+  each in its own suite 2.5 %; namesakes (one name, unrelated businesses) 2.9 %;
+- trades: two trades named in the name 5.5 % ("Plumbing & Heating", "Heating, Cooling &
   Plumbing", "Electric & Air": both are true); electricians listing HVAC on Yelp (and
-  returned by Google's HVAC query) 1.1 % and appliance repairers doing so 1.2 % (true trade:
-  their own); another trade's business returned by a trade's Google query 7.8 %; HVAC
+  returned by Google's HVAC query) 1.0 % and appliance repairers doing so 1.3 % (true trade:
+  their own); another trade's business returned by a trade's Google query 7.4 %; HVAC
   businesses whose name says nothing of it 2.5 % ("Castillo Enterprises"); HVAC filed only
-  under "contractors" on Yelp 0.4 %; businesses of no trade (car A/C shops, A/C supply
+  under "contractors" on Yelp 0.5 %; businesses of no trade (car A/C shops, A/C supply
   stores, home warranties, pool heaters) returned by trade queries 1.2 %, a few of them
-  filed under HVAC on Yelp 0.14 %;
-- status: permanently closed 4.7 % (Google says so; Yelp still open for 1.1 %),
-  temporarily closed 1.8 %, an open business with no or an unspecified Google
-  `businessStatus` 1.9 %.
+  filed under HVAC on Yelp 0.24 %;
+- status: permanently closed 4.6 % (Google says so; Yelp still open for 1.0 %),
+  temporarily closed 1.9 %, an open business with no or an unspecified Google
+  `businessStatus` 1.6 %.
 
 Built per state from `random.Random(f"unseen:{seed}:{state}")`: the same seed gives the
 same listings, ids included.
@@ -57,6 +57,7 @@ from __future__ import annotations
 import itertools
 import math
 import random
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -201,7 +202,7 @@ class _Builder:
         dual = [d for d in words.DUAL_WORDS if d[0][0] == trade]
         if dual and rng.random() < (0.05 if trade == "electrical" else 0.08):
             trades, word = rng.choice(dual)
-            name, kind = f"{rng.choice(words.SURNAMES + words.PLACES)} {word}", "dual"
+            name, kind = self._unique(lambda: f"{rng.choice(words.STEMS)} {word}"), "dual"
             patterns.append("dual_trade")
         else:
             name, kind = self._name(trade, where.city)
@@ -245,15 +246,26 @@ class _Builder:
         taken = self.names.setdefault(trade, [])
         if taken and self.rng.random() < NAMESAKE_SHARE:
             return self.rng.choice(taken), "namesake"
-        for _ in range(20):
+        kinds: list[str] = []
+
+        def make() -> str:
             name, kind = words.trade_name(self.rng, trade, city)
+            kinds.append(kind)
+            return name
+
+        name = self._unique(make)
+        taken.append(name)
+        return name, kinds[-1]
+
+    def _unique(self, make: Callable[[], str]) -> str:
+        for _ in range(20):
+            name = make()
             if _slug(name) not in self.slugs:
                 break
         else:
             name = f"{self.rng.choice(words.SURNAMES)} {self.rng.choice(words.SURNAMES)} {name}"
         self.slugs.add(_slug(name))
-        taken.append(name)
-        return name, kind
+        return name
 
     def _website(self, plan: Plan, domain: str | None = None) -> None:
         roll = self.rng.random()

@@ -35,6 +35,7 @@ ADJECTIVES = (
     "Express", "Total", "Apex", "Honest", "Precision", "Dependable", "Rapid", "Prestige",
     "Allstar", "Pro", "Budget", "Family", "Integrity", "Accurate", "Certified", "Genuine",
 )  # fmt: skip
+STEMS = SURNAMES + PLACES + COOL + ADJECTIVES
 LETTERS = ("A-1", "AAA", "A+", "1st Choice", "24/7", "ABC", "A&B", "J&R", "B & M", "K.C.")
 TRADE_WORDS = {
     "hvac": (
