@@ -35,7 +35,8 @@ listings; 3,957 open HVAC businesses), from `Truth.patterns`:
   postal city 1.3 %;
 - franchises 1.1 % (9 brands, 4–22 locations each, one name and website, distinct
   addresses; Google sometimes adds " of City"); different businesses in one building,
-  each in its own suite 2.5 %; namesakes (one name, unrelated businesses) 2.9 %;
+  each in its own suite 2.5 %; namesakes (one name, unrelated businesses, in one city
+  or in two) 3.7 %;
 - trades: two trades named in the name 5.5 % ("Plumbing & Heating", "Heating, Cooling &
   Plumbing", "Electric & Air": both are true); electricians listing HVAC on Yelp (and
   returned by Google's HVAC query) 1.0 % and appliance repairers doing so 1.3 % (true trade:

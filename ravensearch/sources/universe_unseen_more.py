@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections import defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -206,16 +206,12 @@ def foreign(builder: _Builder, count: int) -> None:
 
 
 def mark_namesakes(plans: list[Plan]) -> None:
-    """Unrelated businesses with one name in different cities."""
-    cities: dict[str, set[str]] = defaultdict(set)
+    """Unrelated businesses with one name (franchise locations are one brand, not that)."""
+    named = Counter(
+        _slug(words.strip_legal(plan.name)) for plan in plans if "franchise" not in plan.patterns
+    )
     for plan in plans:
-        if "franchise" not in plan.patterns:
-            cities[_slug(words.strip_legal(plan.name))].update(s.city for s in plan.google[:1])
-    for plan in plans:
-        if (
-            "franchise" not in plan.patterns
-            and len(cities[_slug(words.strip_legal(plan.name))]) > 1
-        ):
+        if "franchise" not in plan.patterns and named[_slug(words.strip_legal(plan.name))] > 1:
             plan.patterns.append("namesake")
 
 
