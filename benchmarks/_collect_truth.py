@@ -33,6 +33,7 @@ class Stored:
 class Tally:
     wanted: set[str]
     targets_of: Counter[str] = field(default_factory=Counter)
+    stored_in: dict[str, int] = field(default_factory=dict)  # provider id → target number
     missed: list[str] = field(default_factory=list)
     duplicated: list[str] = field(default_factory=list)
     merged: list[Stored] = field(default_factory=list)  # holding more than one business
@@ -87,7 +88,8 @@ def tally(businesses: tuple[Business, ...], wanted: set[str], targets: list[Stor
     result = Tally(wanted)
     result.owner = {i: b for b in businesses for i in (b.google_id, b.yelp_id) if i}
     closed = {b.identity for b in businesses if b.truly_closed}
-    for target in targets:
+    for number, target in enumerate(targets):
+        result.stored_in.update(dict.fromkeys(target.ids, number))
         identities = result.identities(target)
         if len(identities) > 1:
             result.merged.append(target)
@@ -123,12 +125,16 @@ def print_examples(businesses: tuple[Business, ...], result: Tally, count: int) 
         _print_business(identity, listings[identity])
     print(f"  duplicated ({len(result.duplicated)}):")
     histogram(result.duplicated)
-    evidence = Counter(_shared(listings[i]) for i in result.duplicated)
+    evidence = Counter(_shared(listings[i], result.stored_in) for i in result.duplicated)
     print(f"    the listings share: {', '.join(f'{k} {n}' for k, n in evidence.most_common())}")
-    # The fixable first: those whose listings share a phone, then an address.
-    by_evidence = sorted(result.duplicated, key=lambda i: _STRENGTH.index(_shared(listings[i])))
-    for identity in _spread(by_evidence, listings, count, keep_order=True):
-        _print_business(identity, listings[identity])
+    # Per what the two targets' listings share: a phone or an address makes a case fixable.
+    for strength in _STRENGTH:
+        shared = [
+            i for i in result.duplicated if _shared(listings[i], result.stored_in) == strength
+        ]
+        for identity in _spread(shared, listings, max(1, count // 2)):
+            print(f"    sharing {strength}:")
+            _print_business(identity, listings[identity])
     for label, targets in (("wrongly merged", result.merged), ("wrong trade", result.wrong_trade)):
         print(f"  {label} ({len(targets)} targets):")
         histogram(sorted({i for t in targets for i in result.identities(t)}))
@@ -140,20 +146,11 @@ def print_examples(businesses: tuple[Business, ...], result: Tally, count: int) 
                 _print_business(identity, listings[identity], indent="      ")
 
 
-def _spread(
-    identities: list[str],
-    listings: dict[str, list[Business]],
-    count: int,
-    *,
-    keep_order: bool = False,
-) -> list[str]:
+def _spread(identities: list[str], listings: dict[str, list[Business]], count: int) -> list[str]:
     """`count` cases with as many different patterns as possible."""
     picked: list[str] = []
     covered: set[str] = set()
-    ordered = (
-        identities if keep_order else sorted(identities, key=lambda i: -len(_patterns(listings[i])))
-    )
-    for identity in ordered:
+    for identity in sorted(identities, key=lambda i: -len(_patterns(listings[i]))):
         fresh = set(_patterns(listings[identity])) - covered
         if fresh and len(picked) < count:
             picked.append(identity)
@@ -164,15 +161,31 @@ def _spread(
 _STRENGTH = ("a phone", "a street number and ZIP", "neither phone nor address")
 
 
-def _shared(listings: list[Business]) -> str:
-    """The strongest thing two listings of one business have in common."""
-    phones = [b.phone_e164 if b.on_google else b.yelp_phone for b in listings]
-    if any(p and phones.count(p) > 1 for p in phones):
+def _shared(listings: list[Business], stored_in: dict[str, int]) -> str:
+    """The strongest thing two listings of one business, stored apart, have in common."""
+    stored = [(stored_in.get(_id(b)), b) for b in listings if _id(b) in stored_in]
+    pairs = [
+        (a, b) for n, a in stored for m, b in stored if n is not None and m is not None and n < m
+    ]
+    if any(_phone(a) and _phone(a) == _phone(b) for a, b in pairs):
         return "a phone"
-    places = [(_number(b), b.zip) for b in listings if b.street and not b.service_area_only]
-    if any(places.count(place) > 1 for place in places):
+    if any(_place(a) and _place(a) == _place(b) for a, b in pairs):
         return "a street number and ZIP"
     return "neither phone nor address"
+
+
+def _id(b: Business) -> str:
+    return b.google_id or b.yelp_id or ""
+
+
+def _phone(b: Business) -> str | None:
+    return b.phone_e164 if b.on_google else b.yelp_phone
+
+
+def _place(b: Business) -> tuple[str, str] | None:
+    if not b.street or b.service_area_only:
+        return None
+    return _number(b), b.zip
 
 
 def _number(b: Business) -> str:
