@@ -4,6 +4,7 @@
     .venv/bin/python benchmarks/collect.py --plain               # the plain universe
     .venv/bin/python benchmarks/collect.py --trade plumbing --state OH --source google
     .venv/bin/python benchmarks/collect.py --token-delay 0.3     # one page-token delay only
+    .venv/bin/python benchmarks/collect.py --universe unseen     # hvac × FL, written apart
 
 Runs the real collect flow in mock mode: the real clients talk to the in-package fakes
 through `httpx.ASGITransport` (caps enforced: 60 places per Google query, offset + limit
@@ -19,9 +20,12 @@ returned, so they are probably not billed, but they are requests against the quo
 The harder universe (`universe_variants`, the default here) adds what real data does:
 Yelp names and phones that differ from Google's, franchises, suites, neighbouring trades
 in a query's answer, closed and future businesses, listings without an address; it is
-denser (about 4,000 HVAC businesses in Texas). Duplicates are businesses stored as more
-than one target; over-merged targets hold more than one business; wrong-trade targets
-are businesses that do not do the trade collected.
+denser (about 4,000 HVAC businesses in Texas). The unseen universe (`universe_unseen`,
+Florida by default) was written apart from the collector, one true business shown as a
+listing per provider, each written its own way. Scores count true businesses
+(`_collect_truth`): duplicates are businesses stored as more than one target; wrongly
+merged targets hold more than one business; wrong-trade targets are stored under a trade
+their business does not do. `--examples N` prints N cases of each miss, listing by listing.
 """
 
 from __future__ import annotations
@@ -29,57 +33,25 @@ from __future__ import annotations
 import argparse
 import asyncio
 import time
-from collections import Counter
 
+import _collect_truth as truth
 from _common import fresh_database, verdict
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ravensearch.config import Settings
 from ravensearch.db import migrate
 from ravensearch.db.engine import create_engine, create_sessionmaker
-from ravensearch.db.models import Target
 from ravensearch.logging import configure_logging
 from ravensearch.sources.flows import collect
 from ravensearch.sources.geo import state_geo
 from ravensearch.sources.registry import build_source_clients
-from ravensearch.sources.universe import Business, Universe
+from ravensearch.sources.universe import Universe
+from ravensearch.sources.universe_unseen import SEED as UNSEEN_SEED
+from ravensearch.sources.universe_unseen import unseen_universe
 
 TARGET_COVERAGE = 0.95
 TARGET_GOOGLE_CALLS_PER_NEW = 0.2
 TARGET_DUPLICATES = 0.01
 HARD_DENSITY, HARD_MAX = 11.0, 25_000
-
-
-async def _stored(sessionmaker: async_sessionmaker[AsyncSession]) -> list[tuple[str, list[str]]]:
-    """Each target's trade and provider ids."""
-    async with sessionmaker() as session:
-        rows = (await session.execute(select(Target.trade, Target.source_ids))).all()
-    return [
-        (trade or "", [i for v in ids.values() if isinstance(v, list) for i in v])
-        for trade, ids in rows
-    ]
-
-
-def _tally(
-    businesses: tuple[Business, ...], wanted: list[Business], targets: list[tuple[str, list[str]]]
-) -> dict[str, int]:
-    """Found, duplicated, over-merged and wrong-trade counts of the stored targets."""
-    owner = {i: b for b in businesses for i in (b.google_id, b.yelp_id) if i}
-    targets_of: dict[str, int] = Counter()
-    over_merged = wrong_trade = 0
-    for trade, ids in targets:
-        keys = {owner[i].key for i in ids if i in owner}
-        over_merged += len(keys) > 1
-        # Stored under a trade the business does not do (a car A/C shop as HVAC).
-        wrong_trade += any(trade not in owner[i].trades for i in ids if i in owner)
-        targets_of.update(keys)
-    return {
-        "found": sum(1 for b in wanted if targets_of[b.key]),
-        "duplicates": sum(1 for b in wanted if targets_of[b.key] > 1),
-        "over_merged": over_merged,
-        "wrong_trade": wrong_trade,
-    }
 
 
 async def run(args: argparse.Namespace) -> bool:
@@ -96,7 +68,9 @@ async def run(args: argparse.Namespace) -> bool:
 async def measure(args: argparse.Namespace, token_delay: float) -> tuple[bool, float]:
     """One collect into a fresh database; whether it met every target, and its Google
     calls per new target."""
-    if args.plain:
+    if args.universe == "unseen":
+        universe = unseen_universe(args.seed)
+    elif args.universe == "plain":
         universe = Universe(seed=args.seed)
     else:
         universe = Universe(seed=args.seed, hard=True, density=HARD_DENSITY, max_per_state=HARD_MAX)
@@ -105,15 +79,7 @@ async def measure(args: argparse.Namespace, token_delay: float) -> tuple[bool, f
     zips_s = time.perf_counter() - started
     businesses = universe.businesses(args.state)
     build_s = time.perf_counter() - started - zips_s
-    wanted = [
-        b
-        for b in businesses
-        if args.trade in b.trades
-        and not b.closed
-        and (args.source == "all" or getattr(b, f"on_{args.source}"))
-        # Google alone shows no state for it: dropped by design, counted in the summary.
-        and not (b.google_state_hidden and (not b.on_yelp or args.source == "google"))
-    ]
+    wanted = truth.wanted(businesses, args.trade, args.source)
     async with fresh_database("sqlite", name="rs_bench_collect") as url:
         engine = create_engine(url)
         await migrate.upgrade(engine)
@@ -139,12 +105,12 @@ async def measure(args: argparse.Namespace, token_delay: float) -> tuple[bool, f
                 rerun = await collect(
                     sessionmaker, clients, source=args.source, trade=args.trade, state=args.state
                 )
-        targets = await _stored(sessionmaker)
+        targets = await truth.stored(sessionmaker)
         await engine.dispose()
-    tally = _tally(businesses, wanted, targets)
-    found = tally["found"]
+    tally = truth.tally(businesses, wanted, targets)
+    found = tally.found
     coverage = found / max(1, len(wanted))
-    duplicates = tally["duplicates"] / max(1, len(wanted))
+    duplicates = len(tally.duplicated) / max(1, len(wanted))
     google_per_new = report.calls_per_new_target("google")
     print(
         f"collect {args.trade} × {args.state} from {args.source} (seed {args.seed}),"
@@ -154,6 +120,8 @@ async def measure(args: argparse.Namespace, token_delay: float) -> tuple[bool, f
         f"  universe: {len(businesses)} businesses in {args.state} (built in {build_s:.2f} s"
         f" after {zips_s:.2f} s loading ZIP data),"
     )
+    if len({b.identity for b in businesses}) != len(businesses):
+        print(f"            {len({b.identity for b in businesses})} true businesses")
     print(f"            {len(wanted)} open {args.trade} businesses listed by {args.source}")
     print(f"  {report.summary()}")
     print(f"  tiles queried {report.tiles}, capped at minimum size {report.capped_tiles}")
@@ -163,10 +131,12 @@ async def measure(args: argparse.Namespace, token_delay: float) -> tuple[bool, f
     )
     print(f"  coverage: {found}/{len(wanted)} = {coverage:.1%}  (target ≥ {TARGET_COVERAGE:.0%})")
     print(
-        f"  duplicates: {tally['duplicates']} businesses stored twice = {duplicates:.2%}"
-        f"  (target ≤ {TARGET_DUPLICATES:.0%}); over-merged targets {tally['over_merged']};"
-        f" wrong-trade targets {tally['wrong_trade']} (target 0)"
+        f"  duplicates: {len(tally.duplicated)} businesses stored twice = {duplicates:.2%}"
+        f"  (target ≤ {TARGET_DUPLICATES:.0%}); wrongly merged: {len(tally.merged)} targets"
+        f" hold {tally.merged_businesses} businesses (target 0);"
+        f" wrong-trade targets {len(tally.wrong_trade)} (target 0)"
     )
+    print(f"  closed businesses stored: {tally.closed_stored} targets")
     print(
         f"  Google calls per new target: {google_per_new:.3f}"
         f"  (target ≤ {TARGET_GOOGLE_CALLS_PER_NEW}; searches"
@@ -183,30 +153,42 @@ async def measure(args: argparse.Namespace, token_delay: float) -> tuple[bool, f
     ok_coverage = coverage >= TARGET_COVERAGE
     ok_calls = args.source == "yelp" or google_per_new <= TARGET_GOOGLE_CALLS_PER_NEW
     ok_duplicates = duplicates <= TARGET_DUPLICATES
-    ok_trade = tally["wrong_trade"] == 0
+    ok_trade = not tally.wrong_trade
+    ok_merged = not tally.merged
     print(
         f"  coverage {verdict(ok_coverage)}, duplicates {verdict(ok_duplicates)},"
-        f" wrong trades {verdict(ok_trade)}, Google calls per new target {verdict(ok_calls)}"
+        f" wrongly merged {verdict(ok_merged)}, wrong trades {verdict(ok_trade)},"
+        f" Google calls per new target {verdict(ok_calls)}"
     )
-    return ok_coverage and ok_calls and ok_duplicates and ok_trade, google_per_new
+    if args.examples:
+        truth.print_examples(businesses, tally, args.examples)
+    ok = ok_coverage and ok_calls and ok_duplicates and ok_trade and ok_merged
+    return ok, google_per_new
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--trade", default="hvac")
-    parser.add_argument("--state", default="TX")
+    parser.add_argument("--state", default=None, help="default: FL for unseen, else TX")
     parser.add_argument("--source", default="all", choices=("google", "yelp", "all"))
-    parser.add_argument("--seed", type=int, default=20261127)
+    parser.add_argument("--seed", type=int, default=None, help="default: the universe's own")
     parser.add_argument("--rerun", action="store_true", help="collect twice (idempotency)")
-    parser.add_argument("--plain", action="store_true", help="the plain universe, not the hard")
+    parser.add_argument("--universe", default="hard", choices=("hard", "plain", "unseen"))
+    parser.add_argument("--plain", action="store_true", help="same as --universe plain")
+    parser.add_argument("--examples", type=int, default=0, help="cases of each miss to print")
     parser.add_argument(
         "--token-delay",
         type=float,
         default=None,
         help="seconds before a Google page token works (default: run with 0 and with 0.15)",
     )
+    args = parser.parse_args()
+    args.universe = "plain" if args.plain else args.universe
+    unseen = args.universe == "unseen"
+    args.state = args.state or ("FL" if unseen else "TX")
+    args.seed = args.seed if args.seed is not None else (UNSEEN_SEED if unseen else 20261127)
     configure_logging("WARNING")
-    asyncio.run(run(parser.parse_args()))
+    asyncio.run(run(args))
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ import random
 import re
 import threading
 from collections import defaultdict
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -50,6 +50,17 @@ _SLUG = re.compile(r"[^a-z0-9]+")
 # tiling, which drops tiles far from every centroid, can never drop a business.
 _JITTER, _JITTER_MAX = 0.02, 0.06
 assert _JITTER_MAX < NEAR_DEGREES
+
+
+@dataclass(frozen=True, slots=True)
+class Truth:
+    """The real business behind a listing, where a universe shows one business as several
+    listings (`universe_unseen`): benchmarks score against it, the fakes never read it."""
+
+    key: str
+    trades: tuple[str, ...]  # what it really does; empty for a business outside every trade
+    closed: bool
+    patterns: tuple[str, ...] = ()  # the listing messiness it was built with
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +104,21 @@ class Business:
     # Google's primary type of a business outside every trade that a trade query returns
     # (a car air-conditioning shop for "HVAC contractor"); its `trades` are empty.
     foreign_type: str | None = None
+    # Google's `businessStatus` when it is not what the flags say ("": none shown).
+    google_status: str | None = None
+    truth: Truth | None = None  # None: this listing is the whole business
+
+    @property
+    def identity(self) -> str:
+        return self.truth.key if self.truth else self.key
+
+    @property
+    def true_trades(self) -> tuple[str, ...]:
+        return self.truth.trades if self.truth else self.trades
+
+    @property
+    def truly_closed(self) -> bool:
+        return self.truth.closed if self.truth else self.closed
 
     @property
     def on_google(self) -> bool:
@@ -183,13 +209,19 @@ def _grid_cell(lat: float, lng: float) -> tuple[int, int]:
     return math.floor(lat / _GRID), math.floor(lng / _GRID)
 
 
+# Builds one state's businesses in place of the default world (`universe_unseen`).
+StateBuild = Callable[["Universe", str], list[Business]]
+
+
 class Universe:
     """Every state's businesses, built on first use and cached; safe to share across threads.
 
     `density` is businesses per street-delivery ZIP (Texas, ~1,700 ZIPs, gets ~8,700).
     `hard` adds what the plain world lacks (`universe_variants`): names and phones that
     differ between the providers, franchises, suites, neighbouring trades in a query's
-    answer, future openings and listings without an address.
+    answer, future openings and listings without an address; it also makes the Yelp fake
+    shrink its circle where businesses are dense. `build` replaces the default world with
+    another one, written apart from it (`universe_unseen`).
     """
 
     def __init__(
@@ -203,9 +235,11 @@ class Universe:
         yelp_share: float = 0.6,
         states: Collection[str] | None = None,
         hard: bool = False,
+        build: StateBuild | None = None,
     ) -> None:
         self.seed = seed
         self.hard = hard
+        self.build = build
         # Only these states have businesses (None: every state); keeps tests small.
         self.states = frozenset(code.upper() for code in states) if states is not None else None
         self.density = density
@@ -225,10 +259,13 @@ class Universe:
             built = self._states.get(code)
             if built is None:
                 empty = self.states is not None and code not in self.states
-                businesses = [] if empty else _StateBuilder(self, code).build()
+                businesses = [] if empty else self._build(code)
                 built = StateUniverse(code, businesses)
                 self._states[code] = built
         return built
+
+    def _build(self, code: str) -> list[Business]:
+        return self.build(self, code) if self.build else _StateBuilder(self, code).build()
 
     def businesses(self, state: str) -> tuple[Business, ...]:
         return self.state(state).businesses

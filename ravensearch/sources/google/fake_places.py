@@ -55,12 +55,14 @@ def place_json(b: Business) -> dict[str, Any]:
         "googleMapsUri": f"https://maps.google.com/?cid={int(b.key[3:].lstrip('X') or 0) + 10**15}",
         "rating": b.rating,
         "userRatingCount": b.review_count,
-        "businessStatus": business_status(b),
+        "businessStatus": business_status(b) if b.google_status is None else b.google_status,
         "utcOffsetMinutes": -360,
     }
     if b.google_state_hidden:
         # Google shows no address at all for some listings: nothing says which state.
         del place["formattedAddress"], place["addressComponents"]
+    if not place["businessStatus"]:
+        del place["businessStatus"]
     if primary:
         place["primaryType"] = primary
     if not sab:
