@@ -8,7 +8,6 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from pydantic import SecretStr
 from sqlalchemy import select
 
@@ -22,10 +21,11 @@ from ravensearch.db.models import (
     WebhookEvent,
 )
 from ravensearch.events.sendgrid_deliveries import MAX_REPLY_TEXT
-from ravensearch.logging import configure_logging, redact
+from ravensearch.logging import redact
 from ravensearch.runtime import Runtime
 from ravensearch.web import sendgrid_webhooks
 from tests.events.helpers import load
+from tests.fixtures.access_log import access_line_as_served
 from tests.sendgrid.helpers import SendGridLead, inbound_form, seed_sendgrid_lead
 
 SECRET = "inbound-secret-4f9a2c"
@@ -261,16 +261,7 @@ class TestRefused:
 
 class TestSecretNeverLogged:
     def test_access_lines_are_redacted(self, capsys: pytest.CaptureFixture[str]) -> None:
-        configure_logging("INFO")
-        try:
-            uvicorn.Config(app="tests:none", log_level="info").configure_logging()
-            logging.getLogger("uvicorn.access").info(
-                '%s - "%s %s HTTP/%s" %d', "10.0.0.1:5123", "POST", f"{URL}/{SECRET}", "1.1", 200
-            )  # fmt: skip
-            out = capsys.readouterr()
-        finally:
-            configure_logging("WARNING")
-        line = out.out + out.err
+        line = access_line_as_served(f"{URL}/{SECRET}", capsys)
         assert f"{URL}/[redacted]" in line
         assert SECRET not in line
         assert SECRET not in redact(f"web.unhandled_error path={URL}/{SECRET}")

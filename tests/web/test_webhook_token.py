@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import json
-import logging
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
-from ravensearch.logging import configure_logging, redact
+from ravensearch.logging import redact
 from ravensearch.runtime import Runtime
 from tests.events.helpers import states
+from tests.fixtures.access_log import access_line_as_served
 from tests.fixtures.factories import instantly_event
 from tests.fixtures.web import WEBHOOK_SECRET
 
@@ -67,17 +66,7 @@ class TestUrlToken:
 
 class TestNeverLogged:
     def test_uvicorn_access_line_is_redacted(self, capsys: pytest.CaptureFixture[str]) -> None:
-        configure_logging("INFO")
-        try:
-            # What `serve` does next: uvicorn applies its own logging config on top of ours.
-            uvicorn.Config(app="tests:none", log_level="info").configure_logging()
-            logging.getLogger("uvicorn.access").info(
-                '%s - "%s %s HTTP/%s" %d', "10.0.0.1:5123", "POST", f"{URL}/{WEBHOOK_SECRET}", "1.1", 200
-            )  # fmt: skip
-            out = capsys.readouterr()
-        finally:
-            configure_logging("WARNING")
-        line = out.out + out.err
+        line = access_line_as_served(f"{URL}/{WEBHOOK_SECRET}", capsys)
         assert f"{URL}/[redacted]" in line
         assert WEBHOOK_SECRET not in line
 
