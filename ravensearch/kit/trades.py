@@ -16,6 +16,10 @@ TRADES: tuple[str, ...] = (
     "pest_control",
 )
 
+# What a collected target's trade was read from, weakest first (`sources.classify`): a
+# later listing of the business with stronger evidence corrects it (`targets.listings`).
+TRADE_EVIDENCE: tuple[str, ...] = ("query", "name", "categories", "main_category")
+
 _ALIASES = {
     "heating": "hvac",
     "air conditioning": "hvac",

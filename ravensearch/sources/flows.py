@@ -33,7 +33,7 @@ from ravensearch.sources.base import (
     SourceName,
     SourceQuotaExceeded,
 )
-from ravensearch.sources.classify import OUTSIDE, classify
+from ravensearch.sources.classify import OUTSIDE, Verdict, judge
 from ravensearch.sources.geo import StateGeo, Tile, state_geo
 from ravensearch.sources.google.client import RESULT_CAP
 from ravensearch.sources.lookups import WebsiteLookups, find_websites
@@ -147,7 +147,8 @@ async def collect(
     its `business_status`, or skipped and counted with `skip_not_open`.
 
     Each listing is stored under the trade its own categories say (`classify`); one of
-    no trade of ours is dropped and counted. Idempotent: a re-run merges into the same
+    no trade of ours is dropped and counted. Where two listings of one business disagree,
+    the stronger evidence decides the target's trade (`targets.listings`). Idempotent: a re-run merges into the same
     targets (see `targets.listings`). A tile whose provider error persists is recorded
     in `tile_errors` and the sweep goes on (`patience`); a spent daily quota stops the
     run cleanly, with `stopped` saying so. Listings found before a failure are stored
@@ -200,7 +201,7 @@ class _Run:
         self.on_progress = on_progress
         self.sleep = sleep
         self.seen: set[tuple[str, str]] = set()
-        self.buffer: dict[str, list[RawListing]] = defaultdict(list)
+        self.buffer: dict[Verdict, list[RawListing]] = defaultdict(list)
         self.tilers: list[AdaptiveTiler] = []
         self.waiting: tuple[str, datetime, str] | None = None
         self.skip_not_open = False
@@ -282,28 +283,29 @@ class _Run:
             elif listing.state.upper() != report.state:
                 # Border tiles reach into the neighbours; their listings are theirs.
                 report.out_of_state_skipped += 1
-            elif (trade := classify(listing, report.trade)) == OUTSIDE:
+            elif (verdict := judge(listing, report.trade)).trade == OUTSIDE:
                 report.outside_trades_dropped += 1
             elif not_open and self.skip_not_open:
                 report.not_open_skipped += 1
             else:
-                report.other_trade_stored += trade != report.trade
+                report.other_trade_stored += verdict.trade != report.trade
                 report.not_open_kept += not_open
-                self.buffer[trade].append(listing)
+                self.buffer[verdict].append(listing)
 
     async def _flush(self, *, lookups: bool = True) -> None:
         buffer, self.buffer = self.buffer, defaultdict(list)
-        for trade, listings in buffer.items():
-            await self._store(trade, listings, lookups=lookups)
+        for verdict, listings in buffer.items():
+            await self._store(verdict, listings, lookups=lookups)
 
-    async def _store(self, trade: str, listings: list[RawListing], *, lookups: bool) -> None:
+    async def _store(self, verdict: Verdict, listings: list[RawListing], *, lookups: bool) -> None:
         for attempt in range(1, _UPSERT_ATTEMPTS + 1):
             try:
                 async with unit_of_work(self.sessionmaker) as session:
                     result = await listing_service.upsert(
                         session,
                         listings=listings,
-                        trade=trade,
+                        trade=verdict.trade,
+                        trade_by=verdict.by,
                         default_state=self.report.state,
                     )
                 break

@@ -9,6 +9,13 @@ first free id column and always to `source_ids`; it never blanks a value, never 
 and never touches status, email or suppression. A listing that joins nothing becomes a
 `pending` target. Re-collecting is therefore idempotent.
 
+The one value a joining listing may replace is a collected target's trade, while the
+target is still `pending`: `source_ids` records what the trade was read from (`TRADE_BY`,
+one of `kit.trades.TRADE_EVIDENCE`), and stronger evidence wins. A Google listing with no
+category stored under the searched trade takes the trade its Yelp listing's categories
+name; Google's primary type is never overruled by a secondary Yelp category. A trade
+imported or set by hand records no evidence and is never replaced.
+
 Each batch costs one lookup query, one multi-row INSERT and one bulk UPDATE.
 """
 
@@ -26,6 +33,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from ravensearch.db.models import Target, TargetStatus
 from ravensearch.kit.clock import utcnow
+from ravensearch.kit.trades import TRADE_EVIDENCE
 from ravensearch.targets.addresses import normalize_state, normalize_zip
 from ravensearch.targets.merge import Row, identity_domain, name_key
 from ravensearch.targets.phones import to_e164
@@ -49,6 +57,8 @@ _LOADED = ("id", "business_name", "status", *_UPDATED)
 _TRACKING = ("utm_", "gclid", "fbclid")
 # `source_ids` key recording that a Google website lookup was made (so it is not repeated).
 WEBSITE_LOOKUP = "website_lookup"
+# `source_ids` key recording what a collected target's trade was read from.
+TRADE_BY = "trade_by"
 
 
 class Listing(Protocol):
@@ -184,7 +194,13 @@ def _without_tracking(url: str | None) -> str | None:
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
-def listing_values(listing: Listing, *, trade: str | None, default_state: str | None) -> Row:
+def listing_values(
+    listing: Listing,
+    *,
+    trade: str | None,
+    default_state: str | None,
+    trade_by: str | None = None,
+) -> Row:
     """A listing as target columns (normalised; values that do not parse become None)."""
     website = _normalized(normalize_website, _without_tracking(listing.website))
     if website is not None and len(website) > 500:
@@ -214,12 +230,18 @@ def listing_values(listing: Listing, *, trade: str | None, default_state: str | 
         "business_status": str(listing.business_status),
     }
     values[_ID_COLUMN[listing.source]] = listing.source_id[:200]
+    if trade and trade_by:
+        values["source_ids"][TRADE_BY] = trade_by
     return values
 
 
 def _merge(row: Row, values: Row, taken: set[tuple[str, str]]) -> bool:
     """Fill `row`'s gaps from `values`; True when anything changed."""
     changed = False
+    trade_by = _trade_by(row, values)
+    if trade_by is not None:
+        row["trade"] = values["trade"]
+        changed = True
     for column in _FILLED:
         if values.get(column) is not None and row.get(column) in (None, ""):
             row[column] = values[column]
@@ -241,7 +263,11 @@ def _merge(row: Row, values: Row, taken: set[tuple[str, str]]) -> bool:
     ids = {
         k: list(v) if isinstance(v, list) else v for k, v in (row.get("source_ids") or {}).items()
     }
+    if trade_by is not None:
+        ids[TRADE_BY] = trade_by
     for source, new_ids in values["source_ids"].items():
+        if source == TRADE_BY:
+            continue
         known = ids.get(source)
         known = known if isinstance(known, list) else ([known] if known else [])
         missing = [i for i in new_ids if i not in known]
@@ -250,6 +276,21 @@ def _merge(row: Row, values: Row, taken: set[tuple[str, str]]) -> bool:
             changed = True
     row["source_ids"] = ids
     return changed
+
+
+def _trade_by(row: Row, values: Row) -> str | None:
+    """The listing's trade evidence when it should become the target's: the target has
+    no trade, or a collected one read from weaker evidence and nobody has worked on it."""
+    new = values["source_ids"].get(TRADE_BY)
+    if not new or not values.get("trade"):
+        return None
+    if not row.get("trade"):
+        return str(new)
+    old = (row.get("source_ids") or {}).get(TRADE_BY)
+    untouched = row.get("status", TargetStatus.pending) == TargetStatus.pending
+    if old not in TRADE_EVIDENCE or not untouched:
+        return None
+    return str(new) if TRADE_EVIDENCE.index(new) > TRADE_EVIDENCE.index(old) else None
 
 
 def _status_wins(row: Row, values: Row) -> bool:
@@ -269,6 +310,7 @@ class ListingService:
         listings: Sequence[Listing],
         trade: str | None,
         default_state: str | None = None,
+        trade_by: str | None = None,
     ) -> UpsertResult:
         """Create or merge one target per listing (see the module docstring); flushes.
 
@@ -276,7 +318,8 @@ class ListingService:
         provider ids first: roll back and call again, the retry merges into that row.
         """
         batch = [
-            listing_values(item, trade=trade, default_state=default_state) for item in listings
+            listing_values(item, trade=trade, default_state=default_state, trade_by=trade_by)
+            for item in listings
         ]
         index = _Index()
         stored = await self._load_matches(session, batch)

@@ -208,6 +208,52 @@ class TestNeverLoseAnything:
         )  # fmt: skip
 
 
+async def upsert_as(
+    session: AsyncSession, listing: RawListing, trade: str, trade_by: str | None
+) -> Any:
+    return await listing_service.upsert(
+        session, listings=[listing], trade=trade, trade_by=trade_by, default_state="TX"
+    )
+
+
+class TestWhichTradeWins:
+    async def test_stronger_evidence_of_another_listing_corrects_the_trade(
+        self, session: AsyncSession
+    ) -> None:
+        # Google showed no category and a bare legal name: stored under the searched trade.
+        await upsert_as(session, google(name="Morales Enterprises, LLC"), "hvac", "query")
+        # Its Yelp listing's categories say appliance repair: the business's own word.
+        await upsert_as(
+            session, yelp(name="White Appliance Repair"), "appliance_repair", "categories"
+        )
+        [target] = await targets(session)
+        assert target.trade == "appliance_repair"
+        assert target.source_ids["trade_by"] == "categories"
+
+    async def test_weaker_or_equal_evidence_never_changes_it(self, session: AsyncSession) -> None:
+        # Google's primary type (electrician) outweighs a secondary Yelp category (HVAC).
+        await upsert_as(session, google(name="Sun State Electric"), "electrical", "main_category")
+        await upsert_as(session, yelp(name="Sun State Electric"), "hvac", "categories")
+        await upsert_as(session, yelp("Y2", name="Sun State Electric"), "hvac", "categories")
+        [target] = await targets(session)
+        assert (target.trade, target.source_ids["trade_by"]) == ("electrical", "main_category")
+
+    async def test_a_trade_set_by_hand_or_import_stays(self, session: AsyncSession) -> None:
+        csv = b"business_name,phone,trade\nAlamo Heating & Air,210.555.0147,plumbing"
+        await target_service.import_csv(session, content=csv)
+        await upsert_as(session, google(), "hvac", "main_category")
+        await upsert_as(
+            session, yelp("Y3", name="Bexar Electric", phone="+12105550300"), "hvac", "query"
+        )
+        [alamo, bexar] = await targets(session)
+        bexar.status = TargetStatus.completed
+        await session.flush()
+        await upsert_as(session, google("G3", name="Bexar Electric", phone="+12105550300"),
+                        "electrical", "main_category")  # fmt: skip
+        alamo, bexar = await targets(session)
+        assert (alamo.trade, bexar.trade) == ("plumbing", "hvac")
+
+
 class TestWebsiteLookups:
     async def test_asked_for_once_and_only_without_google(self, session: AsyncSession) -> None:
         from_google = await upsert(session, google(website=None))
