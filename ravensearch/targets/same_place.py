@@ -4,8 +4,8 @@ suburb's name on one provider) or two locations of one franchise. Pure; rows are
 column dicts of `targets.listings`; names are compared by `targets.names`.
 
 Places agree on the same street address (`targets.streets`: "6700 E Baymeadows Trl" is
-"6700 East Baymeadows Trail"), else within `NEAR_M` meters, else the same ZIP when one
-shows no street address; when one shows no location at all (a service-area business) the
+"6700 East Baymeadows Trail"), else the same ZIP when one shows no street address (its
+point is then somewhere in its area), else within `NEAR_M` meters; when one shows no location at all (a service-area business) the
 same city will do, but only for near-identical names. Two different phones, both shown,
 on one provider need the street address or the coordinates to agree: a ZIP or a city holds
 namesakes (on two providers, one phone is often a call-tracking line).
@@ -47,16 +47,15 @@ def other_suite(a: Row, b: Row) -> bool:
 
 
 def same_place(a: Row, b: Row, *, by_zip: bool = True) -> bool:
-    """The same street address, else within `NEAR_M`, else (`by_zip`) the same ZIP."""
+    """The same street address, else (`by_zip`) the same ZIP, else within `NEAR_M`."""
     streets = parse_street(a.get("address")), parse_street(b.get("address"))
     if streets[0] is not None and streets[1] is not None:
         return streets[0].matches(streets[1])
+    # A listing that hides its street shows a point somewhere in its area, not its door.
+    if by_zip and a.get("zip") and b.get("zip") and a["zip"][:5] == b["zip"][:5]:
+        return True
     meters = _distance(a, b)
-    if meters is not None:
-        return meters <= NEAR_M
-    if by_zip and a.get("zip") and b.get("zip"):
-        return bool(a["zip"][:5] == b["zip"][:5])
-    return False
+    return meters is not None and meters <= NEAR_M
 
 
 def same_city_only(a: Row, b: Row) -> bool:
