@@ -116,6 +116,14 @@ class TestPlaces:
         assert index.same_business({**service_area, "phone_e164": None}) is shop
         assert index.same_business({**service_area, "source_ids": {"yelp": ["Y1"]}}) is shop
 
+    def test_a_hidden_street_is_placed_by_its_zip_not_its_point(self) -> None:
+        shop = _row("Davis Cooling", address="15745 Magnolia Ave", zip="34208",
+                    latitude=27.4731, longitude=-82.5183)  # fmt: skip
+        # Yelp shows a point about 2 km off for a business that hides its street.
+        hidden = _row("Davis Cooling", zip="34208", latitude=27.4911, longitude=-82.5183)
+        assert same_place(shop, hidden)
+        assert not same_place(shop, {**hidden, "zip": "34209"})
+
     def test_near_namesakes_in_one_city_stay_apart(self) -> None:
         index = NearbyNames()
         index.add(_row("A+ Heating & Cooling", city="Miami", state="FL"))
