@@ -95,12 +95,12 @@ def two_listed_numbers(a: Row, b: Row) -> bool:
 def shared_phone(rows: Sequence[Row], values: Row) -> Row | None:
     """The row of `rows` (those showing `values`' phone) that is `values`' business.
 
-    At the same place, the first one, unless two names share one front desk's number
-    (`other_suite`). Elsewhere, a local number with a similar name is one business that
+    Where nothing says the places differ, the first one, unless two names share one front
+    desk's number (`other_suite`). Elsewhere, a local number with a similar name is one business that
     moved, or that one provider files under a suburb, when it is the only row with that
     number and holds no listing of `values`' provider: one provider lists a business once,
     so its two listings at two places are two locations. A toll-free number rings every
-    location of a chain: it joins only a similar name at the same place.
+    location of a chain: it joins only a similar name, and never across places apart.
     """
     others = [row for row in rows if row is not values]
     toll_free = is_toll_free(values.get("phone_e164"))
@@ -162,7 +162,10 @@ class NearbyNames:
                 return row
             if two_listed_numbers(row, values):
                 continue
-            if same_place(row, values) and similar_names(*names):
+            # A ZIP holds namesakes ("Collins Air", "Collins Air Conditioning Service"):
+            # with another phone, only a near-identical name will do.
+            strict = phones_differ(row, values)
+            if same_place(row, values) and similar_names(*names, strict=strict):
                 return row
             if same_city_only(row, values) and similar_names(*names, strict=True):
                 return row

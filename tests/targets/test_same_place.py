@@ -124,6 +124,18 @@ class TestPlaces:
         assert same_place(shop, hidden)
         assert not same_place(shop, {**hidden, "zip": "34209"})
 
+    def test_with_another_phone_a_zip_needs_a_near_identical_name(self) -> None:
+        index = NearbyNames()
+        shop = _row("Collins Air Conditioning Service", address="904 NW 196th Ct", zip="33130",
+                    phone_e164="+13055550199", source_ids={"google": ["G1"]})  # fmt: skip
+        index.add(shop)
+        yelp = _row("The Collins Air LLC", zip="33130", phone_e164="+17865550100",
+                    source_ids={"yelp": ["Y1"]})  # fmt: skip
+        assert index.same_business(yelp) is None
+        assert index.same_business({**yelp, "phone_e164": None}) is shop
+        tracked = {**yelp, "business_name": "Collins Air Conditioning Service, LLC"}
+        assert index.same_business(tracked) is shop
+
     def test_near_namesakes_in_one_city_stay_apart(self) -> None:
         index = NearbyNames()
         index.add(_row("A+ Heating & Cooling", city="Miami", state="FL"))
