@@ -152,7 +152,8 @@ def _spread(identities: list[str], listings: dict[str, list[Business]], count: i
     covered: set[str] = set()
     for identity in sorted(identities, key=lambda i: -len(_patterns(listings[i]))):
         fresh = set(_patterns(listings[identity])) - covered
-        if fresh and len(picked) < count:
+        # A universe without patterns (the harder one) still shows its first cases.
+        if (fresh or not _patterns(listings[identity])) and len(picked) < count:
             picked.append(identity)
             covered |= fresh
     return picked

@@ -1,13 +1,16 @@
 """Collected listings → targets: one target per real business, across runs and sources.
 
 A listing joins the target that has, in this order: its own provider id (Google place id,
-Yelp id), its E.164 phone, its website's registrable domain (not a shared host such as
-facebook.com; a phone or site shared by two suites of one building under two names is two
-businesses), or its normalised name in the same city (`name_key`) when no phone or
-domain contradicts it. Joining only fills the target's empty columns, adds the id to the
-first free id column and always to `source_ids`; it never blanks a value, never renames,
-and never touches status, email or suppression. A listing that joins nothing becomes a
-`pending` target. Re-collecting is therefore idempotent.
+Yelp id), its E.164 phone (at the same place; elsewhere only a local number with a similar
+name, on a target no listing of that provider holds: see `same_place.shared_phone`), its
+website's registrable domain (not a shared host such as facebook.com; a phone or site
+shared by two suites of one building under two names is two businesses), or its
+normalised name in the same city (`name_key`) when no phone, domain or street address
+contradicts it, else a similar name at the same place (`same_place.NearbyNames`). Joining
+only fills the target's empty columns, adds the id to the first free id column and always
+to `source_ids`; it never blanks a value, never renames, and never touches status, email
+or suppression. A listing that joins nothing becomes a `pending` target. Re-collecting is
+therefore idempotent.
 
 The one value a joining listing may replace is a collected target's trade, while the
 target is still `pending`: `source_ids` records what the trade was read from (`TRADE_BY`,
@@ -22,6 +25,7 @@ Each batch costs one lookup query, one multi-row INSERT and one bulk UPDATE.
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -37,7 +41,13 @@ from ravensearch.kit.trades import TRADE_EVIDENCE
 from ravensearch.targets.addresses import normalize_state, normalize_zip
 from ravensearch.targets.merge import Row, identity_domain, name_key
 from ravensearch.targets.phones import to_e164
-from ravensearch.targets.same_place import NearbyNames, other_suite, places_differ
+from ravensearch.targets.same_place import (
+    NearbyNames,
+    other_suite,
+    places_differ,
+    shared_phone,
+    two_listed_numbers,
+)
 from ravensearch.targets.service import NO_EMAIL_REASON
 from ravensearch.targets.websites import normalize_website, website_domain
 
@@ -119,28 +129,47 @@ class _Index:
 
     def __init__(self) -> None:
         self.keys: dict[tuple[str, str], Row] = {}
+        # Every row of a phone: whether it moved or is one of several locations depends
+        # on how many places it is known at (see `same_place.shared_phone`).
+        self.phones: dict[str, list[Row]] = defaultdict(list)
         self.nearby = NearbyNames()
 
     def add(self, row: Row) -> None:
         for key in _keys(row):
             self.keys.setdefault(key, row)
+        if row.get("phone_e164"):
+            rows = self.phones[row["phone_e164"]]
+            if not any(known is row for known in rows):
+                rows.append(row)
         self.nearby.add(row)
 
     def find(self, values: Row) -> Row | None:
         for kind, value in _keys(values):
+            if kind == "phone":
+                if found := shared_phone(self.phones.get(value, ()), values):
+                    return found
+                continue
             found = self.keys.get((kind, value))
             if found is None or found is values:
                 continue
             if kind in _ID_COLUMN.values():
                 return found
-            # One phone or website at two storefronts far apart: franchise locations.
+            # One website at two storefronts far apart, or under two phones on one
+            # provider: franchise locations.
             if (
-                kind in ("phone", "domain")
+                kind == "domain"
                 and not places_differ(found, values)
                 and not other_suite(found, values)
+                and not two_listed_numbers(found, values)
             ):
                 return found
-            if kind == "name" and not _contradicts(found, values):
+            # One name in one city at two storefronts: franchise locations or namesakes.
+            if (
+                kind == "name"
+                and not _contradicts(found, values)
+                and not places_differ(found, values)
+                and not two_listed_numbers(found, values)
+            ):
                 return found
         # Another phone (a tracking line) or another spelling: the same name at one place.
         return self.nearby.same_business(values)

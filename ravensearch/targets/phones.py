@@ -27,3 +27,11 @@ def to_national(phone: str | None) -> str | None:
     if e164 is None:
         return None
     return f"({e164[2:5]}) {e164[5:8]}-{e164[8:]}"
+
+
+# NANP toll-free area codes: one number rings a call centre for every location of a chain.
+_TOLL_FREE = frozenset({"800", "833", "844", "855", "866", "877", "888"})
+
+
+def is_toll_free(e164: str | None) -> bool:
+    return bool(e164) and e164[2:5] in _TOLL_FREE  # type: ignore[index]

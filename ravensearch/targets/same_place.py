@@ -1,39 +1,32 @@
 """Whether two listings with different phones are one business: a similar name at the
-same place. And whether two listings sharing a phone or a website are two locations of
-one franchise. Pure; rows are the column dicts of `targets.listings`.
+same place. Whether two listings sharing a phone are one business (one that moved, or a
+suburb's name on one provider) or two locations of one franchise. Pure; rows are the
+column dicts of `targets.listings`; names are compared by `targets.names`.
 
-Names are compared after `business_key` (case, punctuation, &/and, Inc/LLC/Co) with
-rapidfuzz, or one's words a subset of the other's, so "Reliable Heating & Air" and
-"RELIABLE HEATING AND AIR CONDITIONING, INC." agree; the first word must be the same, so "AA Plumbing" and
-"AAA Plumbing" do not. Places agree on the same street address (number and street
-name), else within `NEAR_M` meters, else the same ZIP when one shows no street address; when
-one shows no location at all (a service-area business) the same city will do, but only
-for near-identical names.
+Places agree on the same street address (`targets.streets`: "6700 E Baymeadows Trl" is
+"6700 East Baymeadows Trail"), else the same ZIP when one shows no street address (its
+point is then somewhere in its area), else within `NEAR_M` meters; when one shows no location at all (a service-area business) the
+same city will do, but only for near-identical names. Two different phones, both shown,
+on one provider need the street address or the coordinates to agree: a ZIP or a city holds
+namesakes (on two providers, one phone is often a call-tracking line).
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterator
-
-from rapidfuzz import fuzz
+from collections.abc import Iterator, Sequence
 
 from ravensearch.kit.distance import distance_m
-from ravensearch.targets.merge import Row, business_key
+from ravensearch.targets.merge import Row
+from ravensearch.targets.names import name_words, similar_names
+from ravensearch.targets.phones import is_toll_free
+from ravensearch.targets.streets import parse_street
 
 NEAR_M = 150.0
 # Listings of one business in two towns (a suburb's name on one provider) are this close.
 OTHER_TOWN_M = 5_000.0
-NEAR_IDENTICAL = 95.0
-_STREET = re.compile(r"^\s*(\d+[a-z]?)\s+([a-z0-9]+)", re.IGNORECASE)
 _SUITE_WORD = re.compile(r"^(?:suite|ste|unit|apt|room|rm|no)\b\.?|#", re.IGNORECASE)
-
-
-def street_key(address: str | None) -> str | None:
-    """ "1200 Oak St Suite 4" → "1200 oak": the number and the street's first word."""
-    match = _STREET.match(address or "")
-    return f"{match[1]} {match[2]}".lower() if match else None
 
 
 def suite_key(suite: str | None) -> str | None:
@@ -53,29 +46,16 @@ def other_suite(a: Row, b: Row) -> bool:
     )
 
 
-def similar_names(a: str, b: str, *, strict: bool = False) -> bool:
-    """One name written two ways: the same words but for a few more on one side ("Heating
-    and Air" / "Heating and Air Conditioning"), or near-identical text. `strict` allows
-    only the latter (when nothing but the city backs the match)."""
-    key_a, key_b = business_key(a), business_key(b)
-    if not key_a or not key_b or key_a.split()[0] != key_b.split()[0]:
-        return False
-    if fuzz.ratio(key_a, key_b) >= NEAR_IDENTICAL:
+def same_place(a: Row, b: Row, *, by_zip: bool = True) -> bool:
+    """The same street address, else (`by_zip`) the same ZIP, else within `NEAR_M`."""
+    streets = parse_street(a.get("address")), parse_street(b.get("address"))
+    if streets[0] is not None and streets[1] is not None:
+        return streets[0].matches(streets[1])
+    # A listing that hides its street shows a point somewhere in its area, not its door.
+    if by_zip and a.get("zip") and b.get("zip") and a["zip"][:5] == b["zip"][:5]:
         return True
-    words_a, words_b = set(key_a.split()), set(key_b.split())
-    return not strict and (words_a <= words_b or words_b <= words_a)
-
-
-def same_place(a: Row, b: Row) -> bool:
-    streets = street_key(a.get("address")), street_key(b.get("address"))
-    if all(streets):
-        return streets[0] == streets[1]
     meters = _distance(a, b)
-    if meters is not None:
-        return meters <= NEAR_M
-    if a.get("zip") and b.get("zip"):
-        return bool(a["zip"][:5] == b["zip"][:5])
-    return False
+    return meters is not None and meters <= NEAR_M
 
 
 def same_city_only(a: Row, b: Row) -> bool:
@@ -87,12 +67,61 @@ def same_city_only(a: Row, b: Row) -> bool:
 def places_differ(a: Row, b: Row) -> bool:
     """Two storefronts apart, or two cities far apart: franchise locations, even with one
     phone or one website."""
-    streets = street_key(a.get("address")), street_key(b.get("address"))
+    streets = parse_street(a.get("address")), parse_street(b.get("address"))
     meters = _distance(a, b)
-    if all(streets) and streets[0] != streets[1] and (meters is None or meters > NEAR_M):
+    if (
+        streets[0] is not None
+        and streets[1] is not None
+        and not streets[0].matches(streets[1])
+        and (meters is None or meters > NEAR_M)
+    ):
         return True
     both_cities = bool(a.get("city") and b.get("city"))
     return both_cities and _city(a) != _city(b) and (meters is None or meters > OTHER_TOWN_M)
+
+
+def phones_differ(a: Row, b: Row) -> bool:
+    phones = a.get("phone_e164"), b.get("phone_e164")
+    return bool(phones[0] and phones[1] and phones[0] != phones[1])
+
+
+def two_listed_numbers(a: Row, b: Row) -> bool:
+    """One provider's two listings with two phones, not at one street address or point:
+    two businesses (namesakes, or locations sharing a website). Across providers another
+    phone is often a call-tracking line, so it says nothing."""
+    return phones_differ(a, b) and _same_provider(a, b) and not same_place(a, b, by_zip=False)
+
+
+def shared_phone(rows: Sequence[Row], values: Row) -> Row | None:
+    """The row of `rows` (those showing `values`' phone) that is `values`' business.
+
+    Where nothing says the places differ, the first one, unless two names share one front
+    desk's number (`other_suite`). Elsewhere, a local number with a similar name is one business that
+    moved, or that one provider files under a suburb, when it is the only row with that
+    number and holds no listing of `values`' provider: one provider lists a business once,
+    so its two listings at two places are two locations. A toll-free number rings every
+    location of a chain: it joins only a similar name, and never across places apart.
+    """
+    others = [row for row in rows if row is not values]
+    toll_free = is_toll_free(values.get("phone_e164"))
+    names = values["business_name"]
+    for row in others:
+        if places_differ(row, values) or other_suite(row, values):
+            continue
+        if not toll_free or similar_names(row["business_name"], names, loose=True):
+            return row
+    if toll_free or len(others) != 1:
+        return None
+    row = others[0]
+    if _same_provider(row, values) or other_suite(row, values):
+        return None
+    return row if similar_names(row["business_name"], names, loose=True) else None
+
+
+def _same_provider(row: Row, values: Row) -> bool:
+    """`row` already holds a listing of the provider `values` comes from."""
+    provider = next(iter(values.get("source_ids") or {}), None)
+    return provider is not None and provider in (row.get("source_ids") or {})
 
 
 def _city(row: Row) -> str:
@@ -129,7 +158,14 @@ class NearbyNames:
             if row is values:
                 continue
             names = row["business_name"], values["business_name"]
-            if same_place(row, values) and similar_names(*names):
+            if same_place(row, values, by_zip=False) and similar_names(*names, loose=True):
+                return row
+            if two_listed_numbers(row, values):
+                continue
+            # A ZIP holds namesakes ("Collins Air", "Collins Air Conditioning Service"):
+            # with another phone, only a near-identical name will do.
+            strict = phones_differ(row, values)
+            if same_place(row, values) and similar_names(*names, strict=strict):
                 return row
             if same_city_only(row, values) and similar_names(*names, strict=True):
                 return row
@@ -145,13 +181,13 @@ class NearbyNames:
 
 
 def _buckets(row: Row) -> list[tuple[str, ...]]:
-    key = business_key(row.get("business_name") or "")
-    if not key:
-        return []
-    first = key.split()[0]
+    """By city and by ZIP, under the name's first word and, for a longer name, its second
+    (an owner's first name in front: "Tom Kowalski Air Conditioning")."""
+    words = name_words(row.get("business_name") or "")
     buckets: list[tuple[str, ...]] = []
-    if row.get("city") and row.get("state"):
-        buckets.append(("city", row["state"], row["city"].lower(), first))
-    if row.get("zip"):
-        buckets.append(("zip", row["zip"][:5], first))
+    for word in words[:2] if len(words) > 2 else words[:1]:
+        if row.get("city") and row.get("state"):
+            buckets.append(("city", row["state"], row["city"].lower(), word))
+        if row.get("zip"):
+            buckets.append(("zip", row["zip"][:5], word))
     return buckets

@@ -124,6 +124,16 @@ class TestNoFalseJoins:
         assert (joined.merged, other.created, elsewhere.created) == (1, 1, 1)
         assert len(await targets(session)) == 3
 
+    async def test_one_website_for_two_numbers_on_google_is_two_locations(
+        self, session: AsyncSession
+    ) -> None:
+        await upsert(
+            session,
+            google("G1", address=None, zip=None, lat=None, lng=None),
+            google("G2", phone="(210) 555-0199", address="9000 Culebra Rd", zip="78228"),
+        )
+        assert len(await targets(session)) == 2
+
     async def test_another_phone_and_spelling_at_the_same_address_is_one_target(
         self, session: AsyncSession
     ) -> None:
@@ -134,6 +144,101 @@ class TestNoFalseJoins:
         )
         assert tracked.merged == 1
         assert len(await targets(session)) == 1
+
+
+class TestSharedPhones:
+    async def test_a_business_that_moved_is_one_target(self, session: AsyncSession) -> None:
+        # Google shows the new shop, Yelp the old one in the next town: one local number.
+        await upsert(
+            session,
+            google(name="Kowalski Air Conditioning", phone="(772) 555-0183", website=None,
+                   address="741 SE Port St Lucie Blvd", city="Port Saint Lucie", state="FL",
+                   zip="34984", lat=27.2730, lng=-80.3582),
+        )  # fmt: skip
+        moved = await upsert(
+            session,
+            yelp(name="Tom Kowalski Air Conditioning", phone="772-555-0183",
+                 address="1200 NE Jensen Beach Blvd", city="Jensen Beach", state="FL",
+                 zip="34957", lat=27.2545, lng=-80.2298),
+        )  # fmt: skip
+        assert moved.merged == 1
+        assert len(await targets(session)) == 1
+
+    async def test_one_local_number_at_two_storefronts_on_one_provider(
+        self, session: AsyncSession
+    ) -> None:
+        # One provider lists each location once: two of its listings are two locations.
+        await upsert(
+            session,
+            google("G1", address="7172 Sunset Blvd", zip="75703", lat=32.2795, lng=-95.2965),
+            google("G2", address="1818 Forest Dr", zip="75705", lat=32.3814, lng=-95.1188),
+        )
+        assert len(await targets(session)) == 2
+
+    async def test_a_toll_free_number_is_not_an_identity(self, session: AsyncSession) -> None:
+        chain = {"name": "Sun State Comfort Pros of Miami", "phone": "(888) 555-0151",
+                 "website": None, "city": "Miami", "state": "FL"}  # fmt: skip
+        await upsert(
+            session,
+            google("G1", **chain, address="3073 S Executive Trl", zip="33150",
+                   lat=25.8691, lng=-80.1969),
+            google("G2", **chain, address="2395 Beach Cir", zip="33144",
+                   lat=25.7555, lng=-80.3061),
+        )  # fmt: skip
+        local = await upsert(
+            session,
+            yelp(name="Sun State Comfort Pros", phone="(305) 555-0108", city="Miami", state="FL",
+                 address="3073 South Executive Trail", zip="33150"),
+        )  # fmt: skip
+        assert local.merged == 1
+        assert sorted(t.address for t in await targets(session)) == [
+            "2395 Beach Cir", "3073 S Executive Trl",
+        ]  # fmt: skip
+
+
+class TestSpellings:
+    async def test_one_address_and_phone_spelt_two_ways(self, session: AsyncSession) -> None:
+        await upsert(
+            session,
+            google(name="Stewart Brothers Climate Control - Seminole", phone="(904) 555-0118",
+                   website=None, address="6700 E Baymeadows Trl", suite="Suite 18",
+                   city="Jacksonville", state="FL", zip="32256", lat=30.2171, lng=-81.5710),
+            yelp(name="Stewart Brothers Climate Control", phone="(904) 555-0118",
+                 address="6700 East Baymeadows Trail", suite="Suite 18", city="Jacksonville",
+                 state="FL", zip="32256", lat=30.2210, lng=-81.5770),
+        )  # fmt: skip
+        assert len(await targets(session)) == 1
+
+    async def test_the_same_address_under_a_tracking_number(self, session: AsyncSession) -> None:
+        await upsert(
+            session,
+            google(name="The Romano Comfort Systems", phone="(954) 555-0191", website=None,
+                   address="14113 US-441", suite="Suite 260", city="Miami", state="FL",
+                   zip="33169"),
+            yelp(name="Romano Comfort Systems, LLC", phone="(754) 555-0135",
+                 address="14113 U.S. 441 #260", city="Miami", state="FL", zip="33169"),
+            yelp("Y2", name="Roberts Heating & Cooling, LLC", phone=None,
+                 address="18337 Southwest 155th Street", city="Miami", state="FL", zip="33013"),
+            google("G2", name="Roberts Heating & Cooling", phone="(305) 555-0125", website=None,
+                   address="18337 SW 155th St", city="Hialeah", state="FL", zip="33013"),
+        )  # fmt: skip
+        assert len(await targets(session)) == 2
+
+    async def test_namesakes_of_one_city_with_their_own_phones(self, session: AsyncSession) -> None:
+        await upsert(
+            session,
+            google("G1", name="Williams Mechanical Services", phone="(689) 555-0125",
+                   website=None, address="11432 Beach Rd", city="Orlando", state="FL",
+                   zip="32808"),
+            google("G2", name="Williams Mechanical Services", phone="(407) 555-0160",
+                   website=None, address=None, city="Orlando", state="FL", zip=None,
+                   lat=None, lng=None),
+            google("G3", name="A+ Heating & Cooling", phone="(305) 555-0168", website=None,
+                   address=None, city="Miami", state="FL", zip=None, lat=None, lng=None),
+            yelp("Y3", name="A-1 Heating & Cooling", phone="(786) 555-0148", address=None,
+                 city="Miami", state="FL", zip=None),
+        )  # fmt: skip
+        assert len(await targets(session)) == 4
 
 
 class TestSuites:
