@@ -26,10 +26,9 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from typing import Any
 
 from sqlalchemy import and_, false, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -38,9 +37,14 @@ from sqlalchemy.sql.elements import ColumnElement
 from ravensearch.db.models import Target, TargetStatus
 from ravensearch.kit.clock import utcnow
 from ravensearch.kit.trades import TRADE_EVIDENCE
-from ravensearch.targets.addresses import normalize_state, normalize_zip
-from ravensearch.targets.merge import Row, identity_domain, name_key
-from ravensearch.targets.phones import to_e164
+from ravensearch.targets.listing_values import (
+    ID_COLUMN,
+    TRADE_BY,
+    Listing,
+    listing_values,
+    normalized,
+)
+from ravensearch.targets.merge import Row, identity_domain
 from ravensearch.targets.same_place import (
     NearbyNames,
     other_suite,
@@ -52,7 +56,6 @@ from ravensearch.targets.service import NO_EMAIL_REASON
 from ravensearch.targets.websites import normalize_website, website_domain
 
 _TABLE = Target.metadata.tables[Target.__tablename__]
-_ID_COLUMN = {"google": "google_place_id", "yelp": "yelp_id"}
 # Filled while empty, never overwritten (phone and website travel with their derived key).
 _FILLED = (
     "trade", "address", "address_suite", "city", "state", "zip", "name_key", "latitude",
@@ -60,46 +63,12 @@ _FILLED = (
 )  # fmt: skip
 _PAIRED = (("phone", "phone_e164"), ("website", "website_domain"))
 _UPDATED = (
-    *_FILLED, *(c for pair in _PAIRED for c in pair), *_ID_COLUMN.values(), "source_ids",
+    *_FILLED, *(c for pair in _PAIRED for c in pair), *ID_COLUMN.values(), "source_ids",
     "business_status",
 )  # fmt: skip
 _LOADED = ("id", "business_name", "status", *_UPDATED)
-_TRACKING = ("utm_", "gclid", "fbclid")
 # `source_ids` key recording that a Google website lookup was made (so it is not repeated).
 WEBSITE_LOOKUP = "website_lookup"
-# `source_ids` key recording what a collected target's trade was read from.
-TRADE_BY = "trade_by"
-
-
-class Listing(Protocol):
-    """A business as one provider lists it (`sources.base.RawListing` fits)."""
-
-    @property
-    def source(self) -> str: ...
-    @property
-    def source_id(self) -> str: ...
-    @property
-    def name(self) -> str: ...
-    @property
-    def phone(self) -> str | None: ...
-    @property
-    def website(self) -> str | None: ...
-    @property
-    def address(self) -> str | None: ...
-    @property
-    def city(self) -> str | None: ...
-    @property
-    def state(self) -> str | None: ...
-    @property
-    def zip(self) -> str | None: ...
-    @property
-    def lat(self) -> float | None: ...
-    @property
-    def lng(self) -> float | None: ...
-    @property
-    def suite(self) -> str | None: ...
-    @property
-    def business_status(self) -> str: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,7 +121,7 @@ class _Index:
             found = self.keys.get((kind, value))
             if found is None or found is values:
                 continue
-            if kind in _ID_COLUMN.values():
+            if kind in ID_COLUMN.values():
                 return found
             # One website at two storefronts far apart, or under two phones on one
             # provider: franchise locations.
@@ -176,7 +145,7 @@ class _Index:
 
 
 def _keys(row: Row) -> list[tuple[str, str]]:
-    keys = [(column, row[column]) for column in _ID_COLUMN.values() if row.get(column)]
+    keys = [(column, row[column]) for column in ID_COLUMN.values() if row.get(column)]
     for kind, value in (
         ("phone", row.get("phone_e164")),
         ("domain", identity_domain(row.get("website_domain"))),
@@ -199,71 +168,6 @@ def _contradicts(row: Row, values: Row) -> bool:
     )
 
 
-def _clean(value: str | None, length: int) -> str | None:
-    text = " ".join((value or "").split())
-    return text[:length] or None
-
-
-def _normalized(normalize: Callable[[str], str], value: str | None) -> str | None:
-    if not value:
-        return None
-    try:
-        return normalize(value)
-    except ValueError:
-        return None
-
-
-def _without_tracking(url: str | None) -> str | None:
-    """Drop `utm_*`, `gclid` and `fbclid` (Google Business Profile links carry them)."""
-    if not url or "?" not in url:
-        return url
-    parts = urlsplit(url)
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-             if not k.lower().startswith(_TRACKING)]  # fmt: skip
-    return urlunsplit(parts._replace(query=urlencode(query)))
-
-
-def listing_values(
-    listing: Listing,
-    *,
-    trade: str | None,
-    default_state: str | None,
-    trade_by: str | None = None,
-) -> Row:
-    """A listing as target columns (normalised; values that do not parse become None)."""
-    website = _normalized(normalize_website, _without_tracking(listing.website))
-    if website is not None and len(website) > 500:
-        website = None
-    state = _normalized(normalize_state, listing.state) or default_state
-    zip_code = _normalized(normalize_zip, listing.zip)
-    city = _clean(listing.city, 120)
-    name = _clean(listing.name, 300) or listing.source_id
-    values: Row = {
-        "business_name": name,
-        "trade": trade,
-        "phone": _clean(listing.phone, 40),
-        "phone_e164": to_e164(listing.phone),
-        "website": website,
-        "website_domain": website_domain(website),
-        "address": _clean(listing.address, 300),
-        "address_suite": _clean(listing.suite, 60),
-        "city": city,
-        "state": state,
-        "zip": zip_code,
-        "name_key": name_key(name, city=city, state=state, zip_code=zip_code),
-        "latitude": listing.lat,
-        "longitude": listing.lng,
-        "google_place_id": None,
-        "yelp_id": None,
-        "source_ids": {listing.source: [listing.source_id]},
-        "business_status": str(listing.business_status),
-    }
-    values[_ID_COLUMN[listing.source]] = listing.source_id[:200]
-    if trade and trade_by:
-        values["source_ids"][TRADE_BY] = trade_by
-    return values
-
-
 def _merge(row: Row, values: Row, taken: set[tuple[str, str]]) -> bool:
     """Fill `row`'s gaps from `values`; True when anything changed."""
     changed = False
@@ -282,7 +186,7 @@ def _merge(row: Row, values: Row, taken: set[tuple[str, str]]) -> bool:
     if _status_wins(row, values):
         row["business_status"] = values["business_status"]
         changed = True
-    for column in _ID_COLUMN.values():
+    for column in ID_COLUMN.values():
         value = values.get(column)
         # A second place id of one business (a duplicate listing) lives in source_ids only.
         if value and not row.get(column) and (column, value) not in taken:
@@ -354,7 +258,7 @@ class ListingService:
         stored = await self._load_matches(session, batch)
         for row in stored:
             index.add(row)
-        taken = {key for row in stored for key in _keys(row) if key[0] in _ID_COLUMN.values()}
+        taken = {key for row in stored for key in _keys(row) if key[0] in ID_COLUMN.values()}
         result = UpsertResult()
         fresh: list[Row] = []
         changed: dict[uuid.UUID, Row] = {}
@@ -364,7 +268,7 @@ class ListingService:
             if match is None:
                 values["id"] = uuid.uuid4()
                 fresh.append(values)
-                taken.update(k for k in _keys(values) if k[0] in _ID_COLUMN.values())
+                taken.update(k for k in _keys(values) if k[0] in ID_COLUMN.values())
                 index.add(values)
                 touched[values["id"]] = values
                 continue
@@ -410,7 +314,7 @@ class ListingService:
         filled = 0
         now = utcnow()
         for row in rows:
-            website = _normalized(normalize_website, found[row["id"]])
+            website = normalized(normalize_website, found[row["id"]])
             values = {
                 "id": row["id"],
                 "website": row["website"],
