@@ -87,21 +87,6 @@ METRO_RADIUS_KM = 30.0
 SPARSE_WEST_OF = {"FL": (-84.8, 0.35)}  # the panhandle: (longitude, weight factor)
 GOOGLE_SHARE, YELP_SHARE = 0.90, 0.62
 NAMESAKE_SHARE = 0.02  # a name another business of the same trade has, elsewhere
-BRANDS = (
-    ("One Call Air & Heat", "hvac"), ("Polar Express Air", "hvac"),
-    ("Sun State Comfort Pros", "hvac"), ("Rapid Breeze AC", "hvac"),
-    ("Mister Cool Heating & Air", "hvac"), ("Blue Dolphin Air Conditioning", "hvac"),
-    ("Lightning Rooter & Plumbing", "plumbing"), ("Bright Spark Electric", "electrical"),
-    ("Fix-It Appliance Service", "appliance_repair"),
-)  # fmt: skip
-# Outside every trade, yet a trade's Google query returns it: (Google type, word, for).
-FOREIGN = (
-    ("car_repair", "Auto A/C & Radiator", ("hvac",)),
-    ("home_improvement_store", "A/C Supply", ("hvac",)),
-    ("insurance_agency", "Home Warranty", ("hvac", "plumbing", "electrical")),
-    ("car_repair", "Auto Electric", ("electrical",)),
-    ("store", "Pool & Spa Heaters", ("hvac", "plumbing")),
-)
 # A neighbouring trade's Google query returns some of a trade's businesses: (for, share).
 MIXED_IN = {
     "plumbing": (("hvac",), 0.12), "electrical": (("hvac",), 0.10),
