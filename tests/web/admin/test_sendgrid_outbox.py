@@ -92,3 +92,16 @@ class TestOutboxPaging:
         only = soup_of(failed).select_one("#outbox")
         assert len(addresses(only)) == FAILED
         assert only.select_one(".pager") is None  # one page: no pager
+
+
+async def test_bad_outbox_and_edit_addresses_are_4xx_pages(
+    admin: AdminClient, runtime: Runtime
+) -> None:
+    campaign, _ = await seed_sends(runtime)
+    unknown = uuid.uuid4()
+    assert (await admin.page(f"{LIST}/{unknown}/edit")).status_code == 404
+    assert (await admin.page(f"{LIST}/{unknown}/outbox")).status_code == 404
+    for query in ("state=bogus", "page=abc", "page=-3"):
+        response = await admin.page(f"{LIST}/{campaign.id}/outbox?{query}")
+        assert 200 <= response.status_code < 500, (query, response.status_code)
+        assert "Traceback" not in response.text
