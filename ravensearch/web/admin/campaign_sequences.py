@@ -13,7 +13,7 @@ from ravensearch.sequences.service import sequence_service
 from ravensearch.web.admin.auth import AdminUser, CurrentUser, admin_router
 from ravensearch.web.admin.campaign_pages import NewCampaignPage
 from ravensearch.web.admin.forms import read_form
-from ravensearch.web.admin.responses import HXRedirectResponse, is_htmx
+from ravensearch.web.admin.responses import is_htmx, to_campaign
 from ravensearch.web.admin.sequence_edit import (
     EditSequencePage,
     edit_page,
@@ -54,8 +54,7 @@ async def create_sequence(request: Request, runtime: Runtime, data: dict[str, st
             status_code=result.status_code,
         )  # fmt: skip
     add_toast(request, f"Created “{result.name}”. Dispatch technicians to it to start sending.")
-    url = request.app.url_path_for("campaigns:detail", campaign_id=str(result.id))
-    return HXRedirectResponse(request, str(url))
+    return to_campaign(request, result.id)
 
 
 @router.get("/{campaign_id}/edit", name="campaigns:edit")
@@ -78,8 +77,7 @@ async def update_sequence(
             status_code=result.sequence.status_code,
         )  # fmt: skip
     add_toast(request, f"Saved “{result.name}”. The changes apply to the emails sent next.")
-    url = request.app.url_path_for("campaigns:detail", campaign_id=str(result.id))
-    return HXRedirectResponse(request, str(url))
+    return to_campaign(request, result.id)
 
 
 @router.get("/{campaign_id}/outbox", name="campaigns:outbox")
@@ -109,8 +107,7 @@ async def resend_email(
     )
     add_toast(request, f"Step {send.step} to {send.to_email} is queued to be sent again.")
     if not is_htmx(request):
-        url = request.app.url_path_for("campaigns:detail", campaign_id=str(campaign_id))
-        return HXRedirectResponse(request, str(url))
+        return to_campaign(request, campaign_id)
     return await render(request, OUTBOX, await outbox(session, campaign_id, state=None))
 
 

@@ -29,7 +29,7 @@ from ravensearch.web.admin.campaign_pages import (
 )
 from ravensearch.web.admin.campaign_sequences import create_sequence
 from ravensearch.web.admin.forms import read_form
-from ravensearch.web.admin.responses import HXRedirectResponse, is_htmx
+from ravensearch.web.admin.responses import HXRedirectResponse, is_htmx, to_campaign
 from ravensearch.web.admin.templating import render
 from ravensearch.web.admin.toasts import add_toast
 from ravensearch.web.deps import PageQuery, RuntimeDep, SessionDep
@@ -127,8 +127,7 @@ async def campaign_settings(
         if skip
         else "Technicians in another Instantly campaign will be added too.",
     )
-    url = request.app.url_path_for("campaigns:detail", campaign_id=str(campaign_id))
-    return HXRedirectResponse(request, str(url))
+    return to_campaign(request, campaign_id)
 
 
 @router.post("/{campaign_id}/retry-rejected", name="campaigns:retry_rejected")
@@ -138,8 +137,7 @@ async def retry_rejected_leads(
     """Send the campaign's rejected leads again, once a person fixed the cause."""
     outcome = await retry_rejected(runtime.sessionmaker, runtime.instantly, campaign_id=campaign_id)
     add_toast(request, retry_summary(outcome), "error" if outcome.push.error else "success")
-    url = request.app.url_path_for("campaigns:detail", campaign_id=str(campaign_id))
-    return HXRedirectResponse(request, str(url))
+    return to_campaign(request, campaign_id)
 
 
 @router.post("/{campaign_id}/sync", name="campaigns:sync")
@@ -149,8 +147,7 @@ async def sync_campaign(
     await campaign_flows.sync(runtime.sessionmaker, runtime.instantly, campaign_id=campaign_id)
     add_toast(request, "Synced with Instantly.")
     if not is_htmx(request):
-        url = request.app.url_path_for("campaigns:detail", campaign_id=str(campaign_id))
-        return HXRedirectResponse(request, str(url))
+        return to_campaign(request, campaign_id)
     async with unit_of_work(runtime.sessionmaker) as session:
         stats = await stats_page(session, campaign_id)
     changed = {"HX-Trigger": CHANGED_EVENT}

@@ -44,3 +44,9 @@ class HXRedirectResponse(Response):
         codec: SessionCodec | None = getattr(request.app.state, "session_codec", None)
         if toasts and codec is not None:
             write_flash(self, request, codec, toasts)
+
+
+def to_campaign(request: Request, campaign_id: object) -> HXRedirectResponse:
+    """Back to a campaign's page, the toasts added so far with it."""
+    url = request.app.url_path_for("campaigns:detail", campaign_id=str(campaign_id))
+    return HXRedirectResponse(request, str(url))
